@@ -1,0 +1,141 @@
+// The search configuration: one zod definition gives the TypeScript types, the validation with
+// messages that name the field, and the JSON Schema file that VS Code uses for config files.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const TrainingSettings = z
+  .object({
+    epochs: z.number().int().min(1).default(15).describe('Epochs per candidate during search (paper: 15).'),
+    batchSize: z.number().int().min(1).default(128).describe('Mini-batch size.'),
+    learningRate: z.number().positive().default(0.025).describe('Initial SGD learning rate.'),
+    momentum: z.number().min(0).max(1).default(0.9),
+    weightDecay: z.number().min(0).default(3e-4),
+    gradClip: z.number().positive().nullable().default(5).describe('Gradient-norm clip; null turns it off.'),
+    schedule: z.enum(['cosine', 'constant']).default('cosine').describe('cosine: lr_e = lr/2 (1 + cos(pi e/E)).'),
+    mixedPrecision: z
+      .enum(['auto', 'off', 'bf16'])
+      .default('auto')
+      .describe('auto: bf16 autocast + channels-last on GPUs that support it, fp32 elsewhere.'),
+    seed: z.number().int().min(0).default(0).describe('Seed for weight initialisation and batch order.'),
+  })
+  .strict();
+
+export const SearchSettings = z
+  .object({
+    phases: z.literal(3).default(3),
+    nodes: z.number().int().min(2).max(12).default(4).describe('Nodes per phase N (NSGA-Net CLI default 4; paper 6).'),
+    initChannels: z.number().int().min(1).default(24).describe('C: phase channels are (c_in,C),(C,2C),(2C,4C).'),
+    population: z.number().int().min(2).default(25),
+    offspring: z.number().int().min(1).default(25),
+    generations: z.number().int().min(1).default(30).describe('Generations, counting the initial population as 1.'),
+    seed: z.number().int().min(0).default(0),
+    mutationRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .default(null)
+      .describe('Per-bit flip probability; null is NSGA-Net’s effective rate (8/51)/n_var.'),
+    duplicates: z
+      .enum(['reuse', 'retrain'])
+      .default('reuse')
+      .describe('Genomes that decode to an already evaluated network: reuse its result or train again.'),
+  })
+  .strict();
+
+export const EngineSettings = z
+  .object({
+    name: z.enum(['auto', 'torch', 'tfjs']).default('auto'),
+    python: z.string().default('python3').describe('Python with PyTorch (a conda env on a cluster).'),
+    device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    tfjsBackend: z.enum(['auto', 'node', 'wasm', 'webgpu', 'cpu']).default('auto'),
+  })
+  .strict();
+
+export const ExecutorSettings = z
+  .object({
+    kind: z.enum(['local', 'slurm']).default('local'),
+    workers: z.number().int().min(1).nullable().default(null).describe('Parallel trainings; null: one per GPU, else per core.'),
+    workersPerGpu: z.number().int().min(1).default(1),
+    slurm: z
+      .object({
+        partition: z.string().optional(),
+        account: z.string().optional(),
+        time: z.string().default('04:00:00'),
+        gpusPerTask: z.number().int().min(0).default(1),
+        extraArgs: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ time: '04:00:00', gpusPerTask: 1, extraArgs: [] }),
+  })
+  .strict();
+
+export const SearchConfig = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().min(1).default('search'),
+    dataset: z.string().min(1).describe('Dataset folder (with dataset.json), or "default" for the bundled demo data.'),
+    search: SearchSettings.default(SearchSettings.parse({})),
+    training: TrainingSettings.default(TrainingSettings.parse({})),
+    engine: EngineSettings.default(EngineSettings.parse({})),
+    executor: ExecutorSettings.default(ExecutorSettings.parse({})),
+  })
+  .strict();
+
+export type TrainingSettings = z.infer<typeof TrainingSettings>;
+export type SearchSettings = z.infer<typeof SearchSettings>;
+export type EngineSettings = z.infer<typeof EngineSettings>;
+export type ExecutorSettings = z.infer<typeof ExecutorSettings>;
+export type SearchConfig = z.infer<typeof SearchConfig>;
+/** What a user writes: every section optional, defaults filled in by parsing. */
+export type SearchConfigInput = z.input<typeof SearchConfig>;
+
+export const PRESETS = {
+  /** Patel et al.: population and offspring 25, 30 generations, 15 epochs, N=4, C=24. */
+  paper: { search: {}, training: {} },
+  /** Sized to finish on a 2-core laptop in a few minutes on the small default dataset. */
+  demo: {
+    search: { population: 6, offspring: 6, generations: 3, initChannels: 8 },
+    training: { epochs: 2, batchSize: 64 },
+  },
+} as const satisfies Record<string, Partial<Record<'search' | 'training', object>>>;
+export type PresetName = keyof typeof PRESETS;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates a config object; the error lists every bad field with its path and the source name. */
+export function parseConfig(input: unknown, source = 'config'): SearchConfig {
+  const result = SearchConfig.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  throw new ConfigError(`${source} is not a valid search config:\n${lines.join('\n')}`);
+}
+
+export function readConfigFile(file: string): SearchConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config ${file}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseConfig(json, file);
+}
+
+export function presetConfig(name: string, dataset: string, overrides: Partial<SearchConfigInput> = {}): SearchConfig {
+  if (!(name in PRESETS)) throw new ConfigError(`unknown preset "${name}"; choose one of ${Object.keys(PRESETS).join(', ')}`);
+  const preset = PRESETS[name as PresetName];
+  return parseConfig({ name, dataset, ...preset, ...overrides }, `preset ${name}`);
+}
+
+/** JSON Schema of the config file, generated from the same definition (written to the extension). */
+export function configJsonSchema(): object {
+  return z.toJSONSchema(SearchConfig, { io: 'input', target: 'draft-7' });
+}

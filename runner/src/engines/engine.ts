@@ -1,0 +1,82 @@
+// The one interface every training engine implements. The search, refinement and benchmarks call
+// only this; an engine builds its network from the NetworkSpec and reads the dataset folder itself.
+import type { TrainingSettings } from '../config';
+import type { NetworkSpec } from '../model/spec';
+
+export interface TrainJob {
+  /** Candidate id (or refinement id), for logs and file names. */
+  id: string;
+  spec: NetworkSpec;
+  /** Dataset folder with dataset.json (see runner/src/data). */
+  dataset: string;
+  training: TrainingSettings;
+  /** Folder to write final weights to (TF.js model.json + weights.bin layout, names from weights.ts). */
+  saveWeightsTo?: string;
+  /** Folder for per-epoch checkpoints; an existing checkpoint there resumes training from it. */
+  checkpointDir?: string;
+  /** Measure inference time on the validation split after training. */
+  measureInference?: boolean;
+}
+
+export interface EpochMetrics {
+  /** 0-based epoch index. */
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  /** Validation top-1 accuracy in percent. */
+  valAccuracy: number;
+  learningRate: number;
+  seconds: number;
+}
+
+export interface InferenceTiming {
+  images: number;
+  seconds: number;
+  perImageMs: number;
+}
+
+export interface TrainResult {
+  epochs: EpochMetrics[];
+  /** Validation accuracy (percent) after the last epoch. */
+  valAccuracy: number;
+  /** Trainable parameters of the built network; must equal the analytic count. */
+  params: number;
+  /** Where the weights went, when saveWeightsTo was set. */
+  weights?: string;
+  /** Engine, backend and device that trained it, e.g. "torch 2.4 cuda:0 bf16". */
+  device: string;
+  inference?: InferenceTiming;
+}
+
+export interface TrainHooks {
+  signal?: AbortSignal;
+  onEpoch?: (metrics: EpochMetrics) => void;
+}
+
+/** Why a training failed; the search records it and goes on. */
+export type FailureKind = 'nan-loss' | 'out-of-memory' | 'cancelled' | 'engine-error' | 'bad-input';
+
+export class TrainingError extends Error {
+  override name = 'TrainingError';
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EngineInfo {
+  name: 'torch' | 'tfjs';
+  /** e.g. "torch 2.4.1, cuda 12.4, 1×H100" or "tfjs 4.22 wasm". */
+  description: string;
+  /** GPUs visible to this engine (empty on CPU). */
+  gpus: string[];
+}
+
+export interface Engine {
+  readonly name: 'torch' | 'tfjs';
+  info(): Promise<EngineInfo>;
+  train(job: TrainJob, hooks?: TrainHooks): Promise<TrainResult>;
+  close(): Promise<void>;
+}
