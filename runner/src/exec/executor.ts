@@ -1,0 +1,19 @@
+// Executors spread the candidate trainings of one generation over workers (local GPUs/cores, or
+// Slurm jobs). The search loop hands over a batch and records each result as it arrives.
+import type { EpochMetrics, TrainJob, TrainResult, TrainingError } from '../engines/engine';
+
+export interface ExecutorHooks {
+  signal?: AbortSignal;
+  onStart?: (jobId: string) => void;
+  onEpoch?: (jobId: string, metrics: EpochMetrics) => void;
+  /** Called once per job, in completion order; a failed job gets a TrainingError, never a throw. */
+  onResult: (jobId: string, outcome: TrainResult | TrainingError) => void | Promise<void>;
+}
+
+export interface Executor {
+  /** Trains every job; resolves when all have reported through onResult (or the signal aborted). */
+  evaluate(jobs: TrainJob[], hooks: ExecutorHooks): Promise<void>;
+  /** Describes the workers, e.g. "local: 2 workers on cuda:0, cuda:1". */
+  describe(): string;
+  close(): Promise<void>;
+}
