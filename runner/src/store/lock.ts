@@ -1,0 +1,36 @@
+// A small cross-process lock (O_EXCL lock file) for the few writes that several processes make to
+// one run directory: the search and a refinement both append to events.jsonl.
+import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+
+const STALE_MS = 30_000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+export function withFileLock<T>(lockFile: string, fn: () => T, timeoutMs = 20_000): T {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (isStale(lockFile)) rmSync(lockFile, { force: true });
+      else if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for lock ${lockFile}`);
+      else Atomics.wait(sleeper, 0, 0, 5);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
+}
+
+function isStale(lockFile: string): boolean {
+  try {
+    return Date.now() - statSync(lockFile).mtimeMs > STALE_MS;
+  } catch {
+    return false;
+  }
+}
