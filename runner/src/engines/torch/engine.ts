@@ -1,0 +1,376 @@
+// The torch engine: a long-lived Python worker (worker.py) speaking JSON lines over stdio. One worker
+// per engine instance, one request at a time; the worker keeps the dataset resident on its device
+// between candidates. Crashes, NaN losses, OOM and cancellation come back as TrainingError.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { EngineSettings } from '../../config';
+import type { NetworkSpec } from '../../model/spec';
+import {
+  TrainingError,
+  type Engine,
+  type EngineInfo,
+  type EpochMetrics,
+  type FailureKind,
+  type TrainHooks,
+  type TrainJob,
+  type TrainResult,
+} from '../engine';
+import { weightEntries } from '../weights';
+import { findTorchPython, type PythonProbe } from './python';
+
+export interface TorchEngineOptions {
+  /** Python interpreter; default: engine settings' python, else the first candidate with torch. */
+  python?: string;
+  device?: EngineSettings['device'];
+  /** Extra environment for the worker, e.g. CUDA_VISIBLE_DEVICES to pin it to one GPU. */
+  env?: Record<string, string | undefined>;
+  /** CPU threads for the worker (torch.set_num_threads); default: PyTorch's choice. */
+  threads?: number;
+  /** Wrap networks in torch.compile (PyTorch ≥ 2; ignored before). */
+  compile?: boolean;
+  /** Receives the worker's stderr lines (logs, warnings). */
+  onLog?: (line: string) => void;
+  /** How long to wait for the worker's hello, default 120 s (importing torch is slow on small boxes). */
+  startTimeoutMs?: number;
+}
+
+/** Extra, torch-only fields a caller may add to a TrainJob (tests use probeLogits for round trips). */
+export interface TorchTrainJob extends TrainJob {
+  /** Return the logits of the first k validation images from the trained network in memory. */
+  probeLogits?: number;
+}
+
+export interface TorchTrainResult extends TrainResult {
+  probe?: number[][];
+}
+
+export interface BenchRequest {
+  spec: NetworkSpec;
+  batchSize: number;
+  steps: number;
+  warmup?: number;
+  mixedPrecision?: 'auto' | 'off' | 'bf16';
+  compile?: boolean;
+}
+
+export interface BenchResult {
+  imagesPerSecond: number;
+  seconds: number;
+  steps: number;
+  batchSize: number;
+  params: number;
+  device: string;
+  maxMemoryMiB?: number;
+}
+
+export type PredictRequest =
+  | { spec: NetworkSpec; weights: string; inputs: { shape: number[]; data: number[] } }
+  | { spec: NetworkSpec; weights: string; dataset: string; split?: 'train' | 'val'; limit?: number };
+
+interface Hello {
+  torch: string;
+  python: string;
+  device: string;
+  description: string;
+  gpus: string[];
+  bf16: boolean;
+  threads: number;
+}
+
+type WorkerMessage =
+  | ({ type: 'hello'; id?: string } & Hello)
+  | { type: 'epoch'; id: string; metrics: EpochMetrics }
+  | { type: 'result'; id: string; result: TorchTrainResult }
+  | { type: 'logits'; id: string; logits: number[][] }
+  | { type: 'bench'; id: string; result: BenchResult }
+  | { type: 'error'; id: string; kind: FailureKind; message: string }
+  | { type: 'fatal'; kind: FailureKind; message: string };
+
+interface Pending {
+  id: string;
+  onMessage: (m: WorkerMessage) => void;
+  fail: (e: TrainingError) => void;
+}
+
+/** Where worker.py is: next to this file when run from source, dist/torch_worker.py in the bundle. */
+export function workerScriptPath(): string {
+  const candidates = [
+    process.env.PARETO_NAS_TORCH_WORKER,
+    join(__dirname, 'torch_worker.py'), // dist/runner.js → dist/torch_worker.py
+    join(__dirname, 'worker.py'), // runner/src/engines/torch/*.ts under tsx
+    join(__dirname, 'engines', 'torch', 'worker.py'),
+    resolve(__dirname, '..', '..', 'runner', 'src', 'engines', 'torch', 'worker.py'),
+  ].filter((p): p is string => Boolean(p));
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new TrainingError('engine-error', `torch worker script not found; looked in ${candidates.join(', ')}`);
+  return found;
+}
+
+let nextId = 0;
+
+export class TorchEngine implements Engine {
+  readonly name = 'torch' as const;
+  private proc?: ChildProcessWithoutNullStreams;
+  private starting?: Promise<Hello>;
+  private hello?: Hello;
+  private pending?: Pending;
+  private queue: Promise<unknown> = Promise.resolve();
+  private stderrTail: string[] = [];
+  private closed = false;
+  private killedByUs = false;
+
+  private constructor(
+    readonly probe: PythonProbe,
+    private readonly options: TorchEngineOptions,
+  ) {}
+
+  /** Finds a Python with torch (TorchUnavailableError with a fix otherwise); the worker starts lazily. */
+  static async create(settings: Partial<EngineSettings> = {}, options: TorchEngineOptions = {}): Promise<TorchEngine> {
+    const env = { ...process.env, ...options.env };
+    const probe = await findTorchPython(options.python ?? settings.python, env);
+    return new TorchEngine(probe, { device: settings.device, ...options });
+  }
+
+  get python(): string {
+    return this.probe.python;
+  }
+
+  async info(): Promise<EngineInfo> {
+    const h = await this.start();
+    return {
+      name: 'torch',
+      description: `torch ${h.torch} (python ${h.python} at ${this.probe.python}), ${h.description}${h.bf16 ? ', bf16' : ''}`,
+      gpus: h.gpus,
+    };
+  }
+
+  train(job: TorchTrainJob, hooks: TrainHooks = {}): Promise<TorchTrainResult> {
+    const { spec, dataset, training, saveWeightsTo, checkpointDir, measureInference, probeLogits } = job;
+    return this.request<TorchTrainResult>(
+      job.id,
+      {
+        type: 'train',
+        spec,
+        dataset: resolve(dataset),
+        training,
+        weights: weightEntries(spec),
+        saveWeightsTo: saveWeightsTo && resolve(saveWeightsTo),
+        checkpointDir: checkpointDir && resolve(checkpointDir),
+        measureInference: Boolean(measureInference),
+        probeLogits,
+      },
+      (m) => {
+        if (m.type === 'epoch') hooks.onEpoch?.(m.metrics);
+        return m.type === 'result' ? m.result : undefined;
+      },
+      hooks.signal,
+    );
+  }
+
+  /** Logits of a network loaded from a weights folder (TF.js layout, weights.ts names). */
+  predict(req: PredictRequest, signal?: AbortSignal): Promise<number[][]> {
+    const body = 'dataset' in req ? { ...req, dataset: resolve(req.dataset) } : req;
+    return this.request<number[][]>(
+      `predict-${++nextId}`,
+      { type: 'predict', ...body, weights: resolve(req.weights) },
+      (m) => (m.type === 'logits' ? m.logits : undefined),
+      signal,
+    );
+  }
+
+  /** Training throughput on random data kept on the device. */
+  bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult> {
+    return this.request<BenchResult>(
+      `bench-${++nextId}`,
+      { type: 'bench', ...req },
+      (m) => (m.type === 'bench' ? m.result : undefined),
+      signal,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const proc = this.proc;
+    if (!proc) return;
+    await new Promise<void>((done) => {
+      const timer = setTimeout(() => {
+        this.killedByUs = true;
+        proc.kill('SIGKILL');
+      }, 5000);
+      proc.once('exit', () => {
+        clearTimeout(timer);
+        done();
+      });
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        clearTimeout(timer);
+        done();
+        return;
+      }
+      try {
+        proc.stdin.end(`${JSON.stringify({ type: 'shutdown' })}\n`);
+      } catch {
+        proc.kill('SIGKILL');
+      }
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** Runs one request at a time; `pick` turns the final message into the value (undefined: not final). */
+  private request<T>(
+    id: string,
+    body: Record<string, unknown>,
+    pick: (m: WorkerMessage) => T | undefined,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.closed) throw new TrainingError('engine-error', 'torch engine is closed');
+      if (signal?.aborted) throw new TrainingError('cancelled', `${id}: cancelled before it started`);
+      await this.start();
+      const proc = this.proc!;
+      return await new Promise<T>((resolveP, rejectP) => {
+        let cancelTimer: NodeJS.Timeout | undefined;
+        const finish = () => {
+          this.pending = undefined;
+          if (cancelTimer) clearTimeout(cancelTimer);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        const onAbort = () => {
+          this.send({ type: 'cancel', id });
+          // A worker stuck in a long kernel gets a grace period, then is killed (and restarted on the next job).
+          cancelTimer = setTimeout(() => {
+            this.killedByUs = true;
+            proc.kill('SIGKILL');
+          }, 10_000);
+        };
+        this.pending = {
+          id,
+          onMessage: (m) => {
+            if (m.type === 'error') {
+              finish();
+              rejectP(new TrainingError(m.kind, `${id}: ${m.message}`));
+              return;
+            }
+            const value = pick(m);
+            if (value !== undefined) {
+              finish();
+              resolveP(value);
+            }
+          },
+          fail: (e) => {
+            finish();
+            rejectP(signal?.aborted ? new TrainingError('cancelled', `${id}: cancelled`) : e);
+          },
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.send({ ...body, id });
+      });
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private send(obj: unknown): void {
+    const proc = this.proc;
+    if (!proc || proc.stdin.destroyed) return;
+    proc.stdin.write(`${JSON.stringify(obj)}\n`);
+  }
+
+  private start(): Promise<Hello> {
+    if (this.proc && this.hello) return Promise.resolve(this.hello);
+    if (this.starting) return this.starting;
+    this.starting = this.spawnWorker().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private spawnWorker(): Promise<Hello> {
+    const script = workerScriptPath();
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' };
+    if (this.options.device && this.options.device !== 'auto') env.PARETO_NAS_DEVICE = this.options.device;
+    if (this.options.threads) {
+      env.PARETO_NAS_TORCH_THREADS = String(this.options.threads);
+      env.OMP_NUM_THREADS = String(this.options.threads);
+    }
+    if (this.options.compile) env.PARETO_NAS_TORCH_COMPILE = '1';
+    const proc = spawn(this.probe.python, ['-u', script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = proc;
+    this.hello = undefined;
+    this.killedByUs = false;
+    this.stderrTail = [];
+    proc.stdin.on('error', () => undefined); // EPIPE after a crash: reported by 'exit'
+    createInterface({ input: proc.stderr }).on('line', (line) => {
+      this.stderrTail.push(line);
+      if (this.stderrTail.length > 40) this.stderrTail.shift();
+      this.options.onLog?.(line);
+    });
+
+    return new Promise<Hello>((resolveHello, rejectHello) => {
+      let settled = false;
+      const timeoutMs = this.options.startTimeoutMs ?? 120_000;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        this.killedByUs = true;
+        proc.kill('SIGKILL');
+        rejectHello(new TrainingError('engine-error', `torch worker (${this.probe.python}) did not start within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      createInterface({ input: proc.stdout }).on('line', (line) => {
+        let m: WorkerMessage;
+        try {
+          m = JSON.parse(line) as WorkerMessage;
+        } catch {
+          this.options.onLog?.(`(stdout) ${line}`);
+          return;
+        }
+        if (m.type === 'hello' && !settled) {
+          settled = true;
+          clearTimeout(timer);
+          this.hello = m;
+          resolveHello(m);
+          return;
+        }
+        if (m.type === 'fatal') {
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            rejectHello(new TrainingError(m.kind, `torch worker (${this.probe.python}): ${m.message}`));
+          }
+          return;
+        }
+        if (this.pending && 'id' in m && m.id === this.pending.id) this.pending.onMessage(m);
+      });
+      proc.on('error', (e) => {
+        if (!settled) {
+          settled = true;
+          clearTimeout(timer);
+          rejectHello(new TrainingError('engine-error', `cannot start ${this.probe.python}: ${e.message}`));
+        }
+      });
+      proc.on('exit', (code, sig) => {
+        if (this.proc === proc) {
+          this.proc = undefined;
+          this.hello = undefined;
+        }
+        const why = this.exitReason(code, sig);
+        if (!settled) {
+          settled = true;
+          clearTimeout(timer);
+          rejectHello(new TrainingError('engine-error', why));
+        }
+        this.pending?.fail(new TrainingError(sig === 'SIGKILL' && !this.killedByUs ? 'out-of-memory' : 'engine-error', why));
+      });
+      this.send({ type: 'hello', id: 'hello' });
+    });
+  }
+
+  private exitReason(code: number | null, sig: NodeJS.Signals | null): string {
+    const how = sig ? `was killed by ${sig}${sig === 'SIGKILL' && !this.killedByUs ? ' (possibly out of host memory)' : ''}` : `exited with code ${code}`;
+    const tail = this.stderrTail.slice(-12).join('\n');
+    return `torch worker (${this.probe.python}) ${how}${tail ? `; last output:\n${tail}` : ''}`;
+  }
+}
