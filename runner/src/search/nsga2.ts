@@ -51,8 +51,11 @@ export class NSGA2<X> {
     return this.mate(rng);
   }
 
-  /** Objectives of the proposals from the last ask(), in the same order; runs survival. */
-  tell(xs: X[], F: Objectives[]): void {
+  /**
+   * Objectives of the proposals from the last ask(), in the same order; runs survival. Returns the
+   * survivors as indices into [...previous population, ...xs], in their new population order.
+   */
+  tell(xs: X[], F: Objectives[]): number[] {
     if (xs.length !== F.length) throw new Error(`tell: ${xs.length} candidates but ${F.length} objective vectors`);
     const merged = [
       ...this.population.map((p) => ({ x: p.x, F: p.F })),
@@ -67,6 +70,7 @@ export class NSGA2<X> {
     );
     this.population = s.indices.map((i, k) => ({ ...merged[i], rank: s.rank[k], crowding: s.crowding[k] }));
     this.generation++;
+    return s.indices;
   }
 
   /** Tournament → crossover → mutation → duplicate elimination until nOffspring are accepted. */

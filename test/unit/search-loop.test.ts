@@ -1,0 +1,160 @@
+// The search loop against a test double of the executor: recording, duplicates, failures,
+// cancellation, and resume after a crash reproducing the uninterrupted search exactly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, type SearchConfigInput } from '../../runner/src/config';
+import { TrainingError, type TrainJob, type TrainResult } from '../../runner/src/engines/engine';
+import type { Executor, ExecutorHooks } from '../../runner/src/exec/executor';
+import type { NetworkSpec } from '../../runner/src/model';
+import { runSearch, type DatasetInfo } from '../../runner/src/search/loop';
+import { readCandidates, readEvents, readSnapshots, RunStore } from '../../runner/src/store';
+
+const dataset: DatasetInfo = { dir: '/nonexistent/dataset', input: { channels: 1, height: 16, width: 16 }, classes: 2 };
+
+/** Accuracy grows with the number of node inputs, so error and FLOPs trade off as in a real search. */
+function fakeAccuracy(spec: NetworkSpec): number {
+  const edges = spec.phases.reduce((n, p) => n + p.nodes.reduce((m, node) => m + node.inputs.length, 0), 0);
+  const h = [...JSON.stringify(spec)].reduce((acc, ch) => (acc * 31 + ch.charCodeAt(0)) % 997, 0);
+  return Math.min(99, 50 + 2 * edges + (h % 7) / 10);
+}
+
+class FakeExecutor implements Executor {
+  trained: string[] = [];
+  constructor(private readonly opts: { crashAfter?: number; fail?: (spec: NetworkSpec) => boolean } = {}) {}
+  describe() { return 'fake'; }
+  async close() {}
+  async evaluate(jobs: TrainJob[], hooks: ExecutorHooks): Promise<void> {
+    for (const job of jobs) {
+      if (hooks.signal?.aborted) return;
+      if (this.opts.crashAfter !== undefined && this.trained.length >= this.opts.crashAfter) throw new Error('simulated crash');
+      hooks.onStart?.(job.id);
+      this.trained.push(job.id);
+      if (this.opts.fail?.(job.spec)) {
+        await hooks.onResult(job.id, new TrainingError('nan-loss', 'loss became NaN in epoch 1'));
+        continue;
+      }
+      const acc = fakeAccuracy(job.spec);
+      const result: TrainResult = {
+        epochs: [{ epoch: 0, trainLoss: 0.5, trainAccuracy: acc, valAccuracy: acc, learningRate: 0.025, seconds: 0.01 }],
+        valAccuracy: acc,
+        params: 0,
+        device: 'fake',
+      };
+      hooks.onEpoch?.(job.id, result.epochs[0]);
+      await hooks.onResult(job.id, result);
+    }
+  }
+}
+
+function config(overrides: Partial<SearchConfigInput['search']> = {}) {
+  return parseConfig({
+    name: 'unit',
+    dataset: dataset.dir,
+    search: { population: 8, offspring: 8, generations: 4, nodes: 4, initChannels: 8, seed: 3, ...overrides },
+  } satisfies SearchConfigInput);
+}
+
+function newRun(cfg = config()): RunStore {
+  return RunStore.create(mkdtempSync(join(tmpdir(), 'pnas-loop-')), cfg);
+}
+
+test('a complete search records every evaluation, snapshot and event', async () => {
+  const store = newRun();
+  const outcome = await runSearch({ store, executor: new FakeExecutor(), dataset });
+  assert.equal(outcome, 'completed');
+  const records = readCandidates(store.dir);
+  assert.equal(records.length, 8 + 3 * 8);
+  assert.deepEqual(readSnapshots(store.dir).map((s) => s.generation), [1, 2, 3, 4]);
+  const events = readEvents(store.dir);
+  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+  assert.equal(events.at(-1)?.type, 'run-finished');
+  for (const r of records.filter((r) => r.generation > 1)) {
+    assert.equal(r.parents.length, 2, `${r.id} has two parents`);
+    assert.ok(records.some((q) => q.id === r.parents[0]), `${r.id}'s parent ${r.parents[0]} exists`);
+  }
+  const final = readSnapshots(store.dir).at(-1)!;
+  assert.equal(final.population.length, 8);
+  assert.ok(final.population.some((m) => m.rank === 0));
+});
+
+test('the same seed gives the same search; another seed gives another', async () => {
+  const runs = [config(), config(), config({ seed: 4 })].map(newRun);
+  for (const store of runs) await runSearch({ store, executor: new FakeExecutor(), dataset });
+  const genomes = runs.map((s) => readCandidates(s.dir).map((r) => r.genome).join(','));
+  assert.equal(genomes[0], genomes[1]);
+  assert.notEqual(genomes[0], genomes[2]);
+});
+
+for (const crashAfter of [3, 8, 13, 21]) {
+  test(`a crash after ${crashAfter} trainings, then resume, ends with the uninterrupted search's population`, async () => {
+    const reference = newRun();
+    await runSearch({ store: reference, executor: new FakeExecutor(), dataset });
+
+    const crashed = newRun();
+    await assert.rejects(runSearch({ store: crashed, executor: new FakeExecutor({ crashAfter }), dataset }), /simulated crash/);
+    appendFileSync(join(crashed.dir, 'candidates.jsonl'), '{"id":"g9-torn'); // an append cut by kill -9
+    const resumedExecutor = new FakeExecutor();
+    const outcome = await runSearch({ store: RunStore.open(crashed.dir), executor: resumedExecutor, dataset });
+    assert.equal(outcome, 'completed');
+
+    const finalOf = (dir: string) => readSnapshots(dir).at(-1)!.population;
+    assert.deepEqual(finalOf(crashed.dir), finalOf(reference.dir));
+    const strip = (dir: string) => readCandidates(dir).map(({ id, genome, status, valAccuracy }) => ({ id, genome, status, valAccuracy }));
+    assert.deepEqual(strip(crashed.dir).sort((a, b) => a.id.localeCompare(b.id)), strip(reference.dir).sort((a, b) => a.id.localeCompare(b.id)));
+    const trainedBefore = readCandidates(reference.dir).filter((r) => r.status === 'ok').length;
+    assert.ok(resumedExecutor.trained.length < trainedBefore, 'resume does not retrain recorded candidates');
+    const events = readEvents(crashed.dir);
+    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'seq stays monotonic across the crash');
+  });
+}
+
+test('genomes that decode to an already trained network reuse its result', async () => {
+  // With 2 nodes per phase each phase has one edge bit and one skip bit; an inactive phase's skip
+  // bit is dead, so distinct genomes often decode to the same network.
+  const store = newRun(config({ nodes: 2, population: 10, offspring: 10, generations: 3 }));
+  const executor = new FakeExecutor();
+  await runSearch({ store, executor, dataset });
+  const records = readCandidates(store.dir);
+  const reused = records.filter((r) => r.status === 'reused');
+  assert.ok(reused.length > 0, 'some candidates are reused');
+  for (const r of reused) {
+    const source = records.find((q) => q.id === r.reusedFrom)!;
+    assert.equal(source.specHash, r.specHash);
+    assert.notEqual(source.id, r.id);
+    assert.equal(r.valAccuracy, source.valAccuracy);
+  }
+  assert.equal(executor.trained.length, records.filter((r) => r.status === 'ok').length);
+});
+
+test('a failed training is recorded with its reason and the search goes on', async () => {
+  const store = newRun();
+  const outcome = await runSearch({ store, executor: new FakeExecutor({ fail: (spec) => spec.phases.length < 3 || spec.phases[0].nodes.length === 2 }), dataset });
+  assert.equal(outcome, 'completed');
+  const failed = readCandidates(store.dir).filter((r) => r.status === 'failed');
+  assert.ok(failed.length > 0, 'some candidates failed');
+  for (const f of failed) {
+    assert.equal(f.error, 100);
+    assert.equal(f.failure?.kind, 'nan-loss');
+    assert.match(f.failure!.message, /NaN/);
+  }
+});
+
+test('cancelling stops the search and records it', async () => {
+  const store = newRun();
+  const controller = new AbortController();
+  const executor = new FakeExecutor();
+  const original = executor.evaluate.bind(executor);
+  executor.evaluate = async (jobs, hooks) => {
+    controller.abort();
+    return original(jobs, hooks);
+  };
+  const outcome = await runSearch({ store, executor, dataset, signal: controller.signal });
+  assert.equal(outcome, 'cancelled');
+  const last = readEvents(store.dir).at(-1)!;
+  assert.equal(last.type, 'run-finished');
+  assert.equal(last.type === 'run-finished' && last.status, 'cancelled');
+  assert.ok(readFileSync(join(store.dir, 'config.json'), 'utf8').includes('"unit"'));
+});
