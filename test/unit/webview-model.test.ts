@@ -1,0 +1,131 @@
+// View models of the Pareto explorer: front, cutoff selection, state from snapshot + deltas.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CandidateRecord } from '../../runner/src/protocol';
+import { deltaFromEvents } from '../../webview/src/model/events';
+import { frontEligible, generationsOf, paretoFrontOf } from '../../webview/src/model/front';
+import { defaultSelection, selectedIds, setCutoff, toggleSelection } from '../../webview/src/model/selection';
+import { ExplorerData } from '../../webview/src/model/state';
+import { logBounds, mixColor, niceTicks, parseColor } from '../../webview/src/model/scale';
+import { generateRun } from '../fixtures/gen-run-small';
+
+/** O(n²) oracle: eligible records no other eligible record dominates (min MFLOPs, max accuracy). */
+function naiveFrontIds(records: CandidateRecord[]): Set<string> {
+  const ok = records.filter(frontEligible);
+  const ids = new Set<string>();
+  ok.forEach((a, i) => {
+    const acc = (r: CandidateRecord) => r.valAccuracy as number;
+    const dominated = ok.some((b) => b.mflops <= a.mflops && acc(b) >= acc(a) && (b.mflops < a.mflops || acc(b) > acc(a)));
+    const earlierTwin = ok.slice(0, i).some((b) => b.mflops === a.mflops && acc(b) === acc(a));
+    if (!dominated && !earlierTwin) ids.add(a.id);
+  });
+  return ids;
+}
+
+const byId = (rs: CandidateRecord[]) => new Map(rs.map((r) => [r.id, r]));
+
+test('front equals the brute-force non-dominated set on generated runs', () => {
+  for (const seed of [1, 2, 3, 11]) {
+    const { candidates } = generateRun({ population: 40, generations: 6, seed, refineQuantile: 0 });
+    const front = paretoFrontOf(candidates);
+    assert.deepEqual(new Set(front.map((p) => p.id)), naiveFrontIds(candidates), `seed ${seed}`);
+    // ordered for a step line: MFLOPs up, accuracy strictly up
+    for (let i = 1; i < front.length; i++) {
+      assert.ok(front[i].mflops >= front[i - 1].mflops);
+      assert.ok(front[i].accuracy > front[i - 1].accuracy);
+    }
+  }
+});
+
+test('front ignores failed and reused records and keeps one of exact ties', () => {
+  const base = generateRun({ refineQuantile: 0 }).candidates[0];
+  const mk = (id: string, mflops: number, acc: number | null, status: CandidateRecord['status'] = 'ok'): CandidateRecord => ({
+    ...base, id, mflops, valAccuracy: acc, error: acc === null ? 100 : 100 - acc, status,
+  });
+  const rs = [
+    mk('a', 1, 80), mk('b', 2, 85), mk('b2', 2, 85), mk('c', 3, 84), mk('d', 0.5, null, 'failed'),
+    mk('e', 0.4, 99, 'reused'), mk('f', 4, 90),
+  ];
+  assert.deepEqual(paretoFrontOf(rs).map((p) => p.id), ['a', 'b', 'f']);
+  assert.deepEqual(generationsOf(rs), [base.generation]);
+});
+
+test('cutoff selection: Pareto networks below the cutoff, user additions and removals', () => {
+  const { candidates } = generateRun({ population: 30, generations: 5, seed: 5, refineQuantile: 0 });
+  const records = byId(candidates);
+  const front = paretoFrontOf(candidates);
+  assert.ok(front.length >= 4, 'fixture should have a front of several networks');
+  const cutoff = front[Math.floor(front.length / 2)].mflops;
+  const below = front.filter((p) => p.mflops <= cutoff).map((p) => p.id);
+  let s = setCutoff({ cutoff: null, added: [], removed: [] }, cutoff);
+  assert.deepEqual(selectedIds(records, front, s), below);
+  assert.deepEqual(defaultSelection(front, null), front.map((p) => p.id));
+
+  // add a dominated network, remove a default one
+  const frontSet = new Set(front.map((p) => p.id));
+  const dominated = candidates.find((c) => c.status === 'ok' && !frontSet.has(c.id)) as CandidateRecord;
+  s = toggleSelection(records, front, s, dominated.id);
+  assert.ok(selectedIds(records, front, s).includes(dominated.id));
+  s = toggleSelection(records, front, s, below[0]);
+  assert.ok(!selectedIds(records, front, s).includes(below[0]));
+  assert.deepEqual(s.removed, [below[0]]);
+  // a new cutoff keeps the explicit choices
+  s = setCutoff(s, front.at(-1)!.mflops);
+  const all = selectedIds(records, front, s);
+  assert.ok(all.includes(dominated.id) && !all.includes(below[0]));
+  assert.equal(all.length, front.length - 1 + 1);
+  // toggling back restores the default and leaves no residue
+  s = toggleSelection(records, front, toggleSelection(records, front, s, below[0]), dominated.id);
+  assert.deepEqual(s, { cutoff: front.at(-1)!.mflops, added: [], removed: [] });
+  // selection is in MFLOPs order
+  const sel = selectedIds(records, front, s).map((id) => records.get(id)!.mflops);
+  assert.deepEqual(sel, [...sel].sort((a, b) => a - b));
+  // failed records cannot be added; a bad cutoff clears it
+  const failed = candidates.find((c) => c.status === 'failed');
+  if (failed) assert.ok(!selectedIds(records, front, toggleSelection(records, front, s, failed.id)).includes(failed.id));
+  assert.equal(setCutoff(s, Number.NaN).cutoff, null);
+  assert.equal(setCutoff(s, -1).cutoff, null);
+});
+
+test('snapshot plus deltas from the real event stream rebuild the run, idempotently', () => {
+  const run = generateRun({ seed: 9 });
+  const data = new ExplorerData();
+  data.applySnapshot({ run: { id: 'r', name: 'fixture' }, lastSeq: 0, decode: run.decode, candidates: [], refinements: [] });
+  // feed the events in uneven chunks, as a live attach would
+  let added = 0;
+  for (let i = 0; i < run.events.length; ) {
+    const n = 1 + (i % 17);
+    const d = deltaFromEvents(run.events.slice(i, i + n), data.lastSeq);
+    i += n;
+    if (!d) continue;
+    added += data.applyDelta(d).added.length;
+  }
+  assert.equal(added, run.candidates.length);
+  assert.deepEqual([...data.candidates.values()], run.candidates);
+  assert.equal(data.lastSeq, run.events.at(-1)!.seq);
+  assert.equal(data.run.state, 'completed');
+  const refs = [...data.refinements.values()];
+  assert.equal(refs.length, run.refinements.length);
+  for (const r of run.refinements) {
+    const got = data.refinements.get(r.id)!;
+    assert.equal(got.status, r.status);
+    assert.deepEqual(got.epochs, r.epochs);
+    if (r.status === 'done') assert.deepEqual(got, r);
+  }
+  // replaying old events changes nothing
+  const again = deltaFromEvents(run.events, 0)!;
+  assert.deepEqual(data.applyDelta(again), { added: [], replaced: [], refinementsChanged: false, stateChanged: false });
+  assert.equal(deltaFromEvents(run.events, data.lastSeq), null);
+  assert.equal(data.snapshot().candidates.length, run.candidates.length);
+});
+
+test('axis and colour helpers', () => {
+  assert.deepEqual(logBounds([0.3, 4.2]), [0.1, 10]);
+  assert.deepEqual(logBounds([5, 5]), [1, 10]);
+  assert.deepEqual(logBounds([]), [0.1, 10]);
+  assert.deepEqual(niceTicks(80, 95, 3), [80, 85, 90, 95]);
+  assert.deepEqual(parseColor('#abc'), [170, 187, 204, 1]);
+  assert.deepEqual(parseColor('rgba(1, 2, 3, 0.5)'), [1, 2, 3, 0.5]);
+  assert.equal(parseColor('var(--x)'), null);
+  assert.equal(mixColor([[0, 0, 0, 1], [200, 100, 0, 1]], 0.5), 'rgba(100,50,0,1)');
+});

@@ -1,0 +1,61 @@
+// Cutoff selection, the paper's rule: the Pareto networks below the FLOPs cutoff are selected by
+// default; the user may add any evaluated network or remove a default one.
+import type { CandidateRecord, ExplorerUiState } from '../messages';
+import { frontEligible, type FrontPoint } from './front';
+
+export type SelectionState = Pick<ExplorerUiState, 'cutoff' | 'added' | 'removed'>;
+
+/** Pareto networks at or below the cutoff (all of them when there is no cutoff), by MFLOPs. */
+export function defaultSelection(front: readonly FrontPoint[], cutoff: number | null): string[] {
+  return front.filter((p) => cutoff === null || p.mflops <= cutoff).map((p) => p.id);
+}
+
+/** The selected ids: (default ∪ added) \ removed, restricted to known, trained records, in MFLOPs order. */
+export function selectedIds(
+  records: ReadonlyMap<string, CandidateRecord>,
+  front: readonly FrontPoint[],
+  state: SelectionState,
+): string[] {
+  const removed = new Set(state.removed);
+  const ids = new Set(defaultSelection(front, state.cutoff).filter((id) => !removed.has(id)));
+  for (const id of state.added) {
+    const r = records.get(id);
+    if (r && !removed.has(id) && r.status !== 'failed') ids.add(id);
+  }
+  return [...ids].sort((a, b) => {
+    const ra = records.get(a);
+    const rb = records.get(b);
+    return (ra?.mflops ?? 0) - (rb?.mflops ?? 0) || a.localeCompare(b);
+  });
+}
+
+/** Flip one id in or out of the selection, keeping added/removed minimal. */
+export function toggleSelection(
+  records: ReadonlyMap<string, CandidateRecord>,
+  front: readonly FrontPoint[],
+  state: SelectionState,
+  id: string,
+): SelectionState {
+  const isDefault = defaultSelection(front, state.cutoff).includes(id);
+  const selected = selectedIds(records, front, state).includes(id);
+  let added = state.added.filter((x) => x !== id);
+  let removed = state.removed.filter((x) => x !== id);
+  if (selected) {
+    if (isDefault) removed = [...removed, id];
+  } else if (!isDefault) {
+    const r = records.get(id);
+    if (r && r.status !== 'failed') added = [...added, id];
+  }
+  return { cutoff: state.cutoff, added, removed };
+}
+
+/** A new cutoff keeps the user's explicit additions and removals. Negative or NaN clears it. */
+export function setCutoff(state: SelectionState, cutoff: number | null): SelectionState {
+  const c = cutoff === null || !Number.isFinite(cutoff) || cutoff < 0 ? null : cutoff;
+  return { ...state, cutoff: c };
+}
+
+/** Whether a record could be selected at all (failed records cannot). */
+export function selectable(r: CandidateRecord): boolean {
+  return r.status !== 'failed' && (frontEligible(r) || r.status === 'reused');
+}
