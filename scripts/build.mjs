@@ -41,3 +41,27 @@ for (const a of assets) {
   if (existsSync(join(root, a.from))) cpSync(join(root, a.from), join(root, a.to));
 }
 if (!watch) console.log('build: dist/ up to date');
+
+// --- Search-config JSON Schema for the extension's `jsonValidation` (media/search-config.schema.json).
+// Generated from runner/src/config.ts `configJsonSchema()` (the same zod definition the runner
+// validates with), so editors and the runner never disagree. Bundled to a temporary ESM file and imported.
+{
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { pathToFileURL } = await import('node:url');
+  const tmp = mkdtempSync(join(tmpdir(), 'pareto-nas-schema-'));
+  try {
+    const out = join(tmp, 'schema.mjs');
+    await build({
+      absWorkingDir: root,
+      stdin: { contents: "export { configJsonSchema } from './runner/src/config';", resolveDir: root, loader: 'ts' },
+      outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
+    });
+    const { configJsonSchema } = await import(pathToFileURL(out).href);
+    const schema = { title: 'Pareto NAS search configuration', ...configJsonSchema() };
+    mkdirSync(join(root, 'media'), { recursive: true });
+    writeFileSync(join(root, 'media', 'search-config.schema.json'), JSON.stringify(schema, null, 2) + '\n');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,74 @@
+// Explorer commands: Open Pareto Explorer, Inspect Topology, Refine Selected Models. The panels
+// themselves live in extension/src/webview (the webview engineer's panel host); this file only
+// resolves what to show and calls it.
+import * as vscode from 'vscode';
+import type { Log } from '../log';
+import type { RunRef, RunsApi } from '../runs/api';
+import { msg, type RunManager } from '../runs/run-manager';
+import { readSettings } from '../settings';
+import { asRunRef, candidateIds, pickCandidates, resolveRun } from '../ui/pick';
+
+/** What the webview panel host provides (extension/src/webview/explorer-panel). */
+export interface PanelHost {
+  openExplorer(context: vscode.ExtensionContext, runRef: RunRef, runs: RunsApi): unknown;
+  openTopology(context: vscode.ExtensionContext, runRef: RunRef, candidateId: string, runs: RunsApi): unknown;
+}
+
+export function registerExplorerCommands(context: vscode.ExtensionContext, runs: RunManager, log: Log, panels: PanelHost | undefined): void {
+  const noPanels = () => {
+    void vscode.window.showWarningMessage('Pareto NAS: the explorer panel is not part of this build.');
+  };
+
+  const openExplorer = async (arg?: unknown): Promise<RunRef | undefined> => {
+    const ref = await resolveRun(runs, arg, 'Pareto NAS: Open Pareto Explorer');
+    if (!ref) return undefined;
+    await runs.ensureAttached(ref).catch((e) => log.warn(`attach ${ref.run}: ${msg(e)}`));
+    if (!panels) return noPanels(), undefined;
+    await panels.openExplorer(context, ref, runs);
+    return ref;
+  };
+
+  const inspectTopology = async (arg?: unknown): Promise<{ ref: RunRef; id: string } | undefined> => {
+    const ref = await resolveRun(runs, arg, 'Pareto NAS: Inspect Topology');
+    if (!ref) return undefined;
+    let id = candidateIds(arg, undefined)[0];
+    if (!id) id = (await pickCandidates(runs, ref, 'Pareto NAS: Inspect Topology', false))?.[0] ?? '';
+    if (!id) return undefined;
+    if (!panels) return noPanels(), undefined;
+    await panels.openTopology(context, ref, id, runs);
+    return { ref, id };
+  };
+
+  const refineSelected = async (arg?: unknown, selection?: unknown): Promise<{ ref: RunRef; ids: string[]; epochs: number } | undefined> => {
+    const ref = asRunRef(arg) ?? (await resolveRun(runs, arg, 'Pareto NAS: Refine Selected Models', (s) => s !== 'unknown'));
+    if (!ref) return undefined;
+    let ids = candidateIds(arg, selection);
+    if (ids.length === 0) ids = (await pickCandidates(runs, ref, 'Pareto NAS: Refine Selected Models', true)) ?? [];
+    if (ids.length === 0) return undefined;
+    let epochs = typeof (arg as { epochs?: unknown })?.epochs === 'number' ? (arg as { epochs: number }).epochs : undefined;
+    if (epochs === undefined) {
+      const text = await vscode.window.showInputBox({
+        title: `Refine ${ids.length} network${ids.length === 1 ? '' : 's'}`,
+        prompt: 'Training epochs for each network',
+        value: String(readSettings().refineDefaultEpochs),
+        validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'a positive whole number'),
+        ignoreFocusOut: true,
+      });
+      if (!text) return undefined;
+      epochs = Number(text);
+    }
+    try {
+      await runs.refine(ref, ids, epochs);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Pareto NAS: refinement failed to start: ${msg(e)}`, 'Show Log').then((c) => c && log.show());
+      throw e;
+    }
+    return { ref, ids, epochs };
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('paretoNas.openExplorer', openExplorer),
+    vscode.commands.registerCommand('paretoNas.inspectTopology', inspectTopology),
+    vscode.commands.registerCommand('paretoNas.refineSelected', refineSelected),
+  );
+}

@@ -1,0 +1,65 @@
+// The extension's run model: events → tree/status-bar state, idempotent under replay (re-attach).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { presetConfig } from '../../runner/src/config';
+import type { CandidateRecord, RunEvent, StoredEvent } from '../../runner/src/protocol';
+import { applyEvent, generationProgress, newRunModel, paretoFront } from '../../extension/src/runs/run-model';
+
+function rec(id: string, generation: number, acc: number | null, mflops: number, status: CandidateRecord['status'] = 'ok'): CandidateRecord {
+  return {
+    id, generation, index: Number(id.split('-')[1]), genome: '0', specHash: id, mflops, params: 1000, status,
+    valAccuracy: acc, error: acc === null ? 100 : 100 - acc, epochs: [], trainSeconds: 1, parents: [],
+    finishedAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+function stream(events: RunEvent[]): StoredEvent[] {
+  return events.map((e, i) => ({ ...e, seq: i + 1, time: '2026-01-01T00:00:00Z' }) as StoredEvent);
+}
+
+const config = presetConfig('demo', 'default');
+const events = stream([
+  { type: 'run-started', config, resumed: false, pid: 1, host: 'h' },
+  { type: 'generation-started', generation: 1, candidates: ['g1-00', 'g1-01', 'g1-02'].map((id) => ({ id, genome: '0', parents: [] })) },
+  { type: 'candidate-started', id: 'g1-00', generation: 1 },
+  { type: 'candidate-epoch', id: 'g1-00', metrics: { epoch: 1, trainLoss: 1, trainAccuracy: 50, valLoss: 1, valAccuracy: 60, seconds: 1, lr: 0.1 } as never },
+  { type: 'candidate-finished', record: rec('g1-00', 1, 80, 10) },
+  { type: 'candidate-finished', record: rec('g1-01', 1, 90, 20) },
+  { type: 'candidate-finished', record: rec('g1-02', 1, 70, 30) },
+  { type: 'generation-finished', snapshot: { generation: 1, population: [], evaluations: 3, writtenAt: '' } },
+  { type: 'generation-started', generation: 2, candidates: [{ id: 'g2-00', genome: '1', parents: ['g1-00'] }] },
+  { type: 'candidate-finished', record: rec('g2-00', 2, null, 1, 'failed') },
+]);
+
+test('events build generations, candidates, progress and the Pareto front', () => {
+  const m = newRunModel('local', 'r1');
+  for (const e of events) assert.equal(applyEvent(m, e), true);
+  assert.equal(m.state, 'running');
+  assert.equal(m.name, 'demo');
+  assert.equal(m.generations, config.search.generations);
+  assert.equal(m.generation, 2);
+  assert.equal(m.evaluations, 4);
+  assert.deepEqual(generationProgress(m), { generation: 2, generations: config.search.generations, done: 1, total: 1 });
+  assert.equal(m.candidates.get('g1-00')!.epochsDone, 0, 'the record (no epochs here) replaces live epoch progress');
+  // g1-02 (70 %, 30 MFLOPs) is dominated by both others; the failed one never counts
+  assert.deepEqual(paretoFront(m).map((r) => r.id), ['g1-00', 'g1-01']);
+  assert.equal(m.lastSeq, events.length);
+});
+
+test('a replay after re-attach applies nothing twice', () => {
+  const m = newRunModel('local', 'r1');
+  for (const e of events.slice(0, 6)) applyEvent(m, e);
+  // re-attach from seq 4: the server replays 5..n; 5 and 6 are already applied
+  const applied = events.slice(4).map((e) => applyEvent(m, e));
+  assert.deepEqual(applied, [false, false, true, true, true, true]);
+  assert.equal(m.evaluations, 4);
+  assert.equal(m.generationsById.get(1)!.finished, 3);
+});
+
+test('run-finished sets the final state', () => {
+  const m = newRunModel('ssh:gpu', 'r2');
+  for (const e of events) applyEvent(m, e);
+  applyEvent(m, { type: 'run-finished', status: 'cancelled', message: 'by user', seq: 99, time: '' });
+  assert.equal(m.state, 'cancelled');
+  assert.equal(m.message, 'by user');
+});
