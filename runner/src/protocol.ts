@@ -10,6 +10,20 @@ export type { EpochMetrics, FailureKind, InferenceTiming, NetworkSpec, SearchCon
 // ---------------------------------------------------------------------------------------------
 // Run directory records
 
+/** run.json: what a run was started on, written once when the run directory is created. */
+export interface RunInfo {
+  runner: string;
+  createdAt: string;
+  dataset: {
+    /** Absolute dataset folder on the machine that runs the search. */
+    dir: string;
+    name: string;
+    /** [channels, height, width] */
+    shape: [number, number, number];
+    classes: string[];
+  };
+}
+
 /** One evaluation of the search: a line of candidates.jsonl. */
 export interface CandidateRecord {
   /** "g<generation>-<index>", unique in the run, e.g. "g3-07". */
@@ -102,3 +116,140 @@ export interface RunSummary {
   startedAt?: string;
   updatedAt?: string;
 }
+
+// ---------------------------------------------------------------------------------------------
+// JSON-RPC 2.0 methods of `pareto-nas serve` (vscode-jsonrpc, Content-Length framing over stdio).
+// 'vscode-jsonrpc' (its root entry) is the browser-safe common part: RequestType objects only.
+//
+// Session: the client first calls `version` with its PROTOCOL_VERSION; the server answers with its
+// own versions, or a ProtocolMismatch error naming both. Every other method before a successful
+// `version` gets NotNegotiated. A run is named by its id (a folder under the server's runs root)
+// or by an absolute run-directory path.
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+/** JSON-RPC error codes of the server (besides the standard -32700..-32603). */
+export const RpcErrorCode = {
+  ProtocolMismatch: -32001,
+  NotNegotiated: -32002,
+  RunNotFound: -32010,
+  CandidateNotFound: -32011,
+  InvalidConfig: -32012,
+  LaunchFailed: -32013,
+  NotAttached: -32014,
+} as const;
+export type RpcErrorCode = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
+
+export interface VersionParams {
+  /** The client's PROTOCOL_VERSION. */
+  protocol: number;
+  /** Free text for logs, e.g. "pareto-nas-vscode 0.1.0". */
+  client?: string;
+}
+export interface VersionResult {
+  runner: string;
+  protocol: number;
+}
+
+export interface DoctorResult {
+  host: string;
+  platform: string;
+  node: { version: string; path: string };
+  python: { path: string; version: string | null; error?: string };
+  torch: { version: string | null; cuda: boolean; cudaVersion: string | null; gpus: string[]; error?: string };
+  tfjs: { backends: string[] };
+  slurm: { available: boolean; sbatch: string | null; squeue: string | null };
+  runsRoot: string;
+}
+
+export interface RunsListParams {
+  /** Runs root to list instead of the server's default. */
+  root?: string;
+}
+
+export interface SearchStartParams {
+  /** A search config object (the same shape as a config file); validated by the runner. */
+  config: unknown;
+  /** Run directory to create; default: <runs root>/<name>-<timestamp>. */
+  runDir?: string;
+}
+export interface LaunchResult {
+  run: string;
+  dir: string;
+  /** local: the detached process (its session/process-group leader); slurm: absent. */
+  pid?: number;
+  /** slurm: the job id from `sbatch --parsable`. */
+  jobId?: string;
+  executor: 'local' | 'slurm';
+}
+
+export interface RunRefParams {
+  run: string;
+}
+
+export interface RunAttachParams extends RunRefParams {
+  /** Replay events with seq > fromSeq (0 = everything), then follow new ones. */
+  fromSeq: number;
+}
+export interface RunAttachResult {
+  run: string;
+  dir: string;
+  summary: RunSummary;
+}
+
+export interface RunCancelResult {
+  run: string;
+  /** How the stop was requested: SIGTERM to the search's process group, scancel, or nothing running. */
+  how: 'sigterm' | 'scancel' | 'not-running';
+}
+
+export interface RefineStartParams extends RunRefParams {
+  /** Candidate ids to refine; or, when absent, every Pareto candidate with mflops <= cutoff. */
+  ids?: string[];
+  cutoff?: number;
+  epochs: number;
+}
+
+export interface CandidateGetParams extends RunRefParams {
+  id: string;
+}
+export interface CandidateGetResult {
+  record: CandidateRecord;
+  spec: NetworkSpec | null;
+  /** Per-epoch metrics of the search training (the learning curve). */
+  curves: EpochMetrics[];
+  refine?: RefineRecord[];
+}
+
+export interface ParetoGetParams extends RunRefParams {
+  /** Only members with mflops <= maxMflops. */
+  maxMflops?: number;
+}
+export interface ParetoGetResult {
+  run: string;
+  evaluations: number;
+  front: CandidateRecord[];
+}
+
+export interface RunEventParams {
+  run: string;
+  event: StoredEvent;
+}
+
+export const Rpc = {
+  version: new RequestType<VersionParams, VersionResult, void>('version'),
+  /** No params; the server probes its configured python (PARETO_NAS_PYTHON, else python3). */
+  doctor: new RequestType0<DoctorResult, void>('doctor'),
+  runsList: new RequestType<RunsListParams, RunSummary[], void>('runs/list'),
+  searchStart: new RequestType<SearchStartParams, LaunchResult, void>('search/start'),
+  /** Restart a stopped run (after kill -9 or a crash) with `pareto-nas resume`, detached. */
+  searchResume: new RequestType<RunRefParams, LaunchResult, void>('search/resume'),
+  runAttach: new RequestType<RunAttachParams, RunAttachResult, void>('run/attach'),
+  runDetach: new RequestType<RunRefParams, void, void>('run/detach'),
+  runCancel: new RequestType<RunRefParams, RunCancelResult, void>('run/cancel'),
+  runSummary: new RequestType<RunRefParams, RunSummary, void>('run/summary'),
+  refineStart: new RequestType<RefineStartParams, LaunchResult, void>('refine/start'),
+  candidateGet: new RequestType<CandidateGetParams, CandidateGetResult, void>('candidate/get'),
+  paretoGet: new RequestType<ParetoGetParams, ParetoGetResult, void>('pareto/get'),
+  /** Server → client: one event of an attached run, in seq order. */
+  runEvent: new NotificationType<RunEventParams>('run/event'),
+} as const;

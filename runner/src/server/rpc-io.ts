@@ -1,0 +1,123 @@
+// Message I/O for `pareto-nas serve`: vscode-jsonrpc's Content-Length framing, plus what the
+// library leaves out: a JSON-RPC error reply (instead of a log line) for a body that is not JSON
+// (-32700), for a batch or a message that is not a JSON-RPC 2.0 request/notification/response
+// (-32600). Only well-formed messages reach the connection, so nothing a client sends can crash it.
+import type { Readable, Writable } from 'node:stream';
+import {
+  AbstractMessageReader,
+  DataCallback,
+  Disposable,
+  ErrorCodes,
+  Message,
+  MessageReader,
+  MessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+
+const INVALID = Symbol('invalid-json');
+
+interface InvalidJson {
+  [INVALID]: string;
+}
+
+export type Log = (line: string) => void;
+
+/** Reads framed messages and answers malformed ones itself with JSON-RPC errors. */
+export class ValidatingReader extends AbstractMessageReader implements MessageReader {
+  private readonly inner: StreamMessageReader;
+
+  constructor(
+    readable: Readable,
+    private readonly writer: MessageWriter,
+    private readonly log: Log,
+  ) {
+    super();
+    this.inner = new StreamMessageReader(readable, {
+      charset: 'utf-8',
+      contentTypeDecoder: {
+        name: 'application/json',
+        decode: async (buffer: Uint8Array): Promise<Message> => {
+          const text = new TextDecoder('utf-8').decode(buffer);
+          try {
+            return JSON.parse(text) as Message;
+          } catch (e) {
+            return { [INVALID]: (e as Error).message } as unknown as Message;
+          }
+        },
+      },
+    });
+    this.inner.onError((e) => {
+      // Framing errors (no Content-Length, bad number): answer once with a parse error, keep going.
+      this.log(`serve: framing error: ${e.message}`);
+      this.replyError(null, ErrorCodes.ParseError, `Parse error: ${e.message}`);
+    });
+    this.inner.onClose(() => this.fireClose());
+    this.inner.onPartialMessage((info) => this.firePartialMessage(info));
+  }
+
+  listen(callback: DataCallback): Disposable {
+    return this.inner.listen((raw) => {
+      const problem = checkMessage(raw as unknown);
+      if (problem === undefined) {
+        callback(raw);
+        return;
+      }
+      this.log(`serve: rejected message: ${problem.message}`);
+      if (problem.reply) this.replyError(problem.id, problem.code, problem.message);
+    });
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.inner.dispose();
+  }
+
+  private replyError(id: string | number | null, code: number, message: string): void {
+    void this.writer
+      .write({ jsonrpc: '2.0', id, error: { code, message } } as Message)
+      .catch((e: Error) => this.log(`serve: cannot write error reply: ${e.message}`));
+  }
+}
+
+interface Problem {
+  code: number;
+  message: string;
+  id: string | number | null;
+  /** false for notifications and stray responses: JSON-RPC forbids replying to them. */
+  reply: boolean;
+}
+
+/** Undefined when `msg` is a well-formed JSON-RPC 2.0 message; else what is wrong with it. */
+export function checkMessage(msg: unknown): Problem | undefined {
+  if (msg !== null && typeof msg === 'object' && INVALID in (msg as object)) {
+    return { code: ErrorCodes.ParseError, message: `Parse error: ${(msg as InvalidJson)[INVALID]}`, id: null, reply: true };
+  }
+  if (Array.isArray(msg)) {
+    return { code: ErrorCodes.InvalidRequest, message: 'Invalid Request: batch requests are not supported', id: null, reply: true };
+  }
+  if (msg === null || typeof msg !== 'object') {
+    return { code: ErrorCodes.InvalidRequest, message: 'Invalid Request: a message must be a JSON object', id: null, reply: true };
+  }
+  const m = msg as Record<string, unknown>;
+  const idOk = m.id === undefined || m.id === null || typeof m.id === 'string' || (typeof m.id === 'number' && Number.isFinite(m.id));
+  const id = typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null;
+  const bad = (why: string, reply = true): Problem => ({ code: ErrorCodes.InvalidRequest, message: `Invalid Request: ${why}`, id, reply });
+  if (m.jsonrpc !== '2.0') return bad('"jsonrpc" must be "2.0"');
+  if (!idOk) return bad('"id" must be a string, a number or null');
+  if ('method' in m) {
+    const isRequest = m.id !== undefined;
+    if (typeof m.method !== 'string' || m.method.length === 0) return bad('"method" must be a non-empty string', isRequest);
+    if (m.params !== undefined && (m.params === null || typeof m.params !== 'object')) {
+      return bad('"params" must be an object or an array', isRequest);
+    }
+    return undefined;
+  }
+  if (m.id === undefined) return bad('neither a request, a notification nor a response (no "method", no "id")');
+  if (!('result' in m) && !('error' in m)) return bad('a response needs "result" or "error"', false);
+  return undefined;
+}
+
+export function streamWriter(writable: Writable): StreamMessageWriter {
+  return new StreamMessageWriter(writable, { charset: 'utf-8' });
+}

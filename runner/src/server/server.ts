@@ -1,0 +1,343 @@
+// `pareto-nas serve`: the JSON-RPC 2.0 server (vscode-jsonrpc) that reads and controls run
+// directories for the extension. It owns no state a client needs to keep: runs are detached
+// processes writing their run directory; the server replays and follows events.jsonl.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { createMessageConnection, ErrorCodes, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
+import { z } from 'zod';
+import { ConfigError, parseConfig } from '../config';
+import { decode } from '../model';
+import {
+  Rpc,
+  RpcErrorCode,
+  type CandidateGetResult,
+  type CandidateRecord,
+  type LaunchResult,
+  type NetworkSpec,
+  type RefineRecord,
+  type RunSummary,
+  type StoredEvent,
+} from '../protocol';
+import * as store from '../store';
+import { PROTOCOL_VERSION as _PV, RUNNER_VERSION } from '../version';
+import { doctor } from './doctor';
+import { launch, processAlive, readLaunch, scancel, terminate, type LaunchInfo } from './launch';
+import { streamWriter, ValidatingReader, type Log } from './rpc-io';
+import { paretoFront } from '../search/pareto';
+
+export interface ServerOptions {
+  input: Readable;
+  output: Writable;
+  /** Folder of runs named by id; default store.runsRoot(). */
+  runsRoot?: string;
+  /** The runner bundle to start searches with; default: the script this process runs. */
+  runnerScript?: string;
+  log?: Log;
+}
+
+const RunRef = z.object({ run: z.string().min(1) }).passthrough();
+
+function invalidParams(method: string, error: z.ZodError): ResponseError<void> {
+  const detail = error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`).join('; ');
+  return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${detail}`);
+}
+
+function parse<T extends z.ZodTypeAny>(method: string, schema: T, params: unknown): z.infer<T> {
+  const r = schema.safeParse(params ?? {});
+  if (!r.success) throw invalidParams(method, r.error);
+  return r.data;
+}
+
+export class RunnerServer {
+  readonly connection: MessageConnection;
+  private negotiated = false;
+  private readonly attached = new Map<string, AbortController>();
+  private readonly root: string;
+  private readonly runnerScript: string;
+  private readonly log: Log;
+
+  constructor(o: ServerOptions) {
+    this.log = o.log ?? ((l) => process.stderr.write(`${l}\n`));
+    this.root = o.runsRoot ?? store.runsRoot();
+    this.runnerScript = o.runnerScript ?? process.argv[1];
+    const writer = streamWriter(o.output);
+    const reader = new ValidatingReader(o.input, writer, this.log);
+    this.connection = createMessageConnection(reader, writer, {
+      error: (m) => this.log(`serve: ${m}`),
+      warn: (m) => this.log(`serve: ${m}`),
+      info: () => undefined,
+      log: () => undefined,
+    });
+    this.register();
+    this.connection.onError(([e]) => this.log(`serve: connection error: ${e.message}`));
+    this.connection.onClose(() => this.detachAll());
+  }
+
+  listen(): void {
+    this.connection.listen();
+  }
+
+  /** Resolves when the client closes the stream. */
+  closed(): Promise<void> {
+    return new Promise((res) => this.connection.onClose(() => res()));
+  }
+
+  dispose(): void {
+    this.detachAll();
+    this.connection.dispose();
+  }
+
+  private detachAll(): void {
+    for (const c of this.attached.values()) c.abort();
+    this.attached.clear();
+  }
+
+  /** Registers a handler that runs only after `version` negotiated, turning throws into errors. */
+  private handle<P, R>(type: { method: string }, fn: (params: P) => R | Promise<R>): void {
+    this.connection.onRequest(type.method, async (params: unknown) => {
+      if (!this.negotiated) {
+        throw new ResponseError(RpcErrorCode.NotNegotiated, `${type.method}: call "version" with the client's protocol version first`);
+      }
+      try {
+        return await fn(params as P);
+      } catch (e) {
+        if (e instanceof ResponseError) throw e;
+        if (e instanceof ConfigError) throw new ResponseError(RpcErrorCode.InvalidConfig, e.message);
+        const err = e as Error;
+        this.log(`serve: ${type.method} failed: ${err.stack ?? err.message}`);
+        throw new ResponseError(ErrorCodes.InternalError, `${type.method}: ${err.message}`);
+      }
+    });
+  }
+
+  private register(): void {
+    const c = this.connection;
+    c.onRequest(Rpc.version.method, (params: unknown) => {
+      const p = parse('version', z.object({ protocol: z.number().int(), client: z.string().optional() }), params);
+      if (p.protocol !== _PV) {
+        throw new ResponseError(
+          RpcErrorCode.ProtocolMismatch,
+          `protocol mismatch: the client speaks protocol ${p.protocol}, this runner (pareto-nas ${RUNNER_VERSION}) speaks ${_PV}; ` +
+            `deploy the runner that matches the extension`,
+          { runner: RUNNER_VERSION, protocol: _PV },
+        );
+      }
+      this.negotiated = true;
+      this.log(`serve: client ${p.client ?? '(unnamed)'} speaks protocol ${p.protocol}`);
+      return { runner: RUNNER_VERSION, protocol: _PV };
+    });
+
+    this.handle(Rpc.doctor, () => doctor({ runsRoot: this.root }));
+
+    this.handle(Rpc.runsList, (params: unknown) => {
+      const p = parse('runs/list', z.object({ root: z.string().min(1).optional() }), params);
+      return store.listRuns(p.root ?? this.root);
+    });
+
+    this.handle(Rpc.runSummary, (params: unknown) => {
+      const p = parse('run/summary', RunRef, params);
+      return this.summary(this.runDir(p.run, true));
+    });
+
+    this.handle(Rpc.searchStart, (params: unknown) => {
+      const p = parse('search/start', z.object({ config: z.unknown(), runDir: z.string().min(1).optional() }), params);
+      if (p.config === undefined) throw new ResponseError(ErrorCodes.InvalidParams, 'search/start: params.config is required');
+      const config = parseConfig(p.config, 'search/start params.config');
+      const dir = p.runDir ? resolve(p.runDir) : join(this.root, store.newRunId(config.name));
+      if (existsSync(join(dir, store.RUN_FILES.config))) {
+        throw new ResponseError(RpcErrorCode.LaunchFailed, `search/start: ${dir} already holds a run; use search/resume`);
+      }
+      const info = this.launch('search', dir, config.executor.kind, config.executor.slurm, (d) => {
+        const file = join(d, 'launch-config.json');
+        writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+        return ['search', '--config', file, '--run-dir', d];
+      });
+      return this.launchResult(dir, info);
+    });
+
+    this.handle(Rpc.searchResume, (params: unknown) => {
+      const p = parse('search/resume', RunRef, params);
+      const dir = this.runDir(p.run, true);
+      const summary = this.summary(dir);
+      if (summary.state === 'running') {
+        throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is still running`);
+      }
+      const config = store.readRunConfig(dir);
+      const info = this.launch('resume', dir, config.executor.kind, config.executor.slurm, (d) => ['resume', d]);
+      return this.launchResult(dir, info);
+    });
+
+    this.handle(Rpc.runAttach, (params: unknown) => {
+      const p = parse('run/attach', RunRef.extend({ fromSeq: z.number().int().min(0) }), params);
+      const dir = this.runDir(p.run, false);
+      this.attached.get(p.run)?.abort();
+      const ac = new AbortController();
+      this.attached.set(p.run, ac);
+      const run = p.run;
+      store
+        .followEvents(dir, p.fromSeq, (event: StoredEvent) => void c.sendNotification(Rpc.runEvent, { run, event }).catch(() => ac.abort()), ac.signal)
+        .catch((e: Error) => {
+          this.log(`serve: following ${dir} stopped: ${e.message}`);
+          void c.sendNotification(Rpc.runEvent, {
+            run,
+            event: { seq: 0, time: new Date().toISOString(), type: 'log', level: 'error', message: `following events stopped: ${e.message}` },
+          });
+        });
+      return { run, dir, summary: this.summary(dir) };
+    });
+
+    this.handle(Rpc.runDetach, (params: unknown) => {
+      const p = parse('run/detach', RunRef, params);
+      const ac = this.attached.get(p.run);
+      if (!ac) throw new ResponseError(RpcErrorCode.NotAttached, `run/detach: not attached to ${p.run}`);
+      ac.abort();
+      this.attached.delete(p.run);
+    });
+
+    this.handle(Rpc.runCancel, (params: unknown) => {
+      const p = parse('run/cancel', RunRef, params);
+      const dir = this.runDir(p.run, true);
+      const l = readLaunch(dir);
+      const pid = this.runningPid(dir) ?? (l?.executor === 'local' ? l.pid : undefined);
+      if (l?.executor === 'slurm' && l.jobId && this.summary(dir).state === 'running') {
+        scancel(l.jobId);
+        return { run: p.run, how: 'scancel' as const };
+      }
+      if (pid !== undefined && processAlive(pid) && terminate(pid)) return { run: p.run, how: 'sigterm' as const };
+      return { run: p.run, how: 'not-running' as const };
+    });
+
+    this.handle(Rpc.refineStart, (params: unknown) => {
+      const p = parse(
+        'refine/start',
+        RunRef.extend({
+          ids: z.array(z.string().min(1)).min(1).optional(),
+          cutoff: z.number().positive().optional(),
+          epochs: z.number().int().min(1),
+        }).refine((v) => v.ids !== undefined || v.cutoff !== undefined, { message: 'give ids or cutoff' }),
+        params,
+      );
+      const dir = this.runDir(p.run, true);
+      const config = store.readRunConfig(dir);
+      const info = this.launch('refine', dir, config.executor.kind, config.executor.slurm, (d) => [
+        'refine',
+        d,
+        ...(p.ids ? ['--ids', p.ids.join(',')] : ['--cutoff', String(p.cutoff)]),
+        '--epochs',
+        String(p.epochs),
+      ]);
+      return this.launchResult(dir, info);
+    });
+
+    this.handle(Rpc.candidateGet, (params: unknown) => {
+      const p = parse('candidate/get', RunRef.extend({ id: z.string().min(1) }), params);
+      const dir = this.runDir(p.run, true);
+      const record = store.readCandidates(dir).find((r: CandidateRecord) => r.id === p.id);
+      if (!record) throw new ResponseError(RpcErrorCode.CandidateNotFound, `candidate/get: run ${p.run} has no candidate ${p.id}`);
+      const result: CandidateGetResult = { record, spec: this.specOf(dir, record), curves: record.epochs };
+      const refine = readRefines(dir).filter((r) => r.candidate === p.id);
+      if (refine.length) result.refine = refine;
+      return result;
+    });
+
+    this.handle(Rpc.paretoGet, (params: unknown) => {
+      const p = parse('pareto/get', RunRef.extend({ maxMflops: z.number().positive().optional() }), params);
+      const dir = this.runDir(p.run, true);
+      const records = store.readCandidates(dir);
+      let front = paretoFront(records);
+      if (p.maxMflops !== undefined) front = front.filter((r) => r.mflops <= p.maxMflops!);
+      return { run: p.run, evaluations: records.length, front };
+    });
+  }
+
+  /** A run id (folder under the runs root) or an absolute run directory. */
+  private runDir(run: string, mustHaveConfig: boolean): string {
+    let dir: string;
+    if (isAbsolute(run)) dir = run;
+    else if (/^[A-Za-z0-9_.-]+$/.test(run) && run !== '.' && run !== '..') dir = join(this.root, run);
+    else throw new ResponseError(ErrorCodes.InvalidParams, `params.run: "${run}" is neither a run id nor an absolute run directory`);
+    const ok = mustHaveConfig ? existsSync(join(dir, store.RUN_FILES.config)) : existsSync(dir);
+    if (!ok) throw new ResponseError(RpcErrorCode.RunNotFound, `no run ${run} (looked in ${dir})`);
+    return dir;
+  }
+
+  private summary(dir: string): RunSummary {
+    if (existsSync(join(dir, store.RUN_FILES.config))) return store.summarizeRun(dir);
+    // Just launched: the search has not written its config yet.
+    const l = readLaunch(dir);
+    const id = dir.split(/[\\/]/).filter(Boolean).at(-1) ?? dir;
+    const alive = l?.pid !== undefined ? processAlive(l.pid) : l?.executor === 'slurm';
+    return { id, dir, name: id, dataset: '', state: alive ? 'running' : 'stopped', generation: 0, generations: 0, evaluations: 0, lastSeq: 0, startedAt: l?.startedAt };
+  }
+
+  /** The pid of the latest run-started event when that process still lives here. */
+  private runningPid(dir: string): number | undefined {
+    const started = store.readEvents(dir).filter((e: StoredEvent) => e.type === 'run-started').at(-1);
+    return started?.type === 'run-started' ? started.pid : undefined;
+  }
+
+  private launch(
+    kind: LaunchInfo['kind'],
+    dir: string,
+    executor: 'local' | 'slurm',
+    slurm: Parameters<typeof launch>[0]['slurm'],
+    args: (dir: string) => string[],
+  ): LaunchInfo {
+    try {
+      mkdirSync(dir, { recursive: true });
+      return launch({ kind, runDir: dir, args: args(dir), runnerScript: this.runnerScript, executor, slurm });
+    } catch (e) {
+      if (e instanceof ResponseError) throw e;
+      throw new ResponseError(RpcErrorCode.LaunchFailed, `${kind}: ${(e as Error).message}`);
+    }
+  }
+
+  private launchResult(dir: string, info: LaunchInfo): LaunchResult {
+    const run = dir.startsWith(this.root + '/') && !dir.slice(this.root.length + 1).includes('/') ? dir.slice(this.root.length + 1) : dir;
+    return { run, dir, pid: info.pid, jobId: info.jobId, executor: info.executor };
+  }
+
+  private specOf(dir: string, record: CandidateRecord): NetworkSpec | null {
+    for (const f of [join(dir, store.RUN_FILES.models, record.id, 'spec.json')]) {
+      if (existsSync(f)) return JSON.parse(readFileSync(f, 'utf8')) as NetworkSpec;
+    }
+    try {
+      const config = store.readRunConfig(dir);
+      const manifest = join(config.dataset, 'dataset.json');
+      if (!existsSync(manifest)) return null;
+      const m = JSON.parse(readFileSync(manifest, 'utf8')) as { shape: [number, number, number]; classes: string[] };
+      return decode(record.genome, {
+        nodes: config.search.nodes,
+        initChannels: config.search.initChannels,
+        input: { channels: m.shape[0], height: m.shape[1], width: m.shape[2] },
+        classes: m.classes.length,
+      });
+    } catch (e) {
+      this.log(`serve: no spec for ${record.id}: ${(e as Error).message}`);
+      return null;
+    }
+  }
+}
+
+function readRefines(dir: string): RefineRecord[] {
+  const folder = join(dir, store.RUN_FILES.refine);
+  if (!existsSync(folder)) return [];
+  const out: RefineRecord[] = [];
+  for (const name of readdirSync(folder)) {
+    const f = join(folder, name, 'result.json');
+    if (!existsSync(f)) continue;
+    try {
+      out.push(JSON.parse(readFileSync(f, 'utf8')) as RefineRecord);
+    } catch {
+      // a result being rewritten: skip it this time
+    }
+  }
+  return out;
+}
+
+export function startServer(o: ServerOptions): RunnerServer {
+  const s = new RunnerServer(o);
+  s.listen();
+  return s;
+}
