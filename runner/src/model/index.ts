@@ -4,3 +4,4 @@ export * from './spec';
 export { decode, decodePhase, phaseChannels } from './decode';
 export { cost, type Cost } from './cost';
 export { specHash, canonicalJson } from './hash';
+export { describeSpec } from './describe';
