@@ -177,7 +177,9 @@ describe('serve: typed client, attach replays then follows', () => {
     const server = startServer({ input: a, output: b, runsRoot: root, log: () => undefined });
     const client: MessageConnection = createMessageConnection(new StreamMessageReader(b), new StreamMessageWriter(a));
     const got: number[] = [];
-    client.onNotification(Rpc.runEvent, (p) => got.push(p.event.seq));
+    client.onNotification(Rpc.runEvent, (p) => {
+      got.push(p.event.seq);
+    });
     client.listen();
     try {
       await client.sendRequest(Rpc.version, { protocol: PROTOCOL_VERSION });
