@@ -9,10 +9,15 @@ import { parseConfig, type SearchConfigInput } from '../../runner/src/config';
 import { TrainingError, type TrainJob, type TrainResult } from '../../runner/src/engines/engine';
 import type { Executor, ExecutorHooks } from '../../runner/src/exec/executor';
 import type { NetworkSpec } from '../../runner/src/model';
-import { runSearch, type DatasetInfo } from '../../runner/src/search/loop';
+import type { RunInfo } from '../../runner/src/protocol';
+import { runSearch } from '../../runner/src/search/loop';
 import { readCandidates, readEvents, readSnapshots, RunStore } from '../../runner/src/store';
 
-const dataset: DatasetInfo = { dir: '/nonexistent/dataset', input: { channels: 1, height: 16, width: 16 }, classes: 2 };
+const info: RunInfo = {
+  runner: 'test',
+  createdAt: new Date(0).toISOString(),
+  dataset: { dir: '/nonexistent/dataset', name: 'synthetic', shape: [1, 16, 16], classes: ['a', 'b'] },
+};
 
 /** Accuracy grows with the number of node inputs, so error and FLOPs trade off as in a real search. */
 function fakeAccuracy(spec: NetworkSpec): number {
@@ -52,18 +57,18 @@ class FakeExecutor implements Executor {
 function config(overrides: Partial<SearchConfigInput['search']> = {}) {
   return parseConfig({
     name: 'unit',
-    dataset: dataset.dir,
+    dataset: info.dataset.dir,
     search: { population: 8, offspring: 8, generations: 4, nodes: 4, initChannels: 8, seed: 3, ...overrides },
   } satisfies SearchConfigInput);
 }
 
 function newRun(cfg = config()): RunStore {
-  return RunStore.create(mkdtempSync(join(tmpdir(), 'pnas-loop-')), cfg);
+  return RunStore.create(mkdtempSync(join(tmpdir(), 'pnas-loop-')), cfg, info);
 }
 
 test('a complete search records every evaluation, snapshot and event', async () => {
   const store = newRun();
-  const outcome = await runSearch({ store, executor: new FakeExecutor(), dataset });
+  const outcome = await runSearch({ store, executor: new FakeExecutor() });
   assert.equal(outcome, 'completed');
   const records = readCandidates(store.dir);
   assert.equal(records.length, 8 + 3 * 8);
@@ -82,7 +87,7 @@ test('a complete search records every evaluation, snapshot and event', async () 
 
 test('the same seed gives the same search; another seed gives another', async () => {
   const runs = [config(), config(), config({ seed: 4 })].map(newRun);
-  for (const store of runs) await runSearch({ store, executor: new FakeExecutor(), dataset });
+  for (const store of runs) await runSearch({ store, executor: new FakeExecutor() });
   const genomes = runs.map((s) => readCandidates(s.dir).map((r) => r.genome).join(','));
   assert.equal(genomes[0], genomes[1]);
   assert.notEqual(genomes[0], genomes[2]);
@@ -91,13 +96,13 @@ test('the same seed gives the same search; another seed gives another', async ()
 for (const crashAfter of [3, 8, 13, 21]) {
   test(`a crash after ${crashAfter} trainings, then resume, ends with the uninterrupted search's population`, async () => {
     const reference = newRun();
-    await runSearch({ store: reference, executor: new FakeExecutor(), dataset });
+    await runSearch({ store: reference, executor: new FakeExecutor() });
 
     const crashed = newRun();
-    await assert.rejects(runSearch({ store: crashed, executor: new FakeExecutor({ crashAfter }), dataset }), /simulated crash/);
+    await assert.rejects(runSearch({ store: crashed, executor: new FakeExecutor({ crashAfter }) }), /simulated crash/);
     appendFileSync(join(crashed.dir, 'candidates.jsonl'), '{"id":"g9-torn'); // an append cut by kill -9
     const resumedExecutor = new FakeExecutor();
-    const outcome = await runSearch({ store: RunStore.open(crashed.dir), executor: resumedExecutor, dataset });
+    const outcome = await runSearch({ store: RunStore.open(crashed.dir), executor: resumedExecutor });
     assert.equal(outcome, 'completed');
 
     const finalOf = (dir: string) => readSnapshots(dir).at(-1)!.population;
@@ -116,7 +121,7 @@ test('genomes that decode to an already trained network reuse its result', async
   // bit is dead, so distinct genomes often decode to the same network.
   const store = newRun(config({ nodes: 2, population: 10, offspring: 10, generations: 3 }));
   const executor = new FakeExecutor();
-  await runSearch({ store, executor, dataset });
+  await runSearch({ store, executor });
   const records = readCandidates(store.dir);
   const reused = records.filter((r) => r.status === 'reused');
   assert.ok(reused.length > 0, 'some candidates are reused');
@@ -131,7 +136,7 @@ test('genomes that decode to an already trained network reuse its result', async
 
 test('a failed training is recorded with its reason and the search goes on', async () => {
   const store = newRun();
-  const outcome = await runSearch({ store, executor: new FakeExecutor({ fail: (spec) => spec.phases.length < 3 || spec.phases[0].nodes.length === 2 }), dataset });
+  const outcome = await runSearch({ store, executor: new FakeExecutor({ fail: (spec) => spec.phases.length < 3 || spec.phases[0].nodes.length === 2 }) });
   assert.equal(outcome, 'completed');
   const failed = readCandidates(store.dir).filter((r) => r.status === 'failed');
   assert.ok(failed.length > 0, 'some candidates failed');
@@ -151,7 +156,7 @@ test('cancelling stops the search and records it', async () => {
     controller.abort();
     return original(jobs, hooks);
   };
-  const outcome = await runSearch({ store, executor, dataset, signal: controller.signal });
+  const outcome = await runSearch({ store, executor, signal: controller.signal });
   assert.equal(outcome, 'cancelled');
   const last = readEvents(store.dir).at(-1)!;
   assert.equal(last.type, 'run-finished');

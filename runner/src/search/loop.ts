@@ -11,12 +11,6 @@ import type { CandidateRecord, GenerationSnapshot } from '../protocol';
 import { readCandidates, readEvents, readSnapshot, RunStoreError, type RunStore } from '../store';
 import { candidateId, macroAlgorithm } from './macro';
 
-export interface DatasetInfo {
-  dir: string;
-  input: TensorShape;
-  classes: number;
-}
-
 export interface SearchProgress {
   generation: number;
   generations: number;
@@ -29,7 +23,6 @@ export interface SearchProgress {
 export interface SearchContext {
   store: RunStore;
   executor: Executor;
-  dataset: DatasetInfo;
   signal?: AbortSignal;
   onProgress?: (p: SearchProgress) => void;
 }
@@ -48,8 +41,11 @@ interface Planned {
 }
 
 export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
-  const { store, executor, dataset, signal } = ctx;
+  const { store, executor, signal } = ctx;
   const config = store.config;
+  const [channels, height, width] = store.info.dataset.shape;
+  const input: TensorShape = { channels, height, width };
+  const classes = store.info.dataset.classes.length;
   const settings = config.search;
   const algorithm = macroAlgorithm(settings);
   const recorded = new Map(readCandidates(store.dir).map((r) => [r.id, r]));
@@ -66,7 +62,7 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
     const generation = algorithm.generation + 1;
     const proposals = algorithm.ask();
     const planned: Planned[] = proposals.map((p, index) => {
-      const spec = decode(p.x, { nodes: settings.nodes, initChannels: settings.initChannels, input: dataset.input, classes: dataset.classes });
+      const spec = decode(p.x, { nodes: settings.nodes, initChannels: settings.initChannels, input, classes });
       const c = cost(spec);
       return {
         index,
@@ -128,7 +124,7 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
 
     const byId = new Map(toTrain.map((p) => [p.id, p]));
     await executor.evaluate(
-      toTrain.map((p) => trainJob(p, dataset, config)),
+      toTrain.map((p) => trainJob(p, store.info.dataset.dir, config)),
       {
         signal,
         onStart: (id) => store.appendEvent({ type: 'candidate-started', id, generation }),
@@ -167,8 +163,8 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
   return 'completed';
 }
 
-function trainJob(p: Planned, dataset: DatasetInfo, config: SearchConfig): TrainJob {
-  return { id: p.id, spec: p.spec, dataset: dataset.dir, training: config.training };
+function trainJob(p: Planned, dataset: string, config: SearchConfig): TrainJob {
+  return { id: p.id, spec: p.spec, dataset, training: config.training };
 }
 
 function baseRecord(p: Planned, generation: number): Omit<CandidateRecord, 'status' | 'valAccuracy' | 'error' | 'epochs' | 'trainSeconds'> {

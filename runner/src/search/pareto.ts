@@ -1,5 +1,5 @@
 // The Pareto set of a run: the non-dominated candidates over (error, MFLOPs), and the paper's
-// selection rule "Pareto networks below a FLOPs cutoff".
+// selection rule "Pareto networks below a FLOPs cutoff". Browser-safe: the webview uses it too.
 import type { CandidateRecord } from '../protocol';
 import { nonDominated } from './dominance';
 
@@ -24,3 +24,4 @@ export function paretoFront(records: readonly CandidateRecord[]): CandidateRecor
 export function selectBelowCutoff(front: readonly CandidateRecord[], cutoffMflops: number): CandidateRecord[] {
   return front.filter((r) => r.mflops <= cutoffMflops);
 }
+

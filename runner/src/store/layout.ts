@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 export const RUN_FILES = {
   config: 'config.json',
+  info: 'run.json',
   events: 'events.jsonl',
   candidates: 'candidates.jsonl',
   generations: 'generations',

@@ -4,7 +4,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, rea
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type SearchConfig } from '../config';
-import type { CandidateRecord, GenerationSnapshot, RunEvent, RunSummary, StoredEvent } from '../protocol';
+import type { CandidateRecord, GenerationSnapshot, RunEvent, RunInfo, RunSummary, StoredEvent } from '../protocol';
 import { appendJsonLine, parseJsonLines, readJsonLines, repairJsonLines, writeJsonAtomic } from './files';
 import { generationFile, RUN_FILES, runFile } from './layout';
 import { withFileLock } from './lock';
@@ -17,25 +17,28 @@ export class RunStore {
   private constructor(
     readonly dir: string,
     readonly config: SearchConfig,
+    readonly info: RunInfo,
   ) {}
 
   /** Starts a new run directory; refuses one that already holds a run. */
-  static create(dir: string, config: SearchConfig): RunStore {
+  static create(dir: string, config: SearchConfig, info: RunInfo): RunStore {
     if (existsSync(runFile(dir, 'config'))) {
       throw new RunStoreError(`${dir} already holds a run; use \`pareto-nas resume ${dir}\` to continue it`);
     }
     mkdirSync(join(dir, RUN_FILES.generations), { recursive: true });
-    writeJsonAtomic(runFile(dir, 'config'), config);
-    return new RunStore(dir, config);
+    writeJsonAtomic(runFile(dir, 'info'), info);
+    writeJsonAtomic(runFile(dir, 'config'), config); // last: its presence marks a complete run directory
+    return new RunStore(dir, config, info);
   }
 
   /** Opens an existing run for writing, cutting any append left unfinished by a crash. */
   static open(dir: string): RunStore {
     const config = readRunConfig(dir);
+    const info = readRunInfo(dir);
     repairJsonLines(runFile(dir, 'events'));
     repairJsonLines(runFile(dir, 'candidates'));
     mkdirSync(join(dir, RUN_FILES.generations), { recursive: true });
-    return new RunStore(dir, config);
+    return new RunStore(dir, config, info);
   }
 
   /** Appends an event with the next seq. Safe across processes (search and refinement). */
@@ -70,6 +73,15 @@ export function readRunConfig(dir: string): SearchConfig {
     throw new RunStoreError(`${file} is not valid JSON: ${(e as Error).message}`);
   }
   return parseConfig(json, file);
+}
+
+export function readRunInfo(dir: string): RunInfo {
+  const file = runFile(dir, 'info');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as RunInfo;
+  } catch (e) {
+    throw new RunStoreError(`cannot read ${file}: ${(e as Error).message}`);
+  }
 }
 
 export function readCandidates(dir: string): CandidateRecord[] {
