@@ -1,0 +1,267 @@
+// The tfjs engine: the NetworkSpec trained with TF.js in a worker process (worker.ts), so that the
+// executor can run one engine per core (the wasm backend is single-threaded under Node) and a
+// crash or an out-of-memory in one training cannot take the runner down. One request at a time
+// per engine; epochs stream back as they finish; AbortSignal cancels between batches.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { EngineSettings } from '../../config';
+import { TrainingError, type Engine, type EngineInfo, type TrainHooks, type TrainJob } from '../engine';
+import type { BackendInfo } from './backend';
+import type { FromWorker, ToWorker } from './protocol';
+import type { BenchRequest, BenchResult, PredictRequest, TfjsTrainJob, TfjsTrainResult } from './train';
+
+export type { BenchRequest, BenchResult, PredictRequest, TfjsTrainJob, TfjsTrainResult } from './train';
+export type { BackendInfo } from './backend';
+
+export interface TfjsEngineOptions {
+  /** Receives the worker's log lines and stderr. */
+  onLog?: (line: string) => void;
+  /** Extra environment for the worker. */
+  env?: Record<string, string | undefined>;
+  /** How long to wait for the worker to start its backend (default 60 s). */
+  startTimeoutMs?: number;
+  /** After a cancel, how long the worker gets to stop before it is killed (default 10 s). */
+  cancelGraceMs?: number;
+}
+
+/** The worker script: dist/tfjs-worker.js next to the bundle, or worker.ts when run from source. */
+export function tfjsWorkerPath(): string {
+  const candidates = [
+    process.env.PARETO_NAS_TFJS_WORKER,
+    join(__dirname, 'tfjs-worker.js'), // dist/runner.js → dist/tfjs-worker.js
+    join(__dirname, 'worker.ts'), // runner/src/engines/tfjs/index.ts under tsx
+  ].filter((p): p is string => Boolean(p));
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new TrainingError('engine-error', `tfjs worker script not found; looked in ${candidates.join(', ')}`);
+  return found;
+}
+
+function execArgvFor(script: string): string[] {
+  if (!script.endsWith('.ts')) return [];
+  // Running from source: load the worker through tsx, resolved from here (not from the cwd).
+  const tsx = createRequire(__filename).resolve('tsx');
+  return ['--import', pathToFileURL(tsx).href];
+}
+
+interface Pending {
+  id: string;
+  onMessage: (m: FromWorker) => void;
+  fail: (e: TrainingError) => void;
+}
+
+let nextId = 0;
+
+export class TfjsEngine implements Engine {
+  readonly name = 'tfjs' as const;
+  private proc?: ChildProcess;
+  private starting?: Promise<BackendInfo>;
+  private backend?: BackendInfo;
+  private pending?: Pending;
+  private queue: Promise<unknown> = Promise.resolve();
+  private stderrTail: string[] = [];
+  private closed = false;
+
+  constructor(
+    readonly settings: Pick<EngineSettings, 'tfjsBackend'>,
+    private readonly options: TfjsEngineOptions = {},
+  ) {}
+
+  /** Starts the worker and its backend (the first call; later calls reuse it). */
+  start(): Promise<BackendInfo> {
+    if (this.closed) return Promise.reject(new TrainingError('engine-error', 'tfjs engine is closed'));
+    if (this.backend && this.proc) return Promise.resolve(this.backend);
+    this.starting ??= this.spawnWorker().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private spawnWorker(): Promise<BackendInfo> {
+    const script = tfjsWorkerPath();
+    const proc = fork(script, [], {
+      execArgv: execArgvFor(script),
+      env: { ...process.env, ...this.options.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.proc = proc;
+    this.stderrTail = [];
+    const log = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line.trim()) continue;
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > 30) this.stderrTail.shift();
+        this.options.onLog?.(line);
+      }
+    };
+    proc.stdout?.on('data', log);
+    proc.stderr?.on('data', log);
+    return new Promise<BackendInfo>((resolveStart, rejectStart) => {
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        rejectStart(new TrainingError('engine-error', `tfjs worker did not start within ${(this.options.startTimeoutMs ?? 60000) / 1000} s`));
+      }, this.options.startTimeoutMs ?? 60000);
+      proc.on('message', (raw) => {
+        const m = raw as FromWorker;
+        if (m.type === 'hello') {
+          clearTimeout(timer);
+          this.backend = m.info;
+          this.options.onLog?.(`tfjs worker ${proc.pid}: ${m.info.description} (${m.info.reason})`);
+          resolveStart(m.info);
+        } else if (m.type === 'log') {
+          this.options.onLog?.(m.line);
+        } else if (m.type === 'error' && !m.id && !this.backend) {
+          clearTimeout(timer);
+          proc.kill('SIGKILL');
+          rejectStart(new TrainingError(m.kind, `tfjs backend "${this.settings.tfjsBackend}" failed to start: ${m.message}`));
+        } else {
+          this.pending?.onMessage(m);
+        }
+      });
+      proc.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (this.proc === proc) {
+          this.proc = undefined;
+          this.backend = undefined;
+        }
+        const tail = this.stderrTail.slice(-8).join('\n');
+        const oom = /out of memory|heap limit|Array buffer allocation failed/i.test(tail);
+        const err = new TrainingError(oom ? 'out-of-memory' : 'engine-error', `tfjs worker exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`);
+        rejectStart(err);
+        const p = this.pending;
+        this.pending = undefined;
+        p?.fail(err);
+      });
+      proc.on('error', (e) => {
+        clearTimeout(timer);
+        rejectStart(new TrainingError('engine-error', `cannot start the tfjs worker: ${e.message}`));
+      });
+      this.post({ type: 'init', backend: this.settings.tfjsBackend });
+    });
+  }
+
+  private post(msg: ToWorker): void {
+    this.proc?.send(msg);
+  }
+
+  async info(): Promise<EngineInfo> {
+    const b = await this.start();
+    return { name: 'tfjs', description: b.description, gpus: [] };
+  }
+
+  /** One request at a time: runs `body` once the worker is free, rejects with TrainingError. */
+  private request<T>(prefix: string, make: (id: string) => ToWorker, pick: (m: FromWorker) => T | undefined, hooks: TrainHooks = {}): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (hooks.signal?.aborted) throw new TrainingError('cancelled', 'cancelled before it started');
+      await this.start();
+      const id = `${prefix}-${++nextId}`;
+      return await new Promise<T>((resolveJob, rejectJob) => {
+        let killTimer: NodeJS.Timeout | undefined;
+        const onAbort = () => {
+          this.post({ type: 'cancel', id });
+          killTimer = setTimeout(() => {
+            // The worker did not stop in time (stuck in a long kernel): kill it; the next job restarts it.
+            const p = this.pending;
+            this.pending = undefined;
+            this.proc?.kill('SIGKILL');
+            p?.fail(new TrainingError('cancelled', 'cancelled (worker stopped)'));
+          }, this.options.cancelGraceMs ?? 10000);
+        };
+        const finish = () => {
+          hooks.signal?.removeEventListener('abort', onAbort);
+          if (killTimer) clearTimeout(killTimer);
+          if (this.pending?.id === id) this.pending = undefined;
+        };
+        this.pending = {
+          id,
+          onMessage: (m) => {
+            if ('id' in m && m.id !== id) return;
+            if (m.type === 'epoch') {
+              try {
+                hooks.onEpoch?.(m.metrics);
+              } catch (e) {
+                this.options.onLog?.(`onEpoch hook threw: ${(e as Error).message}`);
+              }
+              return;
+            }
+            if (m.type === 'error') {
+              finish();
+              rejectJob(new TrainingError(m.kind, m.message));
+              return;
+            }
+            const value = pick(m);
+            if (value !== undefined) {
+              finish();
+              resolveJob(value);
+            }
+          },
+          fail: (e) => {
+            finish();
+            rejectJob(hooks.signal?.aborted ? new TrainingError('cancelled', e.message) : e);
+          },
+        };
+        hooks.signal?.addEventListener('abort', onAbort, { once: true });
+        this.post(make(id));
+      });
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  train(job: TrainJob | TfjsTrainJob, hooks: TrainHooks = {}): Promise<TfjsTrainResult> {
+    const abs: TfjsTrainJob = {
+      ...job,
+      dataset: resolve(job.dataset),
+      saveWeightsTo: job.saveWeightsTo && resolve(job.saveWeightsTo),
+      checkpointDir: job.checkpointDir && resolve(job.checkpointDir),
+    };
+    return this.request('train', (id) => ({ type: 'train', id, job: abs }), (m) => (m.type === 'result' ? m.result : undefined), hooks);
+  }
+
+  /** Logits of a network loaded from a weights folder (TF.js layout, weights.ts names), inference mode. */
+  predict(req: PredictRequest, signal?: AbortSignal): Promise<number[][]> {
+    const body: PredictRequest = 'dataset' in req ? { ...req, dataset: resolve(req.dataset), weights: resolve(req.weights) } : { ...req, weights: resolve(req.weights) };
+    return this.request('predict', (id) => ({ type: 'predict', id, request: body }), (m) => (m.type === 'logits' ? m.logits : undefined), { signal });
+  }
+
+  /** Training throughput on random data (images/s). */
+  bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult> {
+    return this.request('bench', (id) => ({ type: 'bench', id, request: req }), (m) => (m.type === 'bench' ? m.result : undefined), { signal });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const proc = this.proc;
+    if (!proc) return;
+    await new Promise<void>((done) => {
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        done();
+      }, 3000);
+      proc.once('exit', () => {
+        clearTimeout(timer);
+        done();
+      });
+      try {
+        proc.send({ type: 'shutdown' } satisfies ToWorker);
+      } catch {
+        proc.kill('SIGKILL');
+      }
+    });
+  }
+}
+
+/** The engine factory's entry point: starts a worker with the configured backend (so a backend that
+ * cannot start fails here, with its reason) and returns the engine. */
+export async function createTfjsEngine(settings: EngineSettings, options: TfjsEngineOptions = {}): Promise<TfjsEngine> {
+  const engine = new TfjsEngine(settings, options);
+  try {
+    await engine.start();
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
+  return engine;
+}
