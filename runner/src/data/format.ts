@@ -13,6 +13,11 @@ export interface SplitFiles {
   images: string;
   /** .npy file, shape [count], int64 class indices in [0, classes.length). */
   labels: string;
+  /**
+   * Optional per-image metadata (additive; engines ignore it): name → .npy file whose first
+   * dimension is `count`, e.g. `orientations` → quaternions [count, 4] of simulated images.
+   */
+  metadata?: Record<string, string>;
 }
 
 export interface DatasetManifest {
@@ -27,3 +32,6 @@ export interface DatasetManifest {
   /** Where the data came from: simulator parameters, import source, seed, ... */
   provenance: Record<string, unknown>;
 }
+
+export type ImageDtype = DatasetManifest['dtype'];
+export const SPLIT_NAMES: readonly SplitName[] = ['train', 'val'];

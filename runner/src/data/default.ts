@@ -1,0 +1,86 @@
+// The tiny default dataset of the embedded demo: 3,000 simulated XFEL patterns of the two EF2
+// conformations at 1e15 photons/µm², 128×128 binned 4×4 to 32×32, generated on first use and
+// cached in the user cache folder (never in the repository). The demo grid uses Δq = 2β: coarser
+// than the default simulator grid (β/2), and triquadratic slicing: ample for 4×4-binned Poisson
+// images, and it keeps first use to seconds.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir } from './cache';
+import { openDatasetSync } from './reader';
+import { simulateDataset, type SimulateOptions } from './xfel/simulate';
+
+export const DEFAULT_DATASET = {
+  name: 'demo-xfel-ef2-1e15-32px',
+  fluence: 1e15,
+  count: 3000,
+  size: 32,
+  seed: 1,
+  oversample: 0.5,
+  interpolation: 'quadratic',
+  version: 1,
+} as const;
+
+export function defaultDatasetDir(): string {
+  return join(cacheDir(), 'datasets', `${DEFAULT_DATASET.name}-v${DEFAULT_DATASET.version}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Folder of the default demo dataset; simulates it first if it is not in the cache yet. */
+export async function ensureDefaultDataset(opts: { onProgress?: SimulateOptions['onProgress'] } = {}): Promise<string> {
+  const dir = defaultDatasetDir();
+  const usable = () => {
+    if (!existsSync(dir)) return false;
+    try {
+      openDatasetSync(dir);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (usable()) return dir;
+  mkdirSync(join(dir, '..'), { recursive: true });
+  const lock = `${dir}.lock`;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch {
+      // Another process is generating it: wait for it, or take over a stale lock.
+      const pid = Number(readFileSync(lock, 'utf8').trim());
+      if (!pid || !alive(pid)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      if (usable()) return dir;
+    }
+  }
+  try {
+    if (usable()) return dir;
+    await simulateDataset({
+      out: dir,
+      name: DEFAULT_DATASET.name,
+      fluence: DEFAULT_DATASET.fluence,
+      count: DEFAULT_DATASET.count,
+      size: DEFAULT_DATASET.size,
+      seed: DEFAULT_DATASET.seed,
+      oversample: DEFAULT_DATASET.oversample,
+      interpolation: DEFAULT_DATASET.interpolation,
+      overwrite: true,
+      onProgress: opts.onProgress,
+    });
+    return dir;
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}

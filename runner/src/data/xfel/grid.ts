@@ -1,0 +1,415 @@
+// The one-off 3D grid of the complex structure factor F(q) of one conformation, and per-image
+// slicing through it.
+//
+// F(q) = Σ_j f_e(j)(|q|) exp(i q·r_j) is sampled on a Cartesian grid of spacing Δq covering the
+// ball |q| ≤ q_max (+ the interpolation stencil). Friedel symmetry F(−q) = conj F(q) (real form
+// factors) means only q_z ≥ −2Δq is stored; a query with q_z < 0 uses −q (|F|² is the same).
+// Each grid column (fixed q_x, q_y) is computed per element with a complex recurrence along q_z
+// (no trigonometry in the inner loop), then multiplied by f_e(|q|) exactly.
+//
+// Slicing interpolates F (not |F|²: F is band-limited to the particle radius, |F|² to its diameter,
+// so F is twice as smooth) with 4-point Lagrange (tricubic) weights in each axis, then squares.
+
+import type { Atoms } from './pdb';
+import { formFactorTable } from './formfactors';
+
+export interface AmplitudeGrid {
+  /** Grid spacing Δq in Å⁻¹. */
+  dq: number;
+  /** q_max covered (every query with |q| ≤ qMax is exact up to interpolation). */
+  qMax: number;
+  /** Half-width in voxels: x and y indices run over [−m, m]. */
+  m: number;
+  /** Per (x, y) column: offset (in complex values) of its z = −2 voxel in `data`, or −1. */
+  colOffset: Int32Array;
+  /** Per column: number of stored z values (z = −2 … len − 3). */
+  colLength: Int32Array;
+  /** Interleaved re, im. */
+  data: Float32Array;
+}
+
+const Z_MIN = -2;
+/** Largest distance from a query point to a tap of its 4×4×4 stencil, in voxels (2√3), plus slack. */
+const STENCIL_REACH = 3.5;
+
+export interface GridProgress {
+  done: number;
+  total: number;
+}
+
+export interface GridOptions {
+  dq: number;
+  qMax: number;
+  onProgress?: (p: GridProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Computes F on the grid. Yields to the event loop now and then so progress and Ctrl-C work. */
+export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Promise<AmplitudeGrid> {
+  const { dq, qMax } = opts;
+  const G = qMax / dq;
+  const R = G + STENCIL_REACH;
+  const m = Math.ceil(R);
+  const W = 2 * m + 1;
+  const colOffset = new Int32Array(W * W).fill(-1);
+  const colLength = new Int32Array(W * W);
+  let total = 0;
+  for (let ix = -m; ix <= m; ix++) {
+    for (let iy = -m; iy <= m; iy++) {
+      const r2 = R * R - ix * ix - iy * iy;
+      if (r2 < 0) continue;
+      const c = (ix + m) * W + (iy + m);
+      colOffset[c] = total;
+      colLength[c] = Math.ceil(Math.sqrt(r2)) - Z_MIN + 1;
+      total += colLength[c];
+    }
+  }
+  const data = new Float32Array(total * 2);
+
+  // Atoms grouped by element.
+  const elements = [...new Set(atoms.element)].sort();
+  const groups = elements.map((e) => atoms.element.flatMap((el, j) => (el === e ? [j] : [])));
+  const tables = elements.map(formFactorTable);
+  const n = atoms.x.length;
+  // Phase tables, atoms in group order: exz[ix][j] = exp(i dq (ix x_j + Z_MIN z_j)), ey[iy][j] = exp(i dq iy y_j),
+  // d[j] = exp(i dq z_j).
+  const order = groups.flat();
+  const exz = new Float64Array(W * n * 2);
+  const ey = new Float64Array(W * n * 2);
+  const dRe = new Float64Array(n), dIm = new Float64Array(n);
+  for (let jj = 0; jj < n; jj++) {
+    const j = order[jj];
+    dRe[jj] = Math.cos(dq * atoms.z[j]);
+    dIm[jj] = Math.sin(dq * atoms.z[j]);
+    for (let i = -m; i <= m; i++) {
+      const o = ((i + m) * n + jj) * 2;
+      const px = dq * (i * atoms.x[j] + Z_MIN * atoms.z[j]);
+      exz[o] = Math.cos(px);
+      exz[o + 1] = Math.sin(px);
+      const py = dq * i * atoms.y[j];
+      ey[o] = Math.cos(py);
+      ey[o + 1] = Math.sin(py);
+    }
+  }
+  const groupStart: number[] = [];
+  let acc = 0;
+  for (const g of groups) {
+    groupStart.push(acc);
+    acc += g.length;
+  }
+
+  const maxLen = Math.max(...colLength);
+  const sRe = new Float64Array(maxLen), sIm = new Float64Array(maxLen);
+  const fRe = new Float64Array(maxLen), fIm = new Float64Array(maxLen);
+  let done = 0;
+  let lastYield = Date.now();
+  for (let ix = -m; ix <= m; ix++) {
+    for (let iy = -m; iy <= m; iy++) {
+      const c = (ix + m) * W + (iy + m);
+      if (colOffset[c] < 0) continue;
+      const len = colLength[c];
+      fRe.fill(0, 0, len);
+      fIm.fill(0, 0, len);
+      const xo = (ix + m) * n * 2;
+      const yo = (iy + m) * n * 2;
+      for (let g = 0; g < groups.length; g++) {
+        sRe.fill(0, 0, len);
+        sIm.fill(0, 0, len);
+        const j0 = groupStart[g], j1 = j0 + groups[g].length;
+        let j = j0;
+        // Four atoms at a time: one pass over the column buffers for four independent recurrences.
+        for (; j + 4 <= j1; j += 4) {
+          let v0r = 0, v0i = 0, v1r = 0, v1i = 0, v2r = 0, v2i = 0, v3r = 0, v3i = 0;
+          {
+            const ar = exz[xo + 2 * j], ai = exz[xo + 2 * j + 1], br = ey[yo + 2 * j], bi = ey[yo + 2 * j + 1];
+            v0r = ar * br - ai * bi; v0i = ar * bi + ai * br;
+          }
+          {
+            const ar = exz[xo + 2 * j + 2], ai = exz[xo + 2 * j + 3], br = ey[yo + 2 * j + 2], bi = ey[yo + 2 * j + 3];
+            v1r = ar * br - ai * bi; v1i = ar * bi + ai * br;
+          }
+          {
+            const ar = exz[xo + 2 * j + 4], ai = exz[xo + 2 * j + 5], br = ey[yo + 2 * j + 4], bi = ey[yo + 2 * j + 5];
+            v2r = ar * br - ai * bi; v2i = ar * bi + ai * br;
+          }
+          {
+            const ar = exz[xo + 2 * j + 6], ai = exz[xo + 2 * j + 7], br = ey[yo + 2 * j + 6], bi = ey[yo + 2 * j + 7];
+            v3r = ar * br - ai * bi; v3i = ar * bi + ai * br;
+          }
+          const d0r = dRe[j], d0i = dIm[j], d1r = dRe[j + 1], d1i = dIm[j + 1];
+          const d2r = dRe[j + 2], d2i = dIm[j + 2], d3r = dRe[j + 3], d3i = dIm[j + 3];
+          for (let z = 0; z < len; z++) {
+            sRe[z] += v0r + v1r + v2r + v3r;
+            sIm[z] += v0i + v1i + v2i + v3i;
+            let t = v0r * d0r - v0i * d0i; v0i = v0r * d0i + v0i * d0r; v0r = t;
+            t = v1r * d1r - v1i * d1i; v1i = v1r * d1i + v1i * d1r; v1r = t;
+            t = v2r * d2r - v2i * d2i; v2i = v2r * d2i + v2i * d2r; v2r = t;
+            t = v3r * d3r - v3i * d3i; v3i = v3r * d3i + v3i * d3r; v3r = t;
+          }
+        }
+        for (; j < j1; j++) {
+          const ar = exz[xo + 2 * j], ai = exz[xo + 2 * j + 1];
+          const br = ey[yo + 2 * j], bi = ey[yo + 2 * j + 1];
+          let vr = ar * br - ai * bi;
+          let vi = ar * bi + ai * br;
+          const dr = dRe[j], di = dIm[j];
+          for (let z = 0; z < len; z++) {
+            sRe[z] += vr;
+            sIm[z] += vi;
+            const t = vr * dr - vi * di;
+            vi = vr * di + vi * dr;
+            vr = t;
+          }
+        }
+        const tb = tables[g];
+        const rxy2 = (ix * ix + iy * iy) * dq * dq;
+        for (let z = 0; z < len; z++) {
+          const iz = z + Z_MIN;
+          const s2 = (rxy2 + iz * iz * dq * dq) / (16 * Math.PI * Math.PI);
+          const f = tb.c + tb.a[0] * Math.exp(-tb.b[0] * s2) + tb.a[1] * Math.exp(-tb.b[1] * s2) +
+            tb.a[2] * Math.exp(-tb.b[2] * s2) + tb.a[3] * Math.exp(-tb.b[3] * s2);
+          fRe[z] += f * sRe[z];
+          fIm[z] += f * sIm[z];
+        }
+      }
+      const o = colOffset[c] * 2;
+      for (let z = 0; z < len; z++) {
+        data[o + 2 * z] = fRe[z];
+        data[o + 2 * z + 1] = fIm[z];
+      }
+      done += len;
+    }
+    if (Date.now() - lastYield > 200) {
+      opts.onProgress?.({ done, total });
+      await new Promise((r) => setImmediate(r));
+      lastYield = Date.now();
+      if (opts.signal?.aborted) throw new Error('grid computation interrupted');
+    }
+  }
+  opts.onProgress?.({ done: total, total });
+  return { dq, qMax, m, colOffset, colLength, data };
+}
+
+/** |F(q)|² at one point (q in Å⁻¹), tricubic interpolation of F. */
+export function sampleIntensity(grid: AmplitudeGrid, qx: number, qy: number, qz: number): number {
+  const out = new Float64Array(1);
+  sliceIntensities(grid, Float64Array.of(qx), Float64Array.of(qy), Float64Array.of(qz), IDENTITY, out);
+  return out[0];
+}
+
+const IDENTITY = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
+
+/**
+ * |F(Rᵀ q_p)|² for every pixel p (the intensity of the molecule rotated by R), into `out`.
+ * Pixels with `skip[p]` set get 0.
+ */
+export function sliceIntensities(
+  grid: AmplitudeGrid,
+  qx: Float64Array,
+  qy: Float64Array,
+  qz: Float64Array,
+  R: ArrayLike<number>,
+  out: Float64Array,
+  skip?: Uint8Array,
+): void {
+  const inv = 1 / grid.dq;
+  const { m, colOffset, data } = grid;
+  const W = 2 * m + 1;
+  const limit2 = (grid.qMax * inv) ** 2 * (1 + 1e-9);
+  const r00 = R[0] * inv, r01 = R[1] * inv, r02 = R[2] * inv;
+  const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
+  const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
+  const np = qx.length;
+  for (let p = 0; p < np; p++) {
+    if (skip !== undefined && skip[p] !== 0) {
+      out[p] = 0;
+      continue;
+    }
+    const a = qx[p], b = qy[p], c = qz[p];
+    // g = Rᵀ q / dq
+    let gx = r00 * a + r10 * b + r20 * c;
+    let gy = r01 * a + r11 * b + r21 * c;
+    let gz = r02 * a + r12 * b + r22 * c;
+    if (gz < 0) {
+      gx = -gx;
+      gy = -gy;
+      gz = -gz;
+    }
+    if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
+    const ix = Math.floor(gx), iy = Math.floor(gy), iz = Math.floor(gz);
+    const tx = gx - ix, ty = gy - iy, tz = gz - iz;
+    // Lagrange weights for nodes −1, 0, 1, 2.
+    const x0 = (-tx * (tx - 1) * (tx - 2)) / 6, x1 = ((tx + 1) * (tx - 1) * (tx - 2)) / 2;
+    const x2 = (-(tx + 1) * tx * (tx - 2)) / 2, x3 = ((tx + 1) * tx * (tx - 1)) / 6;
+    const y0 = (-ty * (ty - 1) * (ty - 2)) / 6, y1 = ((ty + 1) * (ty - 1) * (ty - 2)) / 2;
+    const y2 = (-(ty + 1) * ty * (ty - 2)) / 2, y3 = ((ty + 1) * ty * (ty - 1)) / 6;
+    const z0 = (-tz * (tz - 1) * (tz - 2)) / 6, z1 = ((tz + 1) * (tz - 1) * (tz - 2)) / 2;
+    const z2 = (-(tz + 1) * tz * (tz - 2)) / 2, z3 = ((tz + 1) * tz * (tz - 1)) / 6;
+    const zoff = (iz - 1 - Z_MIN) * 2;
+    const cb = (ix - 1 + m) * W + (iy - 1 + m);
+    // Row ax of the stencil: Σ_by wy · Σ_z wz F, for the four x planes.
+    let o = colOffset[cb] * 2 + zoff;
+    let r0 = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    let i0 = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 1] * 2 + zoff;
+    r0 += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i0 += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 2] * 2 + zoff;
+    r0 += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i0 += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 3] * 2 + zoff;
+    r0 += y3 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i0 += y3 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + W] * 2 + zoff;
+    let r1 = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    let i1 = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + W + 1] * 2 + zoff;
+    r1 += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i1 += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + W + 2] * 2 + zoff;
+    r1 += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i1 += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + W + 3] * 2 + zoff;
+    r1 += y3 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i1 += y3 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 2 * W] * 2 + zoff;
+    let r2 = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    let i2 = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 2 * W + 1] * 2 + zoff;
+    r2 += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i2 += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 2 * W + 2] * 2 + zoff;
+    r2 += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i2 += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 2 * W + 3] * 2 + zoff;
+    r2 += y3 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i2 += y3 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 3 * W] * 2 + zoff;
+    let r3 = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    let i3 = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 3 * W + 1] * 2 + zoff;
+    r3 += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i3 += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 3 * W + 2] * 2 + zoff;
+    r3 += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i3 += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    o = colOffset[cb + 3 * W + 3] * 2 + zoff;
+    r3 += y3 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+    i3 += y3 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+    const fr = x0 * r0 + x1 * r1 + x2 * r2 + x3 * r3;
+    const fi = x0 * i0 + x1 * i1 + x2 * i2 + x3 * i3;
+    out[p] = fr * fr + fi * fi;
+  }
+}
+
+/**
+ * As `sliceIntensities`, with 3-point (triquadratic) Lagrange interpolation of F around the nearest
+ * grid node: 27 taps instead of 64, about twice as fast, error O(Δq³) instead of O(Δq⁴).
+ */
+export function sliceIntensitiesQuadratic(
+  grid: AmplitudeGrid,
+  qx: Float64Array,
+  qy: Float64Array,
+  qz: Float64Array,
+  R: ArrayLike<number>,
+  out: Float64Array,
+  skip?: Uint8Array,
+): void {
+  const inv = 1 / grid.dq;
+  const { m, colOffset, data } = grid;
+  const W = 2 * m + 1;
+  const limit2 = (grid.qMax * inv) ** 2 * (1 + 1e-9);
+  const r00 = R[0] * inv, r01 = R[1] * inv, r02 = R[2] * inv;
+  const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
+  const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
+  const np = qx.length;
+  const shift = m + 0.5;
+  for (let p = 0; p < np; p++) {
+    if (skip !== undefined && skip[p] !== 0) {
+      out[p] = 0;
+      continue;
+    }
+    const a = qx[p], b = qy[p], c = qz[p];
+    let gx = r00 * a + r10 * b + r20 * c;
+    let gy = r01 * a + r11 * b + r21 * c;
+    let gz = r02 * a + r12 * b + r22 * c;
+    if (gz < 0) {
+      gx = -gx;
+      gy = -gy;
+      gz = -gz;
+    }
+    if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
+    // Nearest node (shifted to be positive so that truncation rounds).
+    const jx = (gx + shift) | 0, jy = (gy + shift) | 0, jz = (gz + 0.5) | 0;
+    const tx = gx + m - jx, ty = gy + m - jy, tz = gz - jz;
+    const x0 = 0.5 * tx * (tx - 1), x1 = 1 - tx * tx, x2 = 0.5 * tx * (tx + 1);
+    const y0 = 0.5 * ty * (ty - 1), y1 = 1 - ty * ty, y2 = 0.5 * ty * (ty + 1);
+    const z0 = 0.5 * tz * (tz - 1), z1 = 1 - tz * tz, z2 = 0.5 * tz * (tz + 1);
+    const zoff = (jz - 1 - Z_MIN) * 2;
+    const cb = (jx - 1) * W + (jy - 1);
+    let o = colOffset[cb] * 2 + zoff;
+    let r0 = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    let i0 = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    o = colOffset[cb + 1] * 2 + zoff;
+    r0 += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    i0 += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    o = colOffset[cb + 2] * 2 + zoff;
+    r0 += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    i0 += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    o = colOffset[cb + W] * 2 + zoff;
+    let r1 = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    let i1 = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    o = colOffset[cb + W + 1] * 2 + zoff;
+    r1 += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    i1 += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    o = colOffset[cb + W + 2] * 2 + zoff;
+    r1 += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    i1 += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    o = colOffset[cb + 2 * W] * 2 + zoff;
+    let r2 = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    let i2 = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    o = colOffset[cb + 2 * W + 1] * 2 + zoff;
+    r2 += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    i2 += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    o = colOffset[cb + 2 * W + 2] * 2 + zoff;
+    r2 += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4]);
+    i2 += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5]);
+    const fr = x0 * r0 + x1 * r1 + x2 * r2;
+    const fi = x0 * i0 + x1 * i1 + x2 * i2;
+    out[p] = fr * fr + fi * fi;
+  }
+}
+
+function outsideGrid(grid: AmplitudeGrid, a: number, b: number, c: number): never {
+  throw new Error(`q = ${Math.hypot(a, b, c)} Å⁻¹ lies outside the grid (q_max ${grid.qMax})`);
+}
+
+// ---- serialisation (for the on-disk cache) ----
+
+export function encodeGrid(g: AmplitudeGrid): Buffer {
+  const head = Buffer.from(JSON.stringify({ dq: g.dq, qMax: g.qMax, m: g.m, values: g.data.length }));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(head.length, 0);
+  const pad = Buffer.alloc((8 - ((4 + head.length) % 8)) % 8, 0x20);
+  return Buffer.concat([
+    len, head, pad,
+    Buffer.from(g.colOffset.buffer, g.colOffset.byteOffset, g.colOffset.byteLength),
+    Buffer.from(g.colLength.buffer, g.colLength.byteOffset, g.colLength.byteLength),
+    Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength),
+  ]);
+}
+
+export function decodeGrid(buf: Buffer, file: string): AmplitudeGrid {
+  const hl = buf.readUInt32LE(0);
+  const head = JSON.parse(buf.subarray(4, 4 + hl).toString()) as { dq: number; qMax: number; m: number; values: number };
+  let off = 4 + hl;
+  off += (8 - (off % 8)) % 8;
+  const W = 2 * head.m + 1;
+  const need = off + W * W * 8 + head.values * 4;
+  if (buf.length !== need) throw new Error(`${file}: grid cache file is ${buf.length} bytes, expected ${need}`);
+  const copy = (start: number, bytes: number) => buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + bytes);
+  const colOffset = new Int32Array(copy(off, W * W * 4));
+  const colLength = new Int32Array(copy(off + W * W * 4, W * W * 4));
+  const data = new Float32Array(copy(off + W * W * 8, head.values * 4));
+  return { dq: head.dq, qMax: head.qMax, m: head.m, colOffset, colLength, data };
+}

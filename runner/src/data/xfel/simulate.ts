@@ -1,0 +1,293 @@
+// XFEL single-particle diffraction patterns of the EF2 conformations (see docs: xfel-simulation.md):
+// per image a uniformly random orientation, the expected photon count per pixel
+//   I = J · r_e² · P · ΔΩ · |F(Rᵀq)|²   (J in photons/Å², q on the curved Ewald sphere)
+// sliced from the conformation's one-off F(q) grid, Poisson photon noise, a zeroed central beam
+// stop, and optional binning by summing counts. Every image has its own random stream derived
+// from (seed, class, index), so output depends only on the seed.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir } from '../cache';
+import type { SplitName } from '../format';
+import { hashInts, Rng } from '../rng';
+import { valCount, DEFAULT_VAL_FRACTION } from '../split';
+import { DatasetWriter } from '../writer';
+import {
+  CLASSICAL_ELECTRON_RADIUS, makeDetector, matrixToEulerZYZ, PER_UM2_TO_PER_A2, quaternionToMatrix,
+  type Detector, type DetectorSpec,
+} from './geometry';
+import { computeAmplitudeGrid, decodeGrid, encodeGrid, sliceIntensities, sliceIntensitiesQuadratic, type AmplitudeGrid, type GridProgress } from './grid';
+import { elementCounts, type Atoms } from './pdb';
+import { builtinAtoms, STRUCTURE_SOURCES } from './structures';
+import { STRUCTURE_DATA } from './structures-data';
+
+export const SIMULATOR_VERSION = 1;
+
+export interface Preset {
+  wavelength: number;
+  qPerPixel: number;
+  pixels: number;
+  beamStopRadius: number;
+  polarisation: DetectorSpec['polarisation'];
+  fluences: number[];
+}
+
+/** "xpsi": the geometry fitted to the published XPSI / A4NN images (xfel-simulation.md §3). */
+export const PRESETS: Record<string, Preset> = {
+  xpsi: { wavelength: 1.0, qPerPixel: 0.007, pixels: 127, beamStopRadius: 16, polarisation: 'x', fluences: [1e14, 1e15, 1e16] },
+};
+
+export type Interpolation = 'cubic' | 'quadratic';
+
+export interface Conformation {
+  name: string;
+  atoms: Atoms;
+  /** Identifies the structure in cache keys and provenance. */
+  sourceId: string;
+  provenance: Record<string, unknown>;
+}
+
+export function builtinConformations(): Conformation[] {
+  return STRUCTURE_SOURCES.map((s) => {
+    const atoms = builtinAtoms(s.name);
+    return {
+      name: s.name,
+      atoms,
+      sourceId: `builtin:${s.name}:${STRUCTURE_DATA[s.name].fileSha256}:${s.chain}`,
+      provenance: {
+        class: s.name, pdb: s.file, chain: s.chain, description: s.description, pdbSha256: STRUCTURE_DATA[s.name].fileSha256,
+        atoms: atoms.x.length, elements: elementCounts(atoms),
+      },
+    };
+  });
+}
+
+/** Fine detector and binning for an output size: 127 or 128 as is, 128/k by k×k binning of 128. */
+export function detectorFor(preset: Preset, size: number): { spec: DetectorSpec; bin: number } {
+  const base: Omit<DetectorSpec, 'n'> = {
+    wavelength: preset.wavelength, qPerPixel: preset.qPerPixel, beamStopRadius: preset.beamStopRadius, polarisation: preset.polarisation,
+  };
+  if (size === preset.pixels || size === 128) return { spec: { ...base, n: size }, bin: 1 };
+  if (Number.isInteger(size) && size > 0 && size < 128 && 128 % size === 0) return { spec: { ...base, n: 128 }, bin: 128 / size };
+  throw new Error(`--size ${size}: use ${preset.pixels}, 128, or 128/k (64, 32, 16) for k×k binning of a 128×128 detector`);
+}
+
+function gridKey(c: Conformation, dq: number, qMax: number): string {
+  return createHash('sha256').update(JSON.stringify({ v: SIMULATOR_VERSION, src: c.sourceId, dq, qMax, ff: 'it1992' })).digest('hex').slice(0, 24);
+}
+
+/** The conformation's F grid, from the cache when there, else computed and cached. */
+export async function loadOrComputeGrid(
+  c: Conformation,
+  dq: number,
+  qMax: number,
+  opts: { cache?: boolean; onProgress?: (p: GridProgress) => void; signal?: AbortSignal } = {},
+): Promise<{ grid: AmplitudeGrid; cached: boolean; seconds: number }> {
+  const dir = join(cacheDir(), 'xfel-grids');
+  const file = join(dir, `${c.name}-${gridKey(c, dq, qMax)}.grid`);
+  const useCache = opts.cache !== false;
+  if (useCache && existsSync(file)) {
+    try {
+      return { grid: decodeGrid(readFileSync(file), file), cached: true, seconds: 0 };
+    } catch {
+      // A damaged cache file is recomputed below.
+    }
+  }
+  const t0 = Date.now();
+  const grid = await computeAmplitudeGrid(c.atoms, { dq, qMax, onProgress: opts.onProgress, signal: opts.signal });
+  const seconds = (Date.now() - t0) / 1000;
+  if (useCache) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, encodeGrid(grid));
+    renameSync(tmp, file);
+  }
+  return { grid, cached: false, seconds };
+}
+
+/** Draws patterns of one conformation. */
+export class PatternSimulator {
+  readonly expected: Float64Array;
+  private readonly scale: number;
+  constructor(
+    readonly grid: AmplitudeGrid,
+    readonly detector: Detector,
+    /** Fluence in photons/µm². */
+    readonly fluence: number,
+    readonly interpolation: Interpolation = 'cubic',
+  ) {
+    if (detector.qMax > grid.qMax * (1 + 1e-9)) throw new Error(`detector reaches q = ${detector.qMax}, grid only ${grid.qMax}`);
+    this.expected = new Float64Array(detector.qx.length);
+    this.scale = fluence * PER_UM2_TO_PER_A2 * CLASSICAL_ELECTRON_RADIUS ** 2;
+  }
+
+  /** Expected photons per pixel for rotation R (beam stop 0), into this.expected. */
+  expectedPhotons(R: ArrayLike<number>): Float64Array {
+    const d = this.detector;
+    const slice = this.interpolation === 'cubic' ? sliceIntensities : sliceIntensitiesQuadratic;
+    slice(this.grid, d.qx, d.qy, d.qz, R, this.expected, d.beamStop);
+    const e = this.expected, f = d.factor, s = this.scale;
+    for (let p = 0; p < e.length; p++) e[p] *= s * f[p];
+    return e;
+  }
+
+  /** One noisy pattern: a random orientation from `rng`, Poisson counts, beam stop zeroed. */
+  sample(rng: Rng, counts: Float32Array): { quaternion: [number, number, number, number]; R: Float64Array; expectedTotal: number } {
+    const quaternion = rng.quaternion();
+    const R = quaternionToMatrix(quaternion);
+    const e = this.expectedPhotons(R);
+    const stop = this.detector.beamStop;
+    let total = 0;
+    for (let p = 0; p < e.length; p++) {
+      total += e[p];
+      counts[p] = stop[p] ? 0 : rng.poisson(e[p]);
+    }
+    return { quaternion, R, expectedTotal: total };
+  }
+}
+
+/** Sums bin×bin blocks of an n×n image. */
+export function binImage(src: ArrayLike<number>, n: number, bin: number, out: Float32Array): Float32Array {
+  const m = n / bin;
+  out.fill(0);
+  for (let v = 0; v < n; v++) {
+    const ro = Math.floor(v / bin) * m;
+    for (let u = 0; u < n; u++) out[ro + Math.floor(u / bin)] += src[v * n + u];
+  }
+  return out;
+}
+
+export interface SimulateOptions {
+  out: string;
+  preset?: string;
+  /** photons/µm² per pulse */
+  fluence: number;
+  count: number;
+  size: number;
+  seed: number;
+  valFraction?: number;
+  /** Grid spacing is qPerPixel / oversample (default 2: the accuracy the tests check). */
+  oversample?: number;
+  interpolation?: Interpolation;
+  conformations?: Conformation[];
+  name?: string;
+  overwrite?: boolean;
+  cacheGrids?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (phase: 'grid' | 'images', done: number, total: number, what: string) => void;
+}
+
+export interface SimulateResult {
+  dir: string;
+  counts: Record<SplitName, number>;
+  gridSeconds: number[];
+  imageSeconds: number;
+  meanPhotons: number[];
+}
+
+export async function simulateDataset(o: SimulateOptions): Promise<SimulateResult> {
+  const presetName = o.preset ?? 'xpsi';
+  const preset = PRESETS[presetName];
+  if (!preset) throw new Error(`unknown preset '${presetName}' (have: ${Object.keys(PRESETS).join(', ')})`);
+  if (!(o.fluence > 0)) throw new Error(`--fluence ${o.fluence}: must be a positive number of photons/µm²`);
+  if (!Number.isInteger(o.count) || o.count < 2) throw new Error(`--count ${o.count}: must be an integer ≥ 2`);
+  if (!Number.isInteger(o.seed) || o.seed < 0) throw new Error(`--seed ${o.seed}: must be a non-negative integer`);
+  const valFraction = o.valFraction ?? DEFAULT_VAL_FRACTION;
+  const oversample = o.oversample ?? 2;
+  const interpolation = o.interpolation ?? 'cubic';
+  const { spec, bin } = detectorFor(preset, o.size);
+  const detector = makeDetector(spec);
+  const confs = o.conformations ?? builtinConformations();
+  const k = confs.length;
+  const perClass = confs.map((_, c) => Math.floor(o.count / k) + (c < o.count % k ? 1 : 0));
+  const valPer = perClass.map((n) => valCount(n, valFraction));
+  const counts = {
+    train: perClass.reduce((s, n, c) => s + n - valPer[c], 0),
+    val: valPer.reduce((a, b) => a + b, 0),
+  };
+  const outN = spec.n / bin;
+  const writer = DatasetWriter.create(o.out, {
+    name: o.name ?? `xfel-${presetName}-${o.fluence.toExponential(0).replace('+', '')}-${outN}px`,
+    shape: [1, outN, outN],
+    classes: confs.map((c) => c.name),
+    dtype: 'float32',
+    counts,
+    metadata: { orientations: [4], euler: [3] },
+  }, { overwrite: o.overwrite });
+  try {
+    const dq = preset.qPerPixel / oversample;
+    const sims: PatternSimulator[] = [];
+    const gridSeconds: number[] = [];
+    for (const c of confs) {
+      const { grid, seconds } = await loadOrComputeGrid(c, dq, detector.qMax, {
+        cache: o.cacheGrids,
+        signal: o.signal,
+        onProgress: (p) => o.onProgress?.('grid', p.done, p.total, c.name),
+      });
+      gridSeconds.push(seconds);
+      sims.push(new PatternSimulator(grid, detector, o.fluence, interpolation));
+    }
+    // Which (class, index) goes where: the first valPer[c] images of each class are validation;
+    // each split is then shuffled so classes interleave.
+    const order = (split: SplitName) => {
+      const items: [number, number][] = [];
+      confs.forEach((_, c) => {
+        const [from, to] = split === 'val' ? [0, valPer[c]] : [valPer[c], perClass[c]];
+        for (let i = from; i < to; i++) items.push([c, i]);
+      });
+      return new Rng(hashInts(o.seed, split === 'val' ? 1 : 2, 0x5117)).shuffle(items);
+    };
+    const fine = new Float32Array(spec.n * spec.n);
+    const binned = new Float32Array(outN * outN);
+    const photonSum = new Array<number>(k).fill(0);
+    const photonN = new Array<number>(k).fill(0);
+    const t0 = Date.now();
+    let done = 0;
+    for (const split of ['train', 'val'] as SplitName[]) {
+      for (const [c, i] of order(split)) {
+        const rng = new Rng(hashInts(o.seed, c, i));
+        const s = sims[c].sample(rng, fine);
+        photonSum[c] += s.expectedTotal;
+        photonN[c]++;
+        const img = bin === 1 ? fine : binImage(fine, spec.n, bin, binned);
+        writer.add(split, img, c, { orientations: s.quaternion, euler: matrixToEulerZYZ(s.R) });
+        done++;
+        if (done % 64 === 0) {
+          o.onProgress?.('images', done, o.count, split);
+          await new Promise((r) => setImmediate(r));
+          if (o.signal?.aborted) throw new Error('simulation interrupted; nothing was kept');
+        }
+      }
+    }
+    o.onProgress?.('images', done, o.count, 'done');
+    const imageSeconds = (Date.now() - t0) / 1000;
+    const meanPhotons = photonSum.map((s, c) => s / Math.max(1, photonN[c]));
+    writer.finish({
+      source: 'pareto-nas XFEL simulator',
+      simulatorVersion: SIMULATOR_VERSION,
+      preset: presetName,
+      wavelengthA: spec.wavelength,
+      qPerPixel: spec.qPerPixel,
+      detectorPixels: spec.n,
+      binning: bin,
+      beamStopRadiusPx: spec.beamStopRadius,
+      polarisation: spec.polarisation,
+      fluencePhotonsPerUm2: o.fluence,
+      noise: 'poisson',
+      orientations: 'uniform SO(3) (unit quaternions, Shoemake 1992)',
+      seed: o.seed,
+      valFraction,
+      grid: { dq, oversample, interpolation, formFactors: 'IT1992 Cromer-Mann' },
+      structures: confs.map((c) => c.provenance),
+      meanExpectedPhotons: Object.fromEntries(confs.map((c, i) => [c.name, Number(meanPhotons[i].toPrecision(5))])),
+      metadata: {
+        orientations: 'unit quaternion (w, x, y, z) rotating the molecule: F(q) of R·r',
+        euler: 'ZYZ Euler angles (rot, tilt, psi) in degrees, R = Rz(psi)·Ry(tilt)·Rz(rot)',
+      },
+    });
+    return { dir: writer.outDir, counts, gridSeconds, imageSeconds, meanPhotons };
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+}
