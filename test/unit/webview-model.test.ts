@@ -3,23 +3,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CandidateRecord } from '../../runner/src/protocol';
 import { deltaFromEvents } from '../../webview/src/model/events';
-import { frontEligible, generationsOf, paretoFrontOf } from '../../webview/src/model/front';
+import { generationsOf, paretoFrontOf } from '../../webview/src/model/front';
 import { defaultSelection, selectedIds, setCutoff, toggleSelection } from '../../webview/src/model/selection';
 import { ExplorerData } from '../../webview/src/model/state';
 import { logBounds, mixColor, niceTicks, parseColor } from '../../webview/src/model/scale';
+import { paretoFront } from '../../runner/src/search/pareto';
 import { generateRun } from '../fixtures/gen-run-small';
 
-/** O(n²) oracle: eligible records no other eligible record dominates (min MFLOPs, max accuracy). */
-function naiveFrontIds(records: CandidateRecord[]): Set<string> {
-  const ok = records.filter(frontEligible);
-  const ids = new Set<string>();
-  ok.forEach((a, i) => {
-    const acc = (r: CandidateRecord) => r.valAccuracy as number;
-    const dominated = ok.some((b) => b.mflops <= a.mflops && acc(b) >= acc(a) && (b.mflops < a.mflops || acc(b) > acc(a)));
-    const earlierTwin = ok.slice(0, i).some((b) => b.mflops === a.mflops && acc(b) === acc(a));
-    if (!dominated && !earlierTwin) ids.add(a.id);
-  });
-  return ids;
+/** Independent oracle: the runner's own paretoFront (O(n²) non-dominated sort over error and MFLOPs). */
+function oracleFrontIds(records: CandidateRecord[]): Set<string> {
+  return new Set(paretoFront(records).map((r) => r.id));
 }
 
 const byId = (rs: CandidateRecord[]) => new Map(rs.map((r) => [r.id, r]));
@@ -28,25 +21,26 @@ test('front equals the brute-force non-dominated set on generated runs', () => {
   for (const seed of [1, 2, 3, 11]) {
     const { candidates } = generateRun({ population: 40, generations: 6, seed, refineQuantile: 0 });
     const front = paretoFrontOf(candidates);
-    assert.deepEqual(new Set(front.map((p) => p.id)), naiveFrontIds(candidates), `seed ${seed}`);
+    assert.deepEqual(new Set(front.map((p) => p.id)), oracleFrontIds(candidates), `seed ${seed}`);
     // ordered for a step line: MFLOPs up, accuracy strictly up
     for (let i = 1; i < front.length; i++) {
       assert.ok(front[i].mflops >= front[i - 1].mflops);
-      assert.ok(front[i].accuracy > front[i - 1].accuracy);
+      assert.ok(front[i].accuracy > front[i - 1].accuracy || (front[i].accuracy === front[i - 1].accuracy && front[i].mflops === front[i - 1].mflops));
     }
   }
 });
 
-test('front ignores failed and reused records and keeps one of exact ties', () => {
+test('front ignores failed and reused records and duplicate specs; keeps equal points of different networks', () => {
   const base = generateRun({ refineQuantile: 0 }).candidates[0];
-  const mk = (id: string, mflops: number, acc: number | null, status: CandidateRecord['status'] = 'ok'): CandidateRecord => ({
-    ...base, id, mflops, valAccuracy: acc, error: acc === null ? 100 : 100 - acc, status,
+  const mk = (id: string, mflops: number, acc: number | null, status: CandidateRecord['status'] = 'ok', specHash = `spec-${id}`): CandidateRecord => ({
+    ...base, id, mflops, valAccuracy: acc, error: acc === null ? 100 : 100 - acc, status, specHash,
   });
   const rs = [
-    mk('a', 1, 80), mk('b', 2, 85), mk('b2', 2, 85), mk('c', 3, 84), mk('d', 0.5, null, 'failed'),
-    mk('e', 0.4, 99, 'reused'), mk('f', 4, 90),
+    mk('a', 1, 80), mk('b', 2, 85), mk('b2', 2, 85), mk('b3', 2, 85, 'ok', 'spec-b'), mk('c', 3, 84), mk('c2', 3, 85),
+    mk('d', 0.5, null, 'failed'), mk('e', 0.4, 99, 'reused'), mk('f', 4, 90),
   ];
-  assert.deepEqual(paretoFrontOf(rs).map((p) => p.id), ['a', 'b', 'f']);
+  assert.deepEqual(paretoFrontOf(rs).map((p) => p.id), ['a', 'b', 'b2', 'f']);
+  assert.deepEqual(new Set(paretoFrontOf(rs).map((p) => p.id)), oracleFrontIds(rs));
   assert.deepEqual(generationsOf(rs), [base.generation]);
 });
 

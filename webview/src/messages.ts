@@ -9,7 +9,7 @@ export type { CandidateRecord, EpochMetrics, RefineRecord, DecodeOptions };
 export const EXPLORER_VIEW_TYPE = 'paretoNas.explorer';
 export const TOPOLOGY_VIEW_TYPE = 'paretoNas.topology';
 
-export interface RunInfo {
+export interface ExplorerRun {
   id: string;
   name: string;
   dir?: string;
@@ -42,7 +42,7 @@ export const DEFAULT_UI: ExplorerUiState = {
 };
 
 export interface ExplorerSnapshot {
-  run: RunInfo;
+  run: ExplorerRun;
   /** seq of the last event folded into this snapshot; deltas with seq ≤ lastSeq are ignored. */
   lastSeq: number;
   /** How genomes decode (from config.json + the dataset); null when unknown (no topology then). */
@@ -74,7 +74,7 @@ export type HostToWebview =
   | { type: 'snapshot'; snapshot: ExplorerSnapshot; ui?: Partial<ExplorerUiState> }
   | { type: 'delta'; delta: ExplorerDelta }
   | { type: 'set-ui'; ui: Partial<ExplorerUiState> }
-  | { type: 'topology'; run: RunInfo; candidate: CandidateRecord; decode: DecodeOptions };
+  | { type: 'topology'; run: ExplorerRun; candidate: CandidateRecord; decode: DecodeOptions };
 
 export type WebviewToHost =
   /** Sent once the script runs; the host answers with a snapshot (messages to a hidden webview are lost). */

@@ -1,6 +1,6 @@
 // The Pareto front of the explorer: minimise MFLOPs, maximise validation accuracy.
 // Only trained results count: failed records have no accuracy, and a `reused` record is a copy of a
-// network already on the plot, so it never adds a second copy of the same point to the front.
+// network already on the plot, so it never adds a second copy of the same network to the front.
 import type { CandidateRecord } from '../messages';
 
 export interface FrontPoint {
@@ -11,28 +11,28 @@ export interface FrontPoint {
 
 /** Whether a record takes part in the front (and in the default selection). */
 export function frontEligible(r: CandidateRecord): boolean {
-  return r.status === 'ok' && r.valAccuracy !== null && Number.isFinite(r.valAccuracy) && Number.isFinite(r.mflops);
+  return r.status === 'ok' && r.valAccuracy !== null && Number.isFinite(r.error) && Number.isFinite(r.mflops);
 }
 
 /**
- * The non-dominated points, ordered by MFLOPs ascending (then accuracy ascending), so they draw as a
- * step line. A point is dominated when another has ≤ MFLOPs and ≥ accuracy with one strict. Exact
- * ties (same MFLOPs and accuracy) keep the first record in input order only. O(n log n).
+ * The non-dominated networks over the search's objectives (error, MFLOPs), ordered by MFLOPs so they
+ * draw as a step line. Same rule as runner/src/search/pareto.ts `paretoFront` (one record per network
+ * spec, equal objective vectors do not dominate each other), in O(n log n) instead of O(n²), since the
+ * explorer recomputes it on every live update of runs with thousands of candidates.
  */
 export function paretoFrontOf(records: Iterable<CandidateRecord>): FrontPoint[] {
-  const pts: Array<FrontPoint & { order: number }> = [];
-  let order = 0;
-  for (const r of records) {
-    if (frontEligible(r)) pts.push({ id: r.id, mflops: r.mflops, accuracy: r.valAccuracy as number, order: order });
-    order++;
-  }
-  pts.sort((a, b) => a.mflops - b.mflops || b.accuracy - a.accuracy || a.order - b.order);
+  const unique = new Map<string, CandidateRecord>();
+  for (const r of records) if (frontEligible(r) && !unique.has(r.specHash)) unique.set(r.specHash, r);
+  const pts = [...unique.values()];
+  pts.sort((a, b) => a.mflops - b.mflops || a.error - b.error);
   const front: FrontPoint[] = [];
-  let best = -Infinity;
-  for (const p of pts) {
-    if (p.accuracy > best) {
-      front.push({ id: p.id, mflops: p.mflops, accuracy: p.accuracy });
-      best = p.accuracy;
+  let best = Infinity;
+  let lastMflops = NaN;
+  for (const r of pts) {
+    if (r.error < best || (r.error === best && r.mflops === lastMflops)) {
+      front.push({ id: r.id, mflops: r.mflops, accuracy: r.valAccuracy as number });
+      best = r.error;
+      lastMflops = r.mflops;
     }
   }
   return front;

@@ -1,0 +1,70 @@
+// Colours come only from the theme's --vscode-* variables (light, dark, high contrast). Canvas
+// drawing needs concrete values, so they are resolved here and re-read when the theme changes.
+import { mixColor, parseColor, rgba } from './model/scale';
+
+export interface Palette {
+  background: string;
+  foreground: string;
+  muted: string;
+  grid: string;
+  front: string;
+  cutoff: string;
+  cutoffShade: string;
+  selected: string;
+  highContrast: boolean;
+  generation(t: number): string;
+  series(i: number): string;
+}
+
+const GENERATION_STOPS = ['--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-orange'];
+const SERIES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+
+let probe: CanvasRenderingContext2D | null = null;
+
+/** A CSS variable's value as a concrete colour the canvas understands; fallback chain of variables. */
+export function cssColor(...names: string[]): string {
+  const style = getComputedStyle(document.body);
+  for (const n of names) {
+    const v = style.getPropertyValue(n).trim();
+    if (!v) continue;
+    probe ??= document.createElement('canvas').getContext('2d');
+    if (!probe) return v;
+    probe.fillStyle = '#010203';
+    probe.fillStyle = v;
+    if (probe.fillStyle !== '#010203' || v.toLowerCase() === '#010203') return probe.fillStyle;
+  }
+  return 'rgba(128,128,128,1)';
+}
+
+function withAlpha(color: string, alpha: number): string {
+  const c = parseColor(color);
+  return c ? rgba([c[0], c[1], c[2], c[3] * alpha]) : color;
+}
+
+export function readPalette(): Palette {
+  const hc = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+  const fg = cssColor('--vscode-editor-foreground', '--vscode-foreground');
+  const stops = GENERATION_STOPS.map((n) => parseColor(cssColor(n, '--vscode-foreground'))).filter((c): c is [number, number, number, number] => !!c);
+  const series = SERIES.map((n) => cssColor(n, '--vscode-foreground'));
+  const cutoff = cssColor('--vscode-charts-red', '--vscode-errorForeground');
+  return {
+    background: cssColor('--vscode-editor-background', '--vscode-sideBar-background'),
+    foreground: fg,
+    muted: cssColor('--vscode-descriptionForeground', '--vscode-foreground'),
+    grid: hc ? cssColor('--vscode-contrastBorder', '--vscode-foreground') : withAlpha(cssColor('--vscode-charts-lines', '--vscode-panel-border', '--vscode-foreground'), 0.5),
+    front: cssColor('--vscode-charts-foreground', '--vscode-editor-foreground', '--vscode-foreground'),
+    cutoff,
+    cutoffShade: withAlpha(cutoff, 0.08),
+    selected: cssColor('--vscode-charts-green', '--vscode-focusBorder'),
+    highContrast: hc,
+    generation: (t) => mixColor(stops, t),
+    series: (i) => series[i % series.length],
+  };
+}
+
+/** Calls back when VS Code switches theme (it changes the body class and the variables). */
+export function onThemeChange(cb: () => void): void {
+  const mo = new MutationObserver(cb);
+  mo.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'style'] });
+  mo.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+}
