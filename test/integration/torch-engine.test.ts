@@ -173,3 +173,17 @@ test('a Python without torch gives an error that names it and says how to fix it
   });
   await assert.rejects(TorchEngine.create({ python: join(tmp, 'no-such-python') }), /no-such-python: not found/);
 });
+
+test('bench: device-resident training throughput with the analytic parameter count', async () => {
+  const s = spec('000110111000000110010', 4);
+  const r = await engine.bench({ spec: s, batchSize: 8, steps: 2, warmup: 1, mixedPrecision: 'off' });
+  assert.ok(r.imagesPerSecond > 0 && r.seconds > 0);
+  assert.equal(r.params, cost(s).params);
+});
+
+test('scripts/bench-seed127-spec.json (the GPU check without node) is the decoded seed-size network', () => {
+  const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scripts', 'bench-seed127-spec.json'), 'utf8'));
+  const seed = decode('000110111000000110010', { nodes: 4, initChannels: 24, input: { channels: 1, height: 127, width: 127 }, classes: 2 });
+  assert.deepEqual(fixture, seed);
+  assert.equal(cost(seed).mflops, 893.3721);
+});
