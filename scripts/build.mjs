@@ -12,11 +12,15 @@ const bundles = [
   { entry: 'runner/src/cli.ts', outfile: 'dist/runner.js', platform: 'node', banner: '#!/usr/bin/env node' },
   { entry: 'extension/src/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: ['vscode'] },
   { entry: 'webview/src/main.ts', outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  // The tfjs engine's worker process (TF.js + wasm backend), forked by the runner.
+  { entry: 'runner/src/engines/tfjs/worker.ts', outfile: 'dist/tfjs-worker.js', platform: 'node' },
 ];
 
 // Files the runner reads at run time next to its bundle (the torch worker, wasm binaries, ...).
 const assets = [
   { from: 'runner/src/engines/torch/worker.py', to: 'dist/torch_worker.py' },
+  { from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm', to: 'dist/tfjs-backend-wasm.wasm' },
+  { from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', to: 'dist/tfjs-backend-wasm-simd.wasm' },
 ];
 
 mkdirSync(join(root, 'dist'), { recursive: true });

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import type { EngineSettings } from '../../config';
 import { registerTrainingKernels } from './kernels';
 import { bundledCore, tf, useTf, type TF } from './tf';
-import '@tensorflow/tfjs-backend-cpu';
+import * as cpuBackend from '@tensorflow/tfjs-backend-cpu';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 
 export type TfjsBackendSetting = EngineSettings['tfjsBackend'];
@@ -136,7 +136,7 @@ export async function startBackend(setting: TfjsBackendSetting = 'auto'): Promis
     case 'cpu':
       useTf(bundledCore);
       await bundledCore.setBackend('cpu');
-      result = info('cpu', 'asked for cpu', true);
+      result = info('cpu', `asked for cpu (tfjs-backend-cpu ${cpuBackend.version_cpu})`, true);
       break;
     default:
       throw new Error(`unknown tfjs backend "${setting as string}"; choose auto, node, wasm, webgpu or cpu`);
