@@ -59,7 +59,7 @@ export class RunnerServer {
 
   constructor(o: ServerOptions) {
     this.log = o.log ?? ((l) => process.stderr.write(`${l}\n`));
-    this.root = o.runsRoot ?? store.runsRoot();
+    this.root = resolve(o.runsRoot ?? store.runsRoot());
     this.runnerScript = o.runnerScript ?? process.argv[1];
     const writer = streamWriter(o.output);
     const reader = new ValidatingReader(o.input, writer, this.log);
