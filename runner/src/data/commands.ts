@@ -1,4 +1,152 @@
-// CLI commands for dataset. (Filled in by the issue that builds this part.)
+// CLI: `pareto-nas dataset info|simulate|import|demo`.
+import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
+import { defaultDatasetDir, ensureDefaultDataset } from './default';
+import { datasetInfo, formatInfo } from './info';
+import { importDataset, type ImportFormat } from './importers';
+import { PRESETS, simulateDataset, type Interpolation } from './xfel/simulate';
 
-export function registerDataCommands(_program: Command): void {}
+function num(name: string, integer = false) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`${name} ${v}: expected ${integer ? 'an integer' : 'a number'}`);
+    return n;
+  };
+}
+
+function progressBar(): { update(phase: string, done: number, total: number, what: string): void; stop(): void } {
+  let bar: SingleBar | undefined;
+  let current = '';
+  return {
+    update(phase, done, total, what) {
+      const key = `${phase}:${phase === 'grid' ? what : ''}`;
+      if (key !== current) {
+        bar?.stop();
+        current = key;
+        bar = new SingleBar(
+          { format: `${phase === 'grid' ? `grid ${what}` : phase} [{bar}] {percentage}% {value}/{total} eta {eta_formatted}`, stream: process.stderr, hideCursor: true },
+          Presets.shades_classic,
+        );
+        bar.start(total, 0);
+      }
+      bar?.update(done);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+/** An AbortSignal fired by Ctrl-C / SIGTERM while `run` is going, so writers clean up. */
+async function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  try {
+    return await run(ac.signal);
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
+}
+
+export function registerDataCommands(program: Command): void {
+  const dataset = program.command('dataset').description('dataset folders: inspect, simulate XFEL diffraction data, import images or arrays');
+
+  dataset
+    .command('info <dir>')
+    .description('shape, classes, counts per split and class, value range (reads and checks every array)')
+    .option('--json', 'print JSON')
+    .action(async (dir: string, opts: { json?: boolean }) => {
+      const info = await datasetInfo(dir);
+      process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
+    });
+
+  dataset
+    .command('simulate')
+    .description('simulate XFEL single-particle diffraction patterns of the EF2 conformations 1n0u / 1n0vc')
+    .requiredOption('--out <dir>', 'dataset folder to create')
+    .option('--preset <name>', `geometry preset (${Object.keys(PRESETS).join(', ')})`, 'xpsi')
+    .option('--fluence <photons/µm²>', 'fluence per pulse, e.g. 1e14, 1e15, 1e16', num('--fluence'), 1e14)
+    .option('--count <n>', 'images in all (split evenly between the classes)', num('--count', true), 79384)
+    .option('--size <px>', 'image size: 127, 128, or 64 / 32 / 16 (binned 128×128)', num('--size', true), 127)
+    .option('--seed <n>', 'random seed (orientations, noise, split)', num('--seed', true), 0)
+    .option('--val-fraction <f>', 'validation fraction per class', num('--val-fraction'), 0.2)
+    .option('--oversample <k>', 'grid spacing = q per pixel / k', num('--oversample'), 2)
+    .option('--interp <kind>', 'slice interpolation: cubic (accurate) or quadratic (faster)', 'cubic')
+    .option('--no-grid-cache', 'do not read or write cached grids')
+    .option('--force', 'replace --out if it exists')
+    .action(async (o: {
+      out: string; preset: string; fluence: number; count: number; size: number; seed: number; valFraction: number;
+      oversample: number; interp: string; gridCache: boolean; force?: boolean;
+    }) => {
+      if (o.interp !== 'cubic' && o.interp !== 'quadratic') throw new Error(`--interp ${o.interp}: use cubic or quadratic`);
+      const bar = progressBar();
+      try {
+        const r = await interruptible((signal) =>
+          simulateDataset({
+            out: o.out, preset: o.preset, fluence: o.fluence, count: o.count, size: o.size, seed: o.seed, valFraction: o.valFraction,
+            oversample: o.oversample, interpolation: o.interp as Interpolation, cacheGrids: o.gridCache, overwrite: o.force, signal,
+            onProgress: (phase, done, total, what) => bar.update(phase, done, total, what),
+          }),
+        );
+        bar.stop();
+        process.stdout.write(
+          `wrote ${r.dir}: ${r.counts.train} train + ${r.counts.val} val images; ` +
+            `mean expected photons per pattern ${r.meanPhotons.map((p) => p.toFixed(1)).join(' / ')}; ` +
+            `${(r.counts.train + r.counts.val) / Math.max(r.imageSeconds, 1e-3) | 0} images/s\n`,
+        );
+      } finally {
+        bar.stop();
+      }
+    });
+
+  dataset
+    .command('import <source>')
+    .description('import a folder of TIFF images (class in folder or file name, incl. the A4NN trainset/testset layout), an HDF5 file, or .npz/.npy arrays')
+    .requiredOption('--out <dir>', 'dataset folder to create')
+    .option('--format <kind>', 'auto | folder | hdf5 | npz | npy', 'auto')
+    .option('--images <name>', 'HDF5 dataset / .npz array holding the images')
+    .option('--labels <name>', 'HDF5 dataset / .npz array holding the labels')
+    .option('--labels-file <file>', 'labels .npy for an images .npy')
+    .option('--classes <names>', 'comma-separated class names, in label order')
+    .option('--class-pattern <regex>', 'folder import: regex whose first group, on the relative path, is the class')
+    .option('--channels-last', 'arrays are [N, H, W, C]')
+    .option('--val-fraction <f>', 'validation fraction per class (when the source has no split)', num('--val-fraction'), 0.2)
+    .option('--seed <n>', 'split seed', num('--seed', true), 0)
+    .option('--name <name>', 'dataset name')
+    .option('--force', 'replace --out if it exists')
+    .action(async (source: string, o: {
+      out: string; format: string; images?: string; labels?: string; labelsFile?: string; classes?: string; classPattern?: string;
+      channelsLast?: boolean; valFraction: number; seed: number; name?: string; force?: boolean;
+    }) => {
+      const bar = progressBar();
+      try {
+        const dir = await importDataset(source, {
+          out: o.out, format: o.format as ImportFormat, imagesKey: o.images, labelsKey: o.labels, labelsFile: o.labelsFile,
+          classes: o.classes?.split(',').map((s) => s.trim()), classPattern: o.classPattern, channelsLast: o.channelsLast,
+          valFraction: o.valFraction, seed: o.seed, name: o.name, overwrite: o.force,
+          onProgress: (done, total) => bar.update('import', done, total, ''),
+        });
+        bar.stop();
+        process.stdout.write(formatInfo(await datasetInfo(dir)));
+      } finally {
+        bar.stop();
+      }
+    });
+
+  dataset
+    .command('demo')
+    .description(`print the folder of the cached demo dataset, simulating it first if needed (${defaultDatasetDir()})`)
+    .action(async () => {
+      const bar = progressBar();
+      try {
+        const dir = await ensureDefaultDataset({ onProgress: (phase, done, total, what) => bar.update(phase, done, total, what) });
+        bar.stop();
+        process.stdout.write(`${dir}\n`);
+      } finally {
+        bar.stop();
+      }
+    });
+}
