@@ -40,19 +40,32 @@ async function connectLocal(context: vscode.ExtensionContext, log: Log, token?: 
     closed = true;
     for (const l of stateListeners) l('closed', detail);
   };
-  child.on('exit', (code, signal) => close(code === 0 || signal === 'SIGTERM' ? undefined : `runner exited (${signal ?? code}): ${stderrTail.trim().split('\n').pop() ?? ''}`));
+  child.on('exit', (code, signal) =>
+    close(code === 0 || signal === 'SIGTERM' ? 'runner exited' : `runner exited (${signal ?? code}): ${stderrTail.trim().split('\n').pop() ?? ''}`),
+  );
   child.on('error', (e) => close(e.message));
   conn.onNotification(Rpc.runEvent, (p) => handlers.get(p.run)?.(p.event));
   conn.listen();
   const cancelSub = token?.onCancellationRequested(() => child.kill());
+  // The handshake fails fast when the runner exits (bad install, wrong Node) or does not answer.
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<never>((_, reject) => {
+    stateListeners.add((state, detail) => state === 'closed' && reject(new Error(detail ?? 'runner exited')));
+    timer = setTimeout(() => reject(new Error('no answer to `version` within 30 s')), 30_000);
+  });
   try {
-    const v = await conn.sendRequest(Rpc.version, { protocol: PROTOCOL_VERSION, client: `pareto-nas-vscode ${context.extension.packageJSON.version}` });
+    const v = await Promise.race([
+      conn.sendRequest(Rpc.version, { protocol: PROTOCOL_VERSION, client: `pareto-nas-vscode ${context.extension.packageJSON.version}` }),
+      exited,
+    ]);
     log.info(`local runner ${v.runner} (protocol ${v.protocol}), runs in ${s.localRunsDir || 'the runner default folder'}`);
   } catch (e) {
     child.kill();
     throw new Error(`the local runner did not start: ${e instanceof Error ? e.message : String(e)}${stderrTail ? ` — ${stderrTail.trim()}` : ''}`);
   } finally {
+    clearTimeout(timer);
     cancelSub?.dispose();
+    stateListeners.clear();
   }
   const link: RunnerLink = {
     request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
