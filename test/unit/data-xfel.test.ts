@@ -1,0 +1,249 @@
+// Simulator anchors from xfel-simulation.md: form factors, electron count and |F(0)|², grid slices
+// vs the direct sum, Debye curve, expected photons per pattern, beam stop, Poisson, determinism,
+// Friedel near-symmetry. Small detectors keep the one-off grids to seconds.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { hashInts, logGamma, Rng } from '../../runner/src/data/rng';
+import { debyeIntensity, directIntensity } from '../../runner/src/data/xfel/direct';
+import { ATOMIC_NUMBER, formFactor } from '../../runner/src/data/xfel/formfactors';
+import { makeDetector, matrixToEulerZYZ, quaternionToMatrix, type DetectorSpec } from '../../runner/src/data/xfel/geometry';
+import { computeAmplitudeGrid, sampleIntensity, sliceIntensities, sliceIntensitiesQuadratic } from '../../runner/src/data/xfel/grid';
+import { centred, elementCounts, elementOf, parsePdb } from '../../runner/src/data/xfel/pdb';
+import { PatternSimulator } from '../../runner/src/data/xfel/simulate';
+import { builtinAtoms, builtinPdbText } from '../../runner/src/data/xfel/structures';
+import { sharedPath } from '../helpers/paths';
+
+const spec = (n: number): DetectorSpec => ({ n, wavelength: 1, qPerPixel: 0.007, beamStopRadius: 16, polarisation: 'x' });
+const atoms1n0vc = builtinAtoms('1n0vc');
+// One small grid shared by several tests: 41×41 pixels of the xpsi geometry (q ≤ 0.2 Å⁻¹), Δq = β/2.
+const det41 = makeDetector(spec(41));
+const grid41 = computeAmplitudeGrid(atoms1n0vc, { dq: 0.0035, qMax: det41.qMax });
+
+test('form factors: f(0) = Z and the IT1992 check values', () => {
+  for (const [el, z] of Object.entries(ATOMIC_NUMBER)) assert.ok(Math.abs(formFactor(el, 0) - z) < 0.01, `${el}: ${formFactor(el, 0)}`);
+  const check: Record<string, number[]> = { C: [5.839, 5.403, 4.165], N: [6.854, 6.462, 5.234], O: [7.871, 7.506, 6.318], S: [15.668, 14.776, 12.295] };
+  for (const [el, v] of Object.entries(check)) {
+    [0.5, 1, 2].forEach((q, i) => assert.ok(Math.abs(formFactor(el, q) - v[i]) < 0.002, `${el} q=${q}: ${formFactor(el, q)} vs ${v[i]}`));
+  }
+  assert.throws(() => formFactor('Fe', 0), /no form factor for element 'Fe'/);
+});
+
+test('PDB parser: chains, element columns and fallback, HETATM dropped; shipped records equal the wwPDB files', () => {
+  const u = parsePdb(readFileSync(sharedPath('data/pdb/1n0u.pdb'), 'utf8'), '1n0u.pdb', { chain: 'A' });
+  assert.deepEqual(elementCounts(u), { C: 4057, N: 1086, O: 1202, S: 30 });
+  const v = parsePdb(readFileSync(sharedPath('data/pdb/1n0v.pdb'), 'utf8'), '1n0v.pdb', { chain: 'C' });
+  assert.deepEqual(elementCounts(v), { C: 4084, N: 1096, O: 1209, S: 30 });
+  for (const [name, file, chain] of [['1n0u', '1n0u.pdb', 'A'], ['1n0vc', '1n0v.pdb', 'C']]) {
+    const lines = readFileSync(sharedPath(`data/pdb/${file}`), 'utf8').split('\n').filter((l) => l.startsWith('ATOM  ') && l[21] === chain);
+    assert.equal(builtinPdbText(name), `${lines.join('\n')}\n`);
+  }
+  assert.equal(elementOf('ATOM      1  CA  ALA A   3      65.300  30.741 -39.737  1.00 46.53            '), 'C');
+  assert.equal(elementOf('HETATM    1 FE   HEM A   3      65.300  30.741 -39.737  1.00 46.53            '), 'FE');
+  assert.equal(elementOf('ATOM      1  OG1 THR A   3      65.300  30.741 -39.737  1.00 46.53           O  '), 'O');
+  assert.throws(() => parsePdb('ATOM      1  N   ALA A   3      66.433  29.973 -39.114  1.00 46.84           N\n', 'x.pdb', { chain: 'B' }), /x\.pdb: no ATOM records in chain 'B'/);
+  const c = centred(v);
+  const mean = (a: Float64Array) => a.reduce((s, x) => s + x, 0) / a.length;
+  assert.ok(Math.abs(mean(c.x)) < 1e-9 && Math.abs(mean(c.y)) < 1e-9 && Math.abs(mean(c.z)) < 1e-9);
+});
+
+test('|F(0)|² of 1n0v chain C = (electron count)² = 42,328² ≈ 1.79e9, by direct sum and from the grid', async () => {
+  const electrons = atoms1n0vc.element.reduce((s, e) => s + ATOMIC_NUMBER[e], 0);
+  assert.equal(electrons, 42328);
+  const f0 = directIntensity(atoms1n0vc, [[0, 0, 0]])[0];
+  assert.ok(Math.abs(f0 / (42328 * 42328) - 1) < 1e-3, `${f0}`);
+  assert.ok(Math.abs(f0 / 1.79e9 - 1) < 0.01);
+  assert.ok(Math.abs(sampleIntensity(await grid41, 0, 0, 0) / f0 - 1) < 1e-6);
+});
+
+test('grid slices match the direct sum on sampled pixels (relative error < 1e-3)', async () => {
+  const grid = await grid41;
+  const rng = new Rng(11);
+  const out = new Float64Array(41 * 41);
+  const errors: number[] = [];
+  const errorsQ: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const R = quaternionToMatrix(rng.quaternion());
+    const pixels: number[] = [];
+    while (pixels.length < 20) {
+      const p = rng.int(41 * 41);
+      if (!det41.beamStop[p]) pixels.push(p);
+    }
+    const direct = directIntensity(atoms1n0vc, pixels.map((p) => [det41.qx[p], det41.qy[p], det41.qz[p]]), R);
+    sliceIntensities(grid, det41.qx, det41.qy, det41.qz, R, out, det41.beamStop);
+    pixels.forEach((p, i) => errors.push(Math.abs(out[p] - direct[i]) / direct[i]));
+    sliceIntensitiesQuadratic(grid, det41.qx, det41.qy, det41.qz, R, out, det41.beamStop);
+    pixels.forEach((p, i) => errorsQ.push(Math.abs(out[p] - direct[i]) / direct[i]));
+  }
+  errors.sort((a, b) => a - b);
+  errorsQ.sort((a, b) => a - b);
+  assert.ok(errors[errors.length - 1] < 1e-3, `cubic: max relative error ${errors[errors.length - 1]}`);
+  // The faster triquadratic option: typical error well below 1e-3 too (its worst pixels sit near speckle minima).
+  assert.ok(errorsQ[errorsQ.length >> 1] < 1e-3, `quadratic: median relative error ${errorsQ[errorsQ.length >> 1]}`);
+  assert.ok(errors[errors.length >> 1] < errorsQ[errorsQ.length >> 1]);
+});
+
+test('radially averaged slice intensity follows the Debye curve (and the reference values)', async () => {
+  const grid = await grid41;
+  const qs = [0.05, 0.1, 0.2];
+  const debye = debyeIntensity(atoms1n0vc, qs);
+  const reference = [7.5e8, 1.25e8, 1.05e7]; // xfel-simulation.md §5.2 (two significant figures)
+  debye.forEach((d, i) => assert.ok(Math.abs(d / reference[i] - 1) < 0.05, `Debye(${qs[i]}) = ${d}`));
+  // Average |F|² over random orientations and over directions, at |q| = 0.05 and 0.1 (inside the 41-px detector).
+  const rng = new Rng(3);
+  for (const [i, q] of [0.05, 0.1].entries()) {
+    let sum = 0;
+    const n = 3000;
+    const out = new Float64Array(1);
+    for (let k = 0; k < n; k++) {
+      const R = quaternionToMatrix(rng.quaternion());
+      const phi = 2 * Math.PI * rng.next();
+      // A point of the Ewald sphere with this |q|: 2θ from |q| = 2k sin θ.
+      const kk = 2 * Math.PI;
+      const theta2 = 2 * Math.asin(q / (2 * kk));
+      const qv = [kk * Math.sin(theta2) * Math.cos(phi), kk * Math.sin(theta2) * Math.sin(phi), kk * (Math.cos(theta2) - 1)];
+      sliceIntensities(grid, Float64Array.of(qv[0]), Float64Array.of(qv[1]), Float64Array.of(qv[2]), R, out);
+      sum += out[0];
+    }
+    const mean = sum / n;
+    assert.ok(Math.abs(mean / debye[i] - 1) < 0.1, `q=${q}: orientation average ${mean} vs Debye ${debye[i]}`);
+  }
+});
+
+test('expected photons per pattern: ≈ 80 at 1e14 photons/µm² with the xpsi preset, ×10 per decade', () => {
+  // Orientation-averaged expected count over the full 127×127 detector outside the beam stop:
+  // Σ_p J r_e² P ΔΩ ⟨|F|²⟩(|q_p|), with ⟨|F|²⟩ from the Debye formula on a fine q table.
+  const det = makeDetector(spec(127));
+  const table = Array.from({ length: 401 }, (_, i) => (i * det.qMax) / 400);
+  for (const name of ['1n0u', '1n0vc']) {
+    const curve = debyeIntensity(name === '1n0vc' ? atoms1n0vc : builtinAtoms(name), table, 0.05);
+    const photons = (fluence: number) => {
+      const scale = fluence * 1e-8 * 2.8179403e-5 ** 2;
+      let total = 0;
+      for (let p = 0; p < det.qx.length; p++) {
+        if (det.beamStop[p]) continue;
+        const x = (Math.hypot(det.qx[p], det.qy[p], det.qz[p]) / det.qMax) * 400;
+        const i = Math.min(399, Math.floor(x));
+        total += scale * det.factor[p] * (curve[i] + (x - i) * (curve[i + 1] - curve[i]));
+      }
+      return total;
+    };
+    const p14 = photons(1e14);
+    assert.ok(p14 > 65 && p14 < 95, `${name}: ${p14} expected photons at 1e14`);
+    assert.ok(Math.abs(photons(1e15) / p14 - 10) < 1e-9 && Math.abs(photons(1e16) / p14 - 100) < 1e-9);
+  }
+});
+
+test('patterns: beam stop exactly 0, counts Poisson around the expectation, deterministic for a seed', async () => {
+  const grid = await grid41;
+  const sim = new PatternSimulator(grid, det41, 1e16);
+  const counts = new Float32Array(41 * 41);
+  const a = sim.sample(new Rng(hashInts(5, 0, 1)), counts);
+  for (let p = 0; p < counts.length; p++) if (det41.beamStop[p]) assert.equal(counts[p], 0);
+  let stopPixels = 0;
+  for (const s of det41.beamStop) stopPixels += s;
+  assert.equal(stopPixels, 797); // pixel centres within 16 px of the centre of a 41×41 detector
+  const again = new Float32Array(41 * 41);
+  const b = sim.sample(new Rng(hashInts(5, 0, 1)), again);
+  assert.deepEqual(b.quaternion, a.quaternion);
+  assert.deepEqual(again, counts);
+  sim.sample(new Rng(hashInts(6, 0, 1)), again);
+  assert.notDeepEqual(again, counts);
+  // Many draws at one orientation: per-pixel mean and variance both match the expectation.
+  const R = quaternionToMatrix(a.quaternion);
+  const expected = Float64Array.from(sim.expectedPhotons(R));
+  const rng = new Rng(9);
+  let sumE = 0, sumC = 0, sumVar = 0;
+  const draws = 200;
+  for (let p = 0; p < expected.length; p++) {
+    if (det41.beamStop[p] || expected[p] < 0.05) continue;
+    let s = 0, s2 = 0;
+    for (let d = 0; d < draws; d++) {
+      const c = rng.poisson(expected[p]);
+      s += c;
+      s2 += c * c;
+    }
+    const m = s / draws;
+    sumE += expected[p];
+    sumC += m;
+    sumVar += s2 / draws - m * m;
+  }
+  assert.ok(Math.abs(sumC / sumE - 1) < 0.02, `mean ${sumC} vs expected ${sumE}`);
+  assert.ok(Math.abs(sumVar / sumE - 1) < 0.05, `variance ${sumVar} vs expected ${sumE}`);
+  // ×10 per decade of fluence at a fixed orientation.
+  const low = Float64Array.from(new PatternSimulator(grid, det41, 1e15).expectedPhotons(R));
+  for (let p = 0; p < low.length; p += 37) assert.ok(Math.abs(expected[p] - 10 * low[p]) <= 1e-9 * expected[p]);
+});
+
+test('Poisson sampler: mean = variance for small and large means; log-gamma', () => {
+  assert.ok(Math.abs(logGamma(10) - Math.log(362880)) < 1e-10);
+  assert.ok(Math.abs(logGamma(0.5) - Math.log(Math.sqrt(Math.PI))) < 1e-12);
+  const rng = new Rng(1);
+  for (const lambda of [0.02, 0.7, 4, 29.5, 30, 250, 1e4]) {
+    const n = 40000;
+    let s = 0, s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const k = rng.poisson(lambda);
+      assert.ok(Number.isInteger(k) && k >= 0);
+      s += k;
+      s2 += k * k;
+    }
+    const mean = s / n;
+    const variance = s2 / n - mean * mean;
+    const se = Math.sqrt(lambda / n);
+    assert.ok(Math.abs(mean - lambda) < 5 * se, `λ=${lambda}: mean ${mean}`);
+    // Standard error of a sample variance of Poisson(λ) relative to λ: √((1/λ + 2)/n).
+    assert.ok(Math.abs(variance / lambda - 1) < 5 * Math.sqrt((1 / lambda + 2) / n), `λ=${lambda}: variance ${variance}`);
+  }
+  // P(0) for a small mean is exp(−λ).
+  let zeros = 0;
+  for (let i = 0; i < 40000; i++) if (rng.poisson(0.5) === 0) zeros++;
+  assert.ok(Math.abs(zeros / 40000 - Math.exp(-0.5)) < 0.01);
+});
+
+test('orientations: uniform over SO(3) (cos tilt uniform), Euler angles reproduce the rotation', () => {
+  const rng = new Rng(4);
+  const bins = new Array<number>(4).fill(0);
+  const n = 20000;
+  for (let i = 0; i < n; i++) {
+    const R = quaternionToMatrix(rng.quaternion());
+    bins[Math.min(3, Math.floor(((R[8] + 1) / 2) * 4))]++;
+    if (i < 50) {
+      const [rot, tilt, psi] = matrixToEulerZYZ(R).map((d) => (d * Math.PI) / 180);
+      const rz = (a: number) => [Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1];
+      const ry = (a: number) => [Math.cos(a), 0, Math.sin(a), 0, 1, 0, -Math.sin(a), 0, Math.cos(a)];
+      const mul = (A: number[], B: number[]) => Array.from({ length: 9 }, (_, k) => A[Math.floor(k / 3) * 3] * B[k % 3] + A[Math.floor(k / 3) * 3 + 1] * B[3 + (k % 3)] + A[Math.floor(k / 3) * 3 + 2] * B[6 + (k % 3)]);
+      const back = mul(mul(rz(psi), ry(tilt)), rz(rot));
+      back.forEach((v, k) => assert.ok(Math.abs(v - R[k]) < 1e-9));
+    }
+  }
+  for (const b of bins) assert.ok(Math.abs(b / n - 0.25) < 0.015, `cos(tilt) quartiles ${bins}`);
+});
+
+test('Friedel near-symmetry: I(q) ≈ I(q of the opposite pixel) at small angles, less so at the edge', async () => {
+  const grid = await grid41;
+  const det = det41;
+  const out = new Float64Array(41 * 41);
+  const rng = new Rng(8);
+  let inner = 0, innerN = 0, outer = 0, outerN = 0;
+  for (let r = 0; r < 4; r++) {
+    sliceIntensities(grid, det.qx, det.qy, det.qz, quaternionToMatrix(rng.quaternion()), out, det.beamStop);
+    for (let p = 0; p < out.length; p++) {
+      if (det.beamStop[p]) continue;
+      const mirror = out.length - 1 - p; // (u, v) → (n−1−u, n−1−v)
+      const d = Math.abs(out[p] - out[mirror]) / (out[p] + out[mirror]);
+      const radius = Math.hypot((p % 41) - 20, Math.floor(p / 41) - 20);
+      if (radius < 18) (inner += d), innerN++;
+      else if (radius > 27) (outer += d), outerN++;
+    }
+  }
+  inner /= innerN;
+  outer /= outerN;
+  // Exact Friedel symmetry I(q) = I(−q) holds for the direct sum (real form factors) ...
+  const q: [number, number, number] = [0.08, -0.05, 0.03];
+  const [ip, im] = directIntensity(atoms1n0vc, [q, [-q[0], -q[1], -q[2]]]);
+  assert.ok(Math.abs(ip - im) < 1e-9 * ip);
+  // ... but the opposite detector pixel sees (−q_x, −q_y, +q_z): close at small angles only.
+  assert.ok(inner < 0.06, `mean relative asymmetry near the beam stop ${inner}`);
+  assert.ok(outer > inner, `asymmetry grows with angle (curved Ewald sphere): ${inner} → ${outer}`);
+});
