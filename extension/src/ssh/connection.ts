@@ -140,7 +140,9 @@ export class SshSession {
       });
       ch.on('close', () => {
         clearTimeout(timer);
-        resolve({ code, signal, stdout, stderr });
+        // the exit-status request can be processed after the channel's close event
+        const exit = (ch as unknown as { _exit?: { code?: number | null; signal?: string } })._exit;
+        setImmediate(() => resolve({ code: code ?? exit?.code ?? null, signal: signal ?? exit?.signal, stdout, stderr }));
       });
       if (stdin !== undefined) ch.end(stdin);
       else ch.end();
