@@ -4,6 +4,7 @@
 // then deltas, come from the host; user actions are posted back.
 import {
   Chart,
+  Legend,
   LinearScale,
   LineController,
   LineElement,
@@ -33,7 +34,14 @@ import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, type Table1
 import { topologySvg } from './model/topology';
 import { onThemeChange, readPalette, type Palette } from './theme';
 
-Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, LogarithmicScale, Tooltip);
+Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, LogarithmicScale, Tooltip, Legend);
+
+/** Log-axis labels only at 1, 2 and 5 × 10^k, so the axis stays readable. */
+function logTick(value: number | string): string {
+  const v = Number(value);
+  const m = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  return [1, 2, 5].some((k) => Math.abs(m - k) < 1e-6) ? formatNumber(v, 6) : '';
+}
 
 interface PlotPoint {
   x: number;
@@ -119,7 +127,7 @@ export class Explorer {
     this.live = h('div', { class: 'sr-only', 'aria-live': 'polite', id: 'live' });
     this.tabPlot = h('button', { class: 'tab', role: 'tab', id: 'tab-plot', 'aria-controls': 'view-plot', text: 'Pareto plot' });
     this.tabTable = h('button', { class: 'tab', role: 'tab', id: 'tab-table', 'aria-controls': 'view-table', text: 'Table I' });
-    const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' }, this.tabPlot, this.tabTable);
+    const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views', hidden: host.standalone }, this.tabPlot, this.tabTable);
 
     this.yMetric = h('select', { id: 'y-metric', 'aria-label': 'Y axis' },
       h('option', { value: 'accuracy', text: 'Validation accuracy (%)' }), h('option', { value: 'error', text: 'Validation error (%)' }));
@@ -183,10 +191,11 @@ export class Explorer {
         events: ['mousemove', 'mouseout', 'click', 'touchstart', 'touchmove'],
         interaction: { mode: 'nearest', intersect: true },
         scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'MFLOPs (log scale)' } },
+          x: { type: 'logarithmic', title: { display: true, text: 'MFLOPs (log scale)' }, ticks: { callback: logTick, autoSkip: false } },
           y: { type: 'linear', title: { display: true, text: '' } },
         },
         plugins: {
+          legend: { display: false },
           tooltip: {
             animation: false,
             filter: (item) => item.datasetIndex >= SELECTED,
@@ -235,7 +244,9 @@ export class Explorer {
       this.palette = readPalette();
       this.applyColors();
       this.chart.update('none');
-      this.refineChart?.update('none');
+      this.refineChart?.destroy(); // its colours are fixed at creation: rebuild it in the new theme
+      this.refineChart = null;
+      this.renderRefinements();
       this.renderLegend();
     });
     this.setView(this.ui.view, false);
@@ -260,6 +271,12 @@ export class Explorer {
       }
       case 'set-ui':
         this.setUi(msg.ui, true);
+        break;
+      case 'refine-records':
+        if (this.data.mergeRefineRecords(msg.records)) {
+          this.renderRefinements();
+          this.scheduleLists();
+        }
         break;
       default:
         break;
@@ -392,7 +409,7 @@ export class Explorer {
   }
 
   private frontDataset(): ChartDataset<'line', PlotPoint[]> {
-    return { type: 'line', label: 'Pareto front', data: [], stepped: 'after', borderWidth: 2, pointRadius: 0, pointHitRadius: 0, fill: false, order: 0 };
+    return { type: 'line', label: 'Pareto front', data: [], stepped: 'before', borderWidth: 2, pointRadius: 0, pointHitRadius: 0, fill: false, order: 0 };
   }
 
   private selectedDataset(): ChartDataset<'scatter', PlotPoint[]> {
@@ -411,7 +428,7 @@ export class Explorer {
       if (!s) continue;
       s.grid = { ...(s.grid ?? {}), color: p.grid };
       s.border = { ...(s.border ?? {}), color: p.muted };
-      s.ticks = { ...(s.ticks ?? {}), color: p.foreground };
+      s.ticks = { ...(s.ticks ?? {}), color: p.foreground }; // keeps the log-tick callback
       s.title = { ...(s.title ?? {}), color: p.foreground };
     }
     const tt = o.plugins?.tooltip as Record<string, unknown> | undefined;
@@ -558,7 +575,8 @@ export class Explorer {
     const next = setCutoff(this.ui, v);
     this.ui = { ...this.ui, cutoff: next.cutoff };
     this.recompute();
-    this.syncControls();
+    if (persist) this.cutoffInput.value = next.cutoff === null ? '' : String(next.cutoff);
+    else this.syncControls();
     if (persist) {
       this.persist();
       this.announce(next.cutoff === null ? 'Cutoff cleared' : `Cutoff ${formatNumber(next.cutoff)} MFLOPs: ${this.selected.length} selected`);
@@ -601,13 +619,14 @@ export class Explorer {
 
   private setView(view: 'plot' | 'table', persist = true): void {
     this.ui = { ...this.ui, view };
-    this.plotView.hidden = view !== 'plot';
-    this.tableView.hidden = view !== 'table';
+    // the standalone report shows everything at once; the panel switches between tabs
+    this.plotView.hidden = !this.host.standalone && view !== 'plot';
+    this.tableView.hidden = !this.host.standalone && view !== 'table';
     this.tabPlot.setAttribute('aria-selected', String(view === 'plot'));
     this.tabTable.setAttribute('aria-selected', String(view === 'table'));
     this.tabPlot.tabIndex = view === 'plot' ? 0 : -1;
     this.tabTable.tabIndex = view === 'table' ? 0 : -1;
-    if (view === 'table') this.renderTable();
+    if (view === 'table' || this.host.standalone) this.renderTable();
     if (persist) this.persist();
   }
 
@@ -650,7 +669,7 @@ export class Explorer {
   }
 
   private persist(): void {
-    this.host.setState({ ui: this.ui, run: this.data.run.id, lastSeq: this.data.lastSeq });
+    this.host.setState({ ui: this.ui, run: this.data.run, lastSeq: this.data.lastSeq });
     this.host.post({ type: 'ui-state', ui: this.ui });
   }
 
@@ -730,7 +749,7 @@ export class Explorer {
   private renderLists(): void {
     this.renderLegend();
     this.renderFrontList();
-    if (this.ui.view === 'table') this.renderTable();
+    if (this.ui.view === 'table' || this.host.standalone) this.renderTable();
     this.renderTopologies();
     this.refineBtn.textContent = `Refine selected (${this.selected.length})`;
     this.refineBtn.disabled = this.selected.length === 0;
@@ -865,7 +884,7 @@ export class Explorer {
             x: { type: 'linear', title: { display: true, text: 'epoch', color: p.foreground }, ticks: { color: p.foreground }, grid: { color: p.grid } },
             y: { type: 'linear', title: { display: true, text: 'validation accuracy (%)', color: p.foreground }, ticks: { color: p.foreground }, grid: { color: p.grid } },
           },
-          plugins: { tooltip: { animation: false } },
+          plugins: { tooltip: { animation: false }, legend: { display: true, labels: { color: p.foreground, boxWidth: 12 } } },
         },
         plugins: [this.backgroundPlugin()],
       }) as unknown as Chart<'line', Array<{ x: number; y: number }>>;

@@ -1,5 +1,6 @@
 // Entry of dist/webview.js. One bundle, three uses: the explorer panel and the topology panel in
 // VS Code, and the standalone `pareto-nas report` page (data embedded in <script type="application/json">).
+import '../../media/webview/explorer.css'; // bundled by esbuild into dist/webview.css
 import { Explorer } from './explorer';
 import { createHost } from './host';
 import { isHostMessage, type HostToWebview } from './messages';

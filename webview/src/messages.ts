@@ -10,7 +10,10 @@ export const EXPLORER_VIEW_TYPE = 'paretoNas.explorer';
 export const TOPOLOGY_VIEW_TYPE = 'paretoNas.topology';
 
 export interface ExplorerRun {
+  /** The runner's run id. */
   id: string;
+  /** Host key of the extension ("local" or "ssh:<alias>"); with id it names the run after a reload. */
+  host?: string;
   name: string;
   dir?: string;
   dataset?: string;
@@ -74,6 +77,8 @@ export type HostToWebview =
   | { type: 'snapshot'; snapshot: ExplorerSnapshot; ui?: Partial<ExplorerUiState> }
   | { type: 'delta'; delta: ExplorerDelta }
   | { type: 'set-ui'; ui: Partial<ExplorerUiState> }
+  /** Fuller refinement records fetched after the snapshot (curves of running refinements); not seq-ordered. */
+  | { type: 'refine-records'; records: RefineRecord[] }
   | { type: 'topology'; run: ExplorerRun; candidate: CandidateRecord; decode: DecodeOptions };
 
 export type WebviewToHost =
@@ -88,5 +93,5 @@ export type WebviewToHost =
 
 export function isHostMessage(m: unknown): m is HostToWebview {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' &&
-    ['snapshot', 'delta', 'set-ui', 'topology'].includes((m as { type: string }).type);
+    ['snapshot', 'delta', 'set-ui', 'topology', 'refine-records'].includes((m as { type: string }).type);
 }

@@ -21,6 +21,7 @@ export class TopologyView {
   handle(msg: HostToWebview): void {
     if (msg.type !== 'topology') return;
     const { candidate: r, decode, run } = msg;
+    this.host.setState({ run, id: r.id }); // what the panel serializer needs to bring this view back
     clear(this.root);
     this.root.append(h('header', {}, h('h1', { class: 'title', text: `Topology — ${r.id}` }),
       h('p', { class: 'stats', text: `${run.name || run.id} · generation ${r.generation} · ${r.status} · accuracy ${r.valAccuracy === null ? '—' : formatNumber(r.valAccuracy, 2) + ' %'}` })));

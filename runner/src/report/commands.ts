@@ -1,4 +1,25 @@
-// CLI commands for report. (Filled in by the issue that builds this part.)
-import type { Command } from 'commander';
+// CLI: `pareto-nas report <run> [--cutoff <MFLOPs>] [--out <dir>]`.
+import { InvalidArgumentError, type Command } from 'commander';
+import { buildReport } from './report';
 
-export function registerReportCommands(_program: Command): void {}
+export function registerReportCommands(program: Command): void {
+  program
+    .command('report')
+    .description('write a self-contained report.html (Pareto plot, front, cutoff, topologies, Table I), pareto.csv and table1.md')
+    .argument('<run>', 'run directory')
+    .option('--cutoff <MFLOPs>', 'FLOPs cutoff for the selection (default: the largest refined network, else none)', positive)
+    .option('--out <dir>', 'folder for the report files (default: the run directory)')
+    .action((run: string, o: { cutoff?: number; out?: string }) => {
+      const r = buildReport({ runDir: run, outDir: o.out, cutoff: o.cutoff });
+      console.log(`${r.candidates} candidates, ${r.front} on the front, ${r.selected.length} selected${r.cutoff === null ? '' : ` (cutoff ${r.cutoff} MFLOPs)`}`);
+      console.log(`wrote ${r.html}`);
+      console.log(`wrote ${r.paretoCsv}`);
+      console.log(`wrote ${r.table1}`);
+    });
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
+  return n;
+}

@@ -74,6 +74,19 @@ export class ExplorerData {
     return effect;
   }
 
+  /** Merges records fetched out of band: one replaces ours when it knows more (more epochs, or finished). */
+  mergeRefineRecords(records: readonly RefineRecord[]): boolean {
+    let changed = false;
+    for (const r of records) {
+      const cur = this.refinements.get(r.id);
+      if (!cur || (cur.status === 'running' && (r.status !== 'running' || r.epochs.length > cur.epochs.length))) {
+        this.refinements.set(r.id, r);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
   snapshot(): ExplorerSnapshot {
     return {
       run: { ...this.run },

@@ -1,0 +1,164 @@
+// `pareto-nas report <run>`: a self-contained report.html (the explorer's own bundle and CSS inlined,
+// the run's data embedded as JSON, a static light theme), pareto.csv and Table I as Markdown.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { DecodeOptions } from '../model/spec';
+import type { CandidateRecord, RefineRecord } from '../protocol';
+import { lastSeq, readCandidates, readRunConfig, readRunInfo, summarizeRun, RUN_FILES } from '../store';
+import type { ExplorerSnapshot, ExplorerUiState, HostToWebview } from '../../../webview/src/messages';
+import { DEFAULT_UI } from '../../../webview/src/messages';
+import { paretoFrontOf } from '../../../webview/src/model/front';
+import { selectedIds } from '../../../webview/src/model/selection';
+import { paretoCsv, table1Markdown, table1Rows } from '../../../webview/src/model/table';
+import { REPORT_LIGHT_THEME } from './theme';
+
+export class ReportError extends Error {
+  override name = 'ReportError';
+}
+
+export interface ReportOptions {
+  runDir: string;
+  /** Folder for the three files; default: the run directory. */
+  outDir?: string;
+  /** FLOPs cutoff (MFLOPs) for the selection; default: the largest refined network, else none. */
+  cutoff?: number | null;
+  /** Where dist/webview.js and dist/webview.css are; default: found next to the runner. */
+  assetsDir?: string;
+}
+
+export interface ReportResult {
+  html: string;
+  paretoCsv: string;
+  table1: string;
+  candidates: number;
+  front: number;
+  selected: string[];
+  cutoff: number | null;
+}
+
+/** Folders that may hold the webview bundle: next to the running bundle (dist/), or the repo's dist/. */
+export function findWebviewAssets(explicit?: string): { js: string; css: string } {
+  const dirs = explicit ? [explicit] : [__dirname, join(__dirname, '..', '..', '..', 'dist'), join(process.cwd(), 'dist')];
+  for (const d of dirs) {
+    const js = join(d, 'webview.js');
+    const css = join(d, 'webview.css');
+    if (existsSync(js) && existsSync(css)) return { js, css };
+  }
+  throw new ReportError(`cannot find webview.js and webview.css (looked in ${dirs.join(', ')}); run \`npm run build\``);
+}
+
+export function readRefinements(runDir: string): RefineRecord[] {
+  const dir = join(runDir, RUN_FILES.refine);
+  if (!existsSync(dir)) return [];
+  const out: RefineRecord[] = [];
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const file = join(dir, d.name, 'result.json');
+    if (!d.isDirectory() || !existsSync(file)) continue;
+    try {
+      out.push(JSON.parse(readFileSync(file, 'utf8')) as RefineRecord);
+    } catch (e) {
+      throw new ReportError(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  return out.sort((a, b) => a.mflops - b.mflops || a.id.localeCompare(b.id));
+}
+
+/** How this run decodes genomes (config.json's search settings + run.json's dataset shape). */
+export function runDecodeOptions(runDir: string): DecodeOptions | null {
+  try {
+    const { search } = readRunConfig(runDir);
+    const { shape, classes } = readRunInfo(runDir).dataset;
+    return { nodes: search.nodes, initChannels: search.initChannels, input: { channels: shape[0], height: shape[1], width: shape[2] }, classes: classes.length };
+  } catch {
+    return null;
+  }
+}
+
+/** The explorer's snapshot of a run directory, as the extension would send it. */
+export function runSnapshot(runDir: string): ExplorerSnapshot {
+  const dir = resolve(runDir);
+  if (!existsSync(join(dir, RUN_FILES.config))) throw new ReportError(`${runDir} is not a run directory (no ${RUN_FILES.config})`);
+  const summary = summarizeRun(dir);
+  const candidates: CandidateRecord[] = readCandidates(dir);
+  return {
+    run: { id: basename(dir), name: summary.name, dir, dataset: summary.dataset, state: summary.state, generations: summary.generations },
+    lastSeq: lastSeq(dir),
+    decode: runDecodeOptions(dir),
+    candidates,
+    refinements: readRefinements(dir),
+  };
+}
+
+/** JSON inside <script type="application/json">: nothing in it may close the element. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string);
+}
+
+/** A script or style body must not contain its own end tag. */
+function inlineSafe(code: string, tag: 'script' | 'style'): string {
+  return code.replace(new RegExp(`</${tag}`, 'gi'), `<\\/${tag}`);
+}
+
+export function reportHtml(snapshot: ExplorerSnapshot, ui: ExplorerUiState, assets: { js: string; css: string }): string {
+  const nonce = randomBytes(16).toString('base64');
+  const messages: HostToWebview[] = [{ type: 'snapshot', snapshot, ui }];
+  const title = `Pareto NAS report — ${snapshot.run.name || snapshot.run.id}`;
+  const js = readFileSync(assets.js, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/m, '');
+  const css = readFileSync(assets.css, 'utf8').replace(/\/\*# sourceMappingURL=.*?\*\//g, '');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data: blob:;">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pareto-nas report">
+<title>${escapeHtml(title)}</title>
+<style nonce="${nonce}">${inlineSafe(REPORT_LIGHT_THEME, 'style')}</style>
+<style nonce="${nonce}">${inlineSafe(css, 'style')}</style>
+</head>
+<body class="vscode-light report" data-view="explorer">
+<main id="app"><noscript>This report draws its plots with JavaScript; pareto.csv and table1.md next to it hold the same data.</noscript></main>
+<script type="application/json" id="pareto-data">${scriptJson(messages)}</script>
+<script nonce="${nonce}">${inlineSafe(js, 'script')}</script>
+</body>
+</html>
+`;
+}
+
+export function buildReport(opts: ReportOptions): ReportResult {
+  const snapshot = runSnapshot(opts.runDir);
+  snapshot.run.dir = opts.runDir; // as the user wrote it: the report shows it in the refine command
+  const outDir = resolve(opts.outDir ?? opts.runDir);
+  const records = new Map(snapshot.candidates.map((c) => [c.id, c]));
+  const front = paretoFrontOf(snapshot.candidates);
+  const refined = snapshot.refinements.map((r) => records.get(r.candidate)?.mflops ?? r.mflops);
+  const cutoff = opts.cutoff !== undefined ? opts.cutoff : refined.length ? Math.max(...refined) : null;
+  if (cutoff !== null && !(Number.isFinite(cutoff) && cutoff > 0)) throw new ReportError(`--cutoff must be a positive number of MFLOPs, got ${cutoff}`);
+  const ui: ExplorerUiState = { ...DEFAULT_UI, cutoff };
+  const selected = selectedIds(records, front, ui);
+  const frontIds = front.map((p) => p.id);
+  const rows = table1Rows(records, snapshot.refinements, selected, new Set(frontIds));
+
+  mkdirSync(outDir, { recursive: true });
+  const html = join(outDir, 'report.html');
+  const csv = join(outDir, 'pareto.csv');
+  const md = join(outDir, 'table1.md');
+  writeFileSync(html, reportHtml(snapshot, ui, findWebviewAssets(opts.assetsDir)));
+  writeFileSync(csv, paretoCsv(records, frontIds, new Set(selected)));
+  const name = snapshot.run.name || snapshot.run.id;
+  const intro = [
+    `# ${name}: Table I`,
+    '',
+    `Run \`${snapshot.run.id}\`: ${snapshot.candidates.length} candidates, ${front.length} on the Pareto front, ` +
+      `${selected.length} selected${cutoff === null ? ' (no cutoff)' : ` at or below ${cutoff} MFLOPs`}, ${snapshot.refinements.length} refined.`,
+    'Accuracy is validation accuracy in percent; inference time is per image on the refinement device.',
+  ].join('\n');
+  writeFileSync(md, `${intro}\n\n${table1Markdown(rows)}`);
+  return { html, paretoCsv: csv, table1: md, candidates: snapshot.candidates.length, front: front.length, selected, cutoff };
+}
+
