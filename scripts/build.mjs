@@ -10,7 +10,7 @@ const watch = process.argv.includes('--watch');
 
 const bundles = [
   { entry: 'runner/src/cli.ts', outfile: 'dist/runner.js', platform: 'node', banner: '#!/usr/bin/env node' },
-  { entry: 'extension/src/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: ['vscode'] },
+  { entry: 'extension/src/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: ['vscode', 'cpu-features', '*.node'] },  // ssh2's optional native addons stay outside the bundle: it falls back to pure JS
   { entry: 'webview/src/main.ts', outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The tfjs engine's worker process (TF.js + wasm backend), forked by the runner.
   { entry: 'runner/src/engines/tfjs/worker.ts', outfile: 'dist/tfjs-worker.js', platform: 'node' },

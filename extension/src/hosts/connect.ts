@@ -1,98 +1,91 @@
-// Builds a RunnerLink for a target. The local target runs the bundled runner (`dist/runner.js serve`)
-// as a child process of the extension host and speaks JSON-RPC over its stdio.
-// SSH targets go through extension/src/runner's RunnerClient once that connection layer is wired in.
-import { spawn } from 'node:child_process';
+// Builds a runner connection for a target from the connection layer (extension/src/runner,
+// extension/src/ssh): `local` runs the bundled runner (dist/runner.js serve) as a child process;
+// an SSH host gets one shared ssh2 connection (deploying the runner over SFTP when its version is
+// not there yet) and `pareto-nas serve` in an exec channel. Prompts go to VS Code UI (ui/prompts.ts).
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type RequestType } from 'vscode-jsonrpc/node';
-import { Rpc, type StoredEvent } from '../../../runner/src/protocol';
-import { PROTOCOL_VERSION } from '../../../runner/src/version';
+import { RunnerClient, type RunnerTransport } from '../runner/client';
+import { LocalTransport, SshHostPool, SshTransport } from '../runner/transports';
 import type { Log } from '../log';
 import { readSettings } from '../settings';
-import type { RunnerLink, Subscription } from './link';
+import { VsCodePrompts } from '../ui/prompts';
+import type { RunnerLink } from './link';
 import type { Target } from './targets';
 
 export function createConnector(context: vscode.ExtensionContext, log: Log) {
-  return async (target: Target, token?: vscode.CancellationToken): Promise<RunnerLink> => {
-    if (target.kind === 'local') return connectLocal(context, log, token);
-    throw new Error(`SSH connections are not available in this build (host "${target.host}")`);
+  const prompts = new VsCodePrompts(context.secrets);
+  const distDir = context.asAbsolutePath('dist');
+  const version: string = context.extension.packageJSON.version;
+  let pool: SshHostPool | undefined;
+  let poolKey = '';
+  const sshPool = (): SshHostPool => {
+    const s = readSettings();
+    const key = JSON.stringify([s.sshConfigFile, s.knownHostsFile, s.keepaliveInterval]);
+    if (!pool || key !== poolKey) {
+      pool = new SshHostPool({
+        file: s.sshConfigFile,
+        prompts,
+        ...(s.knownHostsFile ? { knownHostsFiles: [s.knownHostsFile], knownHostsWriteFile: s.knownHostsFile } : {}),
+        keepaliveInterval: s.keepaliveInterval * 1000,
+        log: (line) => log.info(line),
+      });
+      poolKey = key;
+    }
+    return pool;
   };
-}
+  context.subscriptions.push({ dispose: () => pool?.close() });
 
-async function connectLocal(context: vscode.ExtensionContext, log: Log, token?: vscode.CancellationToken): Promise<RunnerLink> {
-  const s = readSettings();
-  const script = context.asAbsolutePath('dist/runner.js');
-  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-  if (s.localRunsDir) env.PARETO_NAS_RUNS = s.localRunsDir;
-  env.PARETO_NAS_PYTHON = s.localPythonPath;
-  const child = spawn(process.execPath, [script, 'serve'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr.setEncoding('utf8');
-  let stderrTail = '';
-  child.stderr.on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-2000);
-    for (const line of chunk.split(/\r?\n/)) if (line.trim()) log.info(`runner: ${line}`);
-  });
-  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const stateListeners = new Set<(state: 'connected' | 'reconnecting' | 'closed', detail?: string) => void>();
-  const handlers = new Map<string, (e: StoredEvent) => void>();
-  let closed = false;
-  const close = (detail?: string) => {
-    if (closed) return;
-    closed = true;
-    for (const l of stateListeners) l('closed', detail);
-  };
-  child.on('exit', (code, signal) =>
-    close(code === 0 || signal === 'SIGTERM' ? 'runner exited' : `runner exited (${signal ?? code}): ${stderrTail.trim().split('\n').pop() ?? ''}`),
-  );
-  child.on('error', (e) => close(e.message));
-  conn.onNotification(Rpc.runEvent, (p) => handlers.get(p.run)?.(p.event));
-  conn.listen();
-  const cancelSub = token?.onCancellationRequested(() => child.kill());
-  // The handshake fails fast when the runner exits (bad install, wrong Node) or does not answer.
-  let timer: NodeJS.Timeout | undefined;
-  const exited = new Promise<never>((_, reject) => {
-    stateListeners.add((state, detail) => state === 'closed' && reject(new Error(detail ?? 'runner exited')));
-    timer = setTimeout(() => reject(new Error('no answer to `version` within 30 s')), 30_000);
-  });
-  try {
-    const v = await Promise.race([
-      conn.sendRequest(Rpc.version, { protocol: PROTOCOL_VERSION, client: `pareto-nas-vscode ${context.extension.packageJSON.version}` }),
-      exited,
-    ]);
-    log.info(`local runner ${v.runner} (protocol ${v.protocol}), runs in ${s.localRunsDir || 'the runner default folder'}`);
-  } catch (e) {
-    child.kill();
-    throw new Error(`the local runner did not start: ${e instanceof Error ? e.message : String(e)}${stderrTail ? ` — ${stderrTail.trim()}` : ''}`);
-  } finally {
-    clearTimeout(timer);
-    cancelSub?.dispose();
-    stateListeners.clear();
-  }
-  const link: RunnerLink = {
-    request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
-      return conn.sendRequest(type, params as never) as Promise<R>;
-    },
-    request0: (type) => conn.sendRequest(type),
-    async attach(run, fromSeq, onEvent) {
-      handlers.set(run, onEvent);
-      const result = await conn.sendRequest(Rpc.runAttach, { run, fromSeq });
-      if (result.run !== run) handlers.set(result.run, onEvent);
-      return {
-        ...result,
-        dispose: () => {
-          handlers.delete(run);
-          handlers.delete(result.run);
+  return async (target: Target, token?: vscode.CancellationToken): Promise<RunnerLink> => {
+    const s = readSettings();
+    let transport: RunnerTransport;
+    if (target.kind === 'local') {
+      transport = new LocalTransport({
+        runnerScript: path.join(distDir, 'runner.js'),
+        runsDir: s.localRunsDir || undefined,
+        pythonPath: s.localPythonPath,
+      });
+    } else {
+      transport = new SshTransport({
+        pool: sshPool(),
+        host: target.host,
+        distDir,
+        version,
+        remote: {
+          nodePath: s.remoteNodePath,
+          pythonPath: s.remotePythonPath,
+          shellPrefix: s.remoteShellPrefix || undefined,
+          installDir: s.remoteInstallDir,
+          runsDir: s.remoteRunsDir || undefined,
         },
-      };
-    },
-    onState(listener): Subscription {
-      stateListeners.add(listener);
-      return { dispose: () => stateListeners.delete(listener) };
-    },
-    dispose() {
-      conn.dispose();
-      child.stdin.end();
-      child.kill();
-    },
+        log: (line) => log.info(line),
+      });
+    }
+    const connecting = RunnerClient.connect(transport, {
+      clientName: `pareto-nas-vscode ${version}`,
+      reconnect: { maxAttempts: s.maxReconnectAttempts },
+      log: (line) => log.info(line),
+    });
+    if (token) {
+      // A cancelled connect closes whatever it opened once it settles.
+      const sub = token.onCancellationRequested(() => void connecting.then((c) => c.dispose(), () => undefined));
+      void connecting.finally(() => sub.dispose()).catch(() => undefined);
+    }
+    const client = await connecting;
+    if (token?.isCancellationRequested) {
+      client.dispose();
+      throw new vscode.CancellationError();
+    }
+    log.info(`${transport.label}: runner ${client.version?.runner} (protocol ${client.version?.protocol})`);
+    const sshHost = target.kind === 'ssh' ? target.host : undefined;
+    return {
+      request: (type, params) => client.request(type, params),
+      request0: (type) => client.request0(type),
+      attach: (run, fromSeq, onEvent) => client.attach(run, fromSeq, onEvent),
+      onState: (listener) => client.onState(listener),
+      dispose: () => {
+        client.dispose();
+        if (sshHost) pool?.close(sshHost); // Disconnect also ends the shared SSH connection
+      },
+    };
   };
-  return link;
 }

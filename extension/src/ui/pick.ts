@@ -1,29 +1,21 @@
 // Quick picks shared by the commands: target host, run, candidate. Each resolves what a command was
 // given (a tree node, a RunRef from a test or the webview, nothing from the palette) to a concrete value.
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { LOCAL_KEY, targetFromKey, targetKey, type Target } from '../hosts/targets';
 import type { RunRef } from '../runs/api';
 import type { RunManager } from '../runs/run-manager';
 import { paretoFront } from '../runs/run-model';
 import { readSettings } from '../settings';
+import { listHostAliases, loadSshConfig } from '../ssh/config';
 import type { Node } from '../views/runs-tree';
 
-/** Host aliases from the ssh config (concrete `Host` names; patterns with * ? ! are skipped). */
-export function sshConfigHosts(file: string): string[] {
-  let text: string;
+/** Host aliases of the ssh config (Include files followed; no wildcard patterns). */
+function sshConfigHosts(file: string): string[] {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return listHostAliases(loadSshConfig({ file }));
   } catch {
     return [];
   }
-  const out = new Set<string>();
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*Host\s+(.+?)\s*$/i.exec(line);
-    if (!m) continue;
-    for (const name of m[1].split(/\s+/)) if (!/[*?!]/.test(name)) out.add(name);
-  }
-  return [...out];
 }
 
 interface TargetItem extends vscode.QuickPickItem {

@@ -2,23 +2,10 @@
 // as VS Code UI. Secrets never go to settings: a passphrase is kept in SecretStorage only if the user
 // says so (and the setting allows offering it).
 import * as vscode from 'vscode';
+import type { HostKeyQuestion, KeyboardPrompt, SshPrompts } from '../ssh/connection';
 import { readSettings } from '../settings';
 
-export interface HostKeyQuestion {
-  host: string;
-  port?: number;
-  /** e.g. "ssh-ed25519" */
-  keyType: string;
-  /** "SHA256:..." as OpenSSH prints it. */
-  fingerprint: string;
-}
-
-export interface KeyboardPrompt {
-  prompt: string;
-  echo: boolean;
-}
-
-export class VsCodePrompts {
+export class VsCodePrompts implements SshPrompts {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
   /** Unknown host key: show the fingerprint, connect (and remember) only on an explicit yes. */
