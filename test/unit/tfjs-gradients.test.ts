@@ -12,6 +12,7 @@ import { bundledCore as tf, type Tensor, type Tensor4D, type Variable } from '..
 import { decode } from '../../runner/src/model';
 
 before(async () => {
+  tf.enableProdMode(); // no 'install tfjs-node' banner from the cpu backend
   prepareWasm();
   registerGradients(tf);
   await tf.setBackend('cpu');
