@@ -187,3 +187,15 @@ test('scripts/bench-seed127-spec.json (the GPU check without node) is the decode
   assert.deepEqual(fixture, seed);
   assert.equal(cost(seed).mflops, 893.3721);
 });
+
+test('a worker that dies mid-job fails that job as a TrainingError and the next job starts a new worker', async () => {
+  const s = spec('000110111000000110010', 4);
+  const job = engine.train(
+    { id: 'crash', spec: spec('000110111000000110010', 4, 4), dataset: quad, training: training({ epochs: 50 }) },
+    // Kill the worker process from outside once training is under way (as a crash would).
+    { onEpoch: (m) => m.epoch === 0 && (engine as unknown as { proc: { kill(sig: string): void } }).proc.kill('SIGTERM') },
+  );
+  await assert.rejects(job, (e: unknown) => e instanceof TrainingError && e.kind === 'engine-error' && /killed by SIGTERM/.test(e.message));
+  const r = await engine.train({ id: 'after-crash', spec: s, dataset: tiny, training: training() });
+  assert.equal(r.epochs.length, 1);
+});

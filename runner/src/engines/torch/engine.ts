@@ -128,8 +128,8 @@ export class TorchEngine implements Engine {
 
   /** Finds a Python with torch (TorchUnavailableError with a fix otherwise); the worker starts lazily. */
   static async create(settings: Partial<EngineSettings> = {}, options: TorchEngineOptions = {}): Promise<TorchEngine> {
-    const env = { ...process.env, ...options.env };
-    const probe = await findTorchPython(options.python ?? settings.python, env);
+    // Probed with the runner's own environment (not a per-GPU pin), so N pinned workers share one probe.
+    const probe = await findTorchPython(options.python ?? settings.python);
     return new TorchEngine(probe, { device: settings.device, ...options });
   }
 

@@ -28,7 +28,10 @@ const PROBE = [
 
 const cache = new Map<string, Promise<PythonProbe>>();
 
-/** Runs `python -c "import torch, numpy"` once per interpreter (cached) and reports what it found. */
+/**
+ * Runs `python -c "import torch, numpy"` once per interpreter and GPU visibility (cached) and reports
+ * what it found; `gpus` counts the GPUs visible under env's CUDA_VISIBLE_DEVICES.
+ */
 export function probePython(python: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<PythonProbe> {
   const key = `${python}\0${env.CUDA_VISIBLE_DEVICES ?? ''}`;
   let p = cache.get(key);
