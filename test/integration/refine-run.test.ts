@@ -81,7 +81,9 @@ test('refine trains from scratch, records curves and events, and resumes after a
   assert.equal(first[0].status, 'failed');
   assert.equal(first[0].failure?.kind, 'cancelled');
   const partial = readRefineRecord(run, 'g1-01')!;
-  assert.equal(partial.epochs.length, 2);
+  // Cancelled after epoch 1 (or, on a busy machine, just after the next epoch it was already in).
+  const done = partial.epochs.length;
+  assert.ok(done >= 2 && done < 4, `${done} epochs before the cancel took effect`);
   assert.ok(existsSync(join(run, 'refine', 'g1-01', 'checkpoint', 'checkpoint.pt')));
 
   const newEpochs: number[] = [];
@@ -91,7 +93,7 @@ test('refine trains from scratch, records curves and events, and resumes after a
     epochs: 4,
     onProgress: (p) => p.state === 'epoch' && newEpochs.push(p.epoch!.epoch),
   });
-  assert.deepEqual(newEpochs, [2, 3], 'resumed after the last checkpointed epoch');
+  assert.deepEqual(newEpochs, [2, 3].slice(done - 2), 'resumed after the last checkpointed epoch');
   assert.equal(rec.status, 'done');
   assert.deepEqual(rec.epochs.map((e) => e.epoch), [0, 1, 2, 3]);
   assert.equal(rec.searchAccuracy, 95);
@@ -106,7 +108,7 @@ test('refine trains from scratch, records curves and events, and resumes after a
 
   const events = readEvents(run).filter((e) => e.type.startsWith('refine-')) as StoredEvent[];
   const types = events.map((e) => e.type);
-  assert.equal(types.filter((t) => t === 'refine-epoch').length, 4);
+  assert.equal(types.filter((t) => t === 'refine-epoch').length, 4, 'each epoch recorded once');
   assert.equal(types.filter((t) => t === 'refine-started').length, 2);
   assert.equal(types.at(-1), 'refine-finished');
   const seqs = readEvents(run).map((e) => e.seq);

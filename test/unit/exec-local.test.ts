@@ -89,7 +89,7 @@ test('runs jobs in parallel on N workers and reports each once, in completion or
   const order: string[] = [];
   const started: string[] = [];
   const epochs: string[] = [];
-  const ids = ['a-120', 'b-20', 'c-60', 'd-10', 'e-10', 'f-10'];
+  const ids = ['a-400', 'b-20', 'c-60', 'd-10', 'e-10', 'f-10'];
   await ex.evaluate(ids.map(job), {
     onStart: (id) => started.push(id),
     onEpoch: (id) => epochs.push(id),
@@ -101,7 +101,7 @@ test('runs jobs in parallel on N workers and reports each once, in completion or
   assert.equal(FakeEngine.peak, 3);
   assert.deepEqual([...order].sort(), [...ids].sort());
   assert.deepEqual(started, ids, 'dispatched in job order');
-  assert.equal(order.at(-1), 'a-120', 'the slow job reports last');
+  assert.equal(order.at(-1), 'a-400', 'the slow job reports last');
   assert.equal(epochs.length, 6);
   assert.match(ex.describe(), /^local: 3 workers on cpu×1, cpu×1, cpu×1 \(fake engine\)$/);
   await ex.close();
