@@ -572,7 +572,10 @@ def load_checkpoint(folder, trainer, spec, training, gen):
     if not os.path.exists(path):
         return 0, []
     try:
-        ck = torch.load(path, map_location=trainer.device)
+        try:  # our own file; PyTorch >= 2.6 defaults to weights_only=True, which refuses the RNG state
+            ck = torch.load(path, map_location=trainer.device, weights_only=False)
+        except TypeError:
+            ck = torch.load(path, map_location=trainer.device)
     except Exception as e:
         raise JobError("bad-input", "cannot read checkpoint %s: %s" % (path, e))
     if ck.get("spec") != spec:
