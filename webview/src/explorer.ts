@@ -55,6 +55,8 @@ const FIRST_GEN = 2;
 
 export interface ExplorerTestHook {
   renderCount: number;
+  /** Applies pending live updates now (they are otherwise folded into the next animation frame). */
+  flush(): void;
   plottedPoints(): number;
   frontIds(): string[];
   selectedIds(): string[];
@@ -87,6 +89,7 @@ export class Explorer {
   private playTimer: ReturnType<typeof setInterval> | null = null;
   private renderCount = 0;
   private pendingLists = false;
+  private pendingRecompute = 0;
 
   // DOM
   private readonly canvas: HTMLCanvasElement;
@@ -343,6 +346,23 @@ export class Explorer {
       this.genDatasetFor(r.generation).data.push({ x: r.mflops, y, id: r.id });
     }
     if (newGen) this.sortGenerationDatasets();
+    this.scheduleRecompute();
+  }
+
+  /** Live deltas arrive in bursts: fold all of one frame's into a single front update and redraw. */
+  private scheduleRecompute(): void {
+    if (this.pendingRecompute) return;
+    this.pendingRecompute = requestAnimationFrame(() => {
+      this.pendingRecompute = 0;
+      this.recompute();
+    });
+  }
+
+  /** Runs a pending recompute now (before reading chart state). */
+  flush(): void {
+    if (!this.pendingRecompute) return;
+    cancelAnimationFrame(this.pendingRecompute);
+    this.pendingRecompute = 0;
     this.recompute();
   }
 
@@ -360,6 +380,10 @@ export class Explorer {
 
   /** Front, selection, colours, visibility, then one redraw. */
   private recompute(): void {
+    if (this.pendingRecompute) {
+      cancelAnimationFrame(this.pendingRecompute);
+      this.pendingRecompute = 0;
+    }
     const gmax = this.maxGeneration();
     const limit = this.ui.generation ?? Infinity;
     const visible = [...this.data.candidates.values()].filter((r) => r.generation <= limit);
@@ -965,17 +989,20 @@ export class Explorer {
       get renderCount() {
         return self.renderCount;
       },
+      flush: () => self.flush(),
       plottedPoints: () => {
+        self.flush();
         let n = 0;
         for (const i of self.genDataset.values()) if (self.chart.isDatasetVisible(i)) n += self.chart.getDatasetMeta(i).data.length;
         return n;
       },
-      frontIds: () => (self.chart.data.datasets[FRONT].data as PlotPoint[]).map((p) => p.id),
-      selectedIds: () => [...self.selected],
+      frontIds: () => (self.flush(), self.chart.data.datasets[FRONT].data as PlotPoint[]).map((p) => p.id),
+      selectedIds: () => (self.flush(), [...self.selected]),
       cutoff: () => self.ui.cutoff,
       setCutoff: (v) => self.applyCutoff(v),
       cutoffHandle: () => self.cutoffHandleCss(),
       pointPosition: (id) => {
+        self.flush();
         for (const i of self.genDataset.values()) {
           const data = self.chart.data.datasets[i].data as PlotPoint[];
           const k = data.findIndex((p) => p.id === id);
