@@ -2,7 +2,7 @@
 // lives in its own file) and returns at once: connecting, listing runs and attaching happen later,
 // asynchronously, on a command or when the view is shown.
 import * as vscode from 'vscode';
-import { registerExplorerCommands, type PanelHost } from './commands/explorer';
+import { registerExplorerCommands } from './commands/explorer';
 import { registerHostCommands } from './commands/hosts';
 import { registerRunCommands } from './commands/runs';
 import { createConnector } from './hosts/connect';
@@ -12,6 +12,7 @@ import { RunManager, msg } from './runs/run-manager';
 import { readSettings } from './settings';
 import { RunStatusBar } from './views/status-bar';
 import { RunsTreeProvider, VIEW_ID } from './views/runs-tree';
+import { createPanelHost } from './webview/panels';
 
 const KNOWN_HOSTS = 'paretoNas.hosts';
 
@@ -67,7 +68,8 @@ export function activate(context: vscode.ExtensionContext): ParetoNasApi {
   const status = new RunStatusBar(runs);
   context.subscriptions.push(status);
 
-  const panels: PanelHost | undefined = undefined;
+  // The explorer/topology panels (extension/src/webview) read run state from the run manager.
+  const panels = createPanelHost(context, runs);
   registerHostCommands(context, runs, log);
   registerRunCommands(context, runs, log);
   registerExplorerCommands(context, runs, log, panels);

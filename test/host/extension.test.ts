@@ -4,7 +4,7 @@
 // quick picks on the local target, and the status bar follows it. Screenshots go to test-artifacts/
 // (and, with UPDATE_SCREENSHOTS=1, the README's view screenshot to media/screenshots/).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -45,6 +45,8 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
       settings: { 'paretoNas.local.runsDir': join(runsDir, 'mode-a'), 'paretoNas.defaultPreset': 'demo' },
     });
     try {
+      // a finished run on the host (the shared fixture), next to the one this test starts
+      cpSync(join(repoRoot, 'test', 'fixtures', 'run-small'), join(runsDir, 'mode-a', 'xfel-ef2-fixture'), { recursive: true });
       // the view container: "This machine" is listed and gets connected when the view shows
       await wb.openViewContainer('Pareto NAS');
       await wb.treeItem('This machine').first().waitFor({ timeout: 60_000 });
@@ -59,20 +61,21 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
       await wb.quickPick('demo');
       await wb.quickPick('default');
 
-      // the view shows the run, with its generation progress
-      const runRow = wb.treeItem(/demo\s.*(running|completed)/).first();
+      // the view shows the new run, and the status bar follows it: "Pareto NAS g<gen>/<gens> · <done>/<total>"
+      const runRow = wb.treeItem(/demo-\d{8}-\d{6}.*(running|completed)/).first();
       await runRow.waitFor({ timeout: 90_000 });
-      await wb.treeItem(/gen \d+\/\d+/).first().waitFor({ timeout: 120_000 });
-      // the status bar follows it: "Pareto NAS g<gen>/<gens> · <done>/<total>"
       const status = wb.statusBarItem(/Pareto NAS g\d+\/\d+/).first();
       await status.waitFor({ timeout: 120_000 });
-      const first = (await status.innerText()).trim();
-      assert.match(first, /Pareto NAS g\d+\/3/);
-      // a candidate finishes: the status bar count moves, and the run row counts evaluations
-      await wb.treeItem(/[1-9]\d* evals/).first().waitFor({ timeout: 150_000 });
-      await runRow.click();
-      await wb.page.keyboard.press('ArrowRight');
+      assert.match((await status.innerText()).trim(), /Pareto NAS g\d+\/3 · \d+\/6/);
+      await wb.treeItem(/demo-\d{8}-\d{6}.*gen \d+\/3/).first().waitFor({ timeout: 60_000 });
+
+      // the finished run: expand it, its Pareto front and a generation show candidates
+      const fixture = wb.treeItem('xfel-ef2-fixture').first();
+      await fixture.waitFor({ timeout: 30_000 });
+      await fixture.click(); // opens the explorer (the row's command) and expands the run
+      await wb.treeItem(/Pareto front.*networks/).first().waitFor({ timeout: 30_000 });
       await wb.treeItem(/Generation 1/).first().waitFor({ timeout: 30_000 });
+      await wb.treeItem(/g\d+-\d+.*MFLOPs/).first().waitFor({ timeout: 30_000 });
       await wb.screenshot('host-runs-view');
       if (process.env.UPDATE_SCREENSHOTS === '1') {
         await wb.screenshot('runs-view', join(repoRoot, 'media', 'screenshots', 'runs-view.png'));
@@ -80,9 +83,9 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
 
       // Cancel Run from the palette: pick the run, confirm; the status bar clears
       await wb.runCommand('Pareto NAS: Cancel Run');
-      await wb.quickPick('demo');
+      await wb.quickPick('demo-');
       await wb.page.getByRole('button', { name: 'Cancel Run' }).click();
-      await wb.treeItem(/demo\s.*(cancelled|completed)/).first().waitFor({ timeout: 60_000 });
+      await wb.treeItem(/demo-\d{8}-\d{6}.*(cancelled|completed)/).first().waitFor({ timeout: 60_000 });
       await status.waitFor({ state: 'detached', timeout: 30_000 });
     } catch (e) {
       await wb.screenshot('host-runs-view-failure').catch(() => undefined);

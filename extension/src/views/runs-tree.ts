@@ -149,7 +149,7 @@ const STATE_ICON: Record<RunModel['state'], [string, string | undefined]> = {
 };
 
 function runItem(m: RunModel, attached: boolean): vscode.TreeItem {
-  const label = m.name && m.name !== m.id ? `${m.name}` : m.id;
+  const label = m.id;
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `${m.host}/${m.id}`;
   const p = generationProgress(m);
@@ -162,7 +162,7 @@ function runItem(m: RunModel, attached: boolean): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = m.state === 'running' ? (attached ? 'run.running' : 'run.detached') : `run.${m.state}`;
   const tip = new vscode.MarkdownString();
-  tip.appendMarkdown(`**${label}** \`${m.id}\`\n\n`);
+  tip.appendMarkdown(`**${m.name || m.id}** \`${m.id}\`\n\n`);
   tip.appendMarkdown(`- state: ${m.state}${m.message ? ` (${m.message})` : ''}\n`);
   if (m.dataset) tip.appendMarkdown(`- dataset: \`${m.dataset}\`\n`);
   if (m.dir) tip.appendMarkdown(`- folder: \`${m.dir}\`\n`);

@@ -59,6 +59,25 @@ it('runs the doctor on the local runner', async () => {
   assert.equal(api.runs.host('local')!.state, 'connected');
 });
 
+it('lists a run found on the host, replays its events, and opens the explorer', async () => {
+  // a finished run (the shared fixture) copied into the local runs folder the settings name
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  const runsDir = vscode.workspace.getConfiguration('paretoNas').get<string>('local.runsDir');
+  assert.ok(runsDir, 'the test sets paretoNas.local.runsDir');
+  fs.cpSync(path.join(ext.extensionPath, 'test', 'fixtures', 'run-small'), path.join(runsDir, 'xfel-ef2-fixture'), { recursive: true });
+  await vscode.commands.executeCommand('paretoNas.refresh');
+  const ref = { host: 'local', run: 'xfel-ef2-fixture' };
+  assert.ok(api.runs.get(ref), `runs/list did not report the fixture run: ${api.runs.runs().map((r) => r.id).join(', ')}`);
+  const opened = await vscode.commands.executeCommand<RunRef>('paretoNas.openExplorer', ref);
+  assert.deepEqual(opened, ref);
+  const m = api.runs.get(ref)!;
+  await until('replayed events', () => m.lastSeq >= 195 && m.candidates.size > 0, 30_000); // run-finished is seq 195
+  assert.ok(m.generationsById.size >= 2, 'generations in the model');
+  const tab = await until('explorer tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('paretoNas.explorer')), 30_000);
+  assert.ok(tab.label.length > 0);
+});
+
 it('starts a search on the local target and follows it to the status bar', async () => {
   const ref = await vscode.commands.executeCommand<RunRef>('paretoNas.startSearch', {
     host: 'local', preset: 'demo', dataset: 'default', overrides: { name: 'ext-host-test' },
