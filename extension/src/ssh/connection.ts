@@ -96,6 +96,11 @@ export class SshSession {
       for (const l of this.closeListeners.splice(0)) l(why);
     };
     client.on('close', () => onEnd('connection closed'));
+    // Over a ProxyJump channel ssh2 reports a dropped target with 'end' only ('close' comes later).
+    client.on('end', () => {
+      onEnd('connection ended by the server or the network');
+      client.end();
+    });
     client.on('error', (e) => onEnd(`connection error: ${e.message}`));
     for (const h of hops) {
       h.on('close', () => client.end());
