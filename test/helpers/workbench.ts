@@ -57,6 +57,7 @@ const QUIET_SETTINGS = {
   'workbench.enableExperiments': false,
   'chat.disableAIFeatures': true,
   'workbench.colorTheme': 'Default Dark Modern',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 async function freePort(): Promise<number> {
@@ -249,6 +250,18 @@ export class Workbench {
     await item.waitFor({ state: 'visible', timeout: 60_000 });
     const selected = await item.locator('xpath=..').getAttribute('class');
     if (!selected?.includes('checked')) await item.click();
+  }
+
+  /** Drags the side bar's edge so it is `width` pixels wide (long tree descriptions, screenshots). */
+  async widenSideBar(width: number): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box) return;
+    const x = box.x + box.width - 1;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, y, { steps: 5 });
+    await this.page.mouse.up();
   }
 
   /** Rows of tree views in the side bar whose text contains `text`. */

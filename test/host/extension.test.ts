@@ -72,10 +72,12 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
       // the finished run: expand it, its Pareto front and a generation show candidates
       const fixture = wb.treeItem('xfel-ef2-fixture').first();
       await fixture.waitFor({ timeout: 30_000 });
-      await fixture.click(); // opens the explorer (the row's command) and expands the run
+      await fixture.click(); // the row's command opens the explorer
+      await fixture.locator('.monaco-tl-twistie').click(); // expand the run
       await wb.treeItem(/Pareto front.*networks/).first().waitFor({ timeout: 30_000 });
       await wb.treeItem(/Generation 1/).first().waitFor({ timeout: 30_000 });
       await wb.treeItem(/g\d+-\d+.*MFLOPs/).first().waitFor({ timeout: 30_000 });
+      await wb.widenSideBar(420);
       await wb.screenshot('host-runs-view');
       if (process.env.UPDATE_SCREENSHOTS === '1') {
         await wb.screenshot('runs-view', join(repoRoot, 'media', 'screenshots', 'runs-view.png'));
