@@ -33,7 +33,11 @@ class FakeExecutor implements Executor {
   async close() {}
   async evaluate(jobs: TrainJob[], hooks: ExecutorHooks): Promise<void> {
     for (const job of jobs) {
-      if (hooks.signal?.aborted) return;
+      if (hooks.signal?.aborted) {
+        // Like the local executor: the job in flight reports a cancellation.
+        await hooks.onResult(job.id, new TrainingError('cancelled', 'training cancelled'));
+        return;
+      }
       if (this.opts.crashAfter !== undefined && this.trained.length >= this.opts.crashAfter) throw new Error('simulated crash');
       hooks.onStart?.(job.id);
       this.trained.push(job.id);
@@ -161,5 +165,6 @@ test('cancelling stops the search and records it', async () => {
   const last = readEvents(store.dir).at(-1)!;
   assert.equal(last.type, 'run-finished');
   assert.equal(last.type === 'run-finished' && last.status, 'cancelled');
+  assert.deepEqual(readCandidates(store.dir), [], 'a cancelled training is not recorded, so resume trains it');
   assert.ok(readFileSync(join(store.dir, 'config.json'), 'utf8').includes('"unit"'));
 });

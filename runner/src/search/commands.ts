@@ -1,3 +1,141 @@
-import type { Command } from 'commander';
+// CLI commands of the search: flops, nsga2-check, search, resume, status, pareto, inspect.
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { presetConfig, PRESETS, readConfigFile, type SearchConfig } from '../config';
+import { ensureDefaultDataset } from '../data/default';
+import { openDatasetSync } from '../data/reader';
+import { cost, decode, describeSpec } from '../model';
+import type { CandidateRecord, RunInfo } from '../protocol';
+import { newRunId, readCandidates, RunStore, runsRoot, summarizeRun } from '../store';
+import { RUNNER_VERSION } from '../version';
+import { paretoFront } from './pareto';
+import { runSpec } from './run-spec';
+import { executeSearch } from './execute';
+import { runZdtCheck, ZDT_NAMES, type ZdtName } from './zdt';
 
-export function registerSearchCommands(_program: Command): void {}
+export function registerSearchCommands(program: Command): void {
+  program
+    .command('flops')
+    .description('MFLOPs and parameters of macro genomes by the NSGA-Net counting rule')
+    .argument('<genomes...>', 'bit strings, e.g. 000110111000000110010')
+    .option('--nodes <n>', 'nodes per phase', int, 4)
+    .option('--init-channels <c>', 'C: channels (c_in,C),(C,2C),(2C,4C)', int, 24)
+    .option('--input <c,h,w>', 'input shape', shape, [1, 127, 127])
+    .option('--classes <k>', 'number of classes', int, 2)
+    .option('--json', 'one JSON object per line')
+    .action((genomes: string[], o: { nodes: number; initChannels: number; input: number[]; classes: number; json?: boolean }) => {
+      for (const genome of genomes) {
+        const spec = decode(genome, {
+          nodes: o.nodes,
+          initChannels: o.initChannels,
+          input: { channels: o.input[0], height: o.input[1], width: o.input[2] },
+          classes: o.classes,
+        });
+        const c = cost(spec);
+        if (o.json) console.log(JSON.stringify({ genome, mflops: c.mflops, params: c.params, flops: c.flops }));
+        else console.log(`${genome}  ${c.mflops.toFixed(4)} MFLOPs  ${c.params} params`);
+      }
+    });
+
+  program
+    .command('nsga2-check')
+    .description('validate the NSGA-II implementation on ZDT1-3 against pymoo (prints hypervolume and IGD)')
+    .addOption(new Option('--problem <name>', 'test problem').choices(ZDT_NAMES).makeOptionMandatory())
+    .option('--pop <n>', 'population size', int, 100)
+    .option('--gens <n>', 'generations', int, 250)
+    .option('--seed <s>', 'random seed', int, 1)
+    .action((o: { problem: ZdtName; pop: number; gens: number; seed: number }) => {
+      console.log(JSON.stringify(runZdtCheck(o.problem, o.pop, o.gens, o.seed)));
+    });
+
+  program
+    .command('search')
+    .description('run an NSGA-Net macro search into a new run directory')
+    .option('--config <file>', 'search config (JSON)')
+    .addOption(new Option('--preset <name>', 'a preset instead of a config file').choices(Object.keys(PRESETS)))
+    .option('--dataset <dir>', 'dataset folder (overrides the config); "default" is the bundled demo data')
+    .option('--run-dir <dir>', 'where to write the run (default: a new folder under the runs root)')
+    .action(async (o: { config?: string; preset?: string; dataset?: string; runDir?: string }) => {
+      if (!o.config === !o.preset) throw new Error('give exactly one of --config <file> or --preset <name>');
+      let config: SearchConfig = o.config ? readConfigFile(o.config) : presetConfig(o.preset!, o.dataset ?? 'default');
+      if (o.dataset) config = { ...config, dataset: o.dataset };
+      if (config.dataset !== 'default') config = { ...config, dataset: resolve(config.dataset) };
+      const dataset = await resolveDataset(config.dataset);
+      const runDir = resolve(o.runDir ?? `${runsRoot()}/${newRunId(config.name)}`);
+      const info: RunInfo = { runner: RUNNER_VERSION, createdAt: new Date().toISOString(), dataset };
+      process.exitCode = await executeSearch(RunStore.create(runDir, { ...config, dataset: dataset.dir }, info));
+    });
+
+  program
+    .command('resume')
+    .description('continue an interrupted search from its run directory')
+    .argument('<run>', 'run directory')
+    .action(async (run: string) => {
+      process.exitCode = await executeSearch(RunStore.open(resolve(run)));
+    });
+
+  program
+    .command('status')
+    .description('state and progress of a run')
+    .argument('<run>', 'run directory')
+    .option('--json', 'machine-readable output')
+    .action((run: string, o: { json?: boolean }) => {
+      const s = summarizeRun(resolve(run));
+      if (o.json) return console.log(JSON.stringify(s));
+      const front = paretoFront(readCandidates(s.dir));
+      console.log(`${s.id}: ${s.state}, generation ${s.generation}/${s.generations}, ${s.evaluations} evaluations`);
+      console.log(`dataset ${s.dataset}; Pareto front: ${front.length} networks`);
+      for (const r of front) console.log(`  ${formatRecord(r)}`);
+    });
+
+  program
+    .command('pareto')
+    .description('the non-dominated set of all evaluated candidates (error vs MFLOPs)')
+    .argument('<run>', 'run directory')
+    .option('--json', 'one JSON record per line')
+    .action((run: string, o: { json?: boolean }) => {
+      const front = paretoFront(readCandidates(resolve(run)));
+      for (const r of front) console.log(o.json ? JSON.stringify(r) : formatRecord(r));
+    });
+
+  program
+    .command('inspect')
+    .description('the decoded network of one candidate')
+    .argument('<run>', 'run directory')
+    .argument('<id>', 'candidate id, e.g. g3-07')
+    .option('--json', 'the network spec as JSON')
+    .action((run: string, id: string, o: { json?: boolean }) => {
+      const dir = resolve(run);
+      const record = readCandidates(dir).find((r) => r.id === id);
+      if (!record) throw new Error(`${dir} has no candidate "${id}"`);
+      const spec = runSpec(dir, record.genome);
+      if (o.json) return console.log(JSON.stringify(spec, null, 2));
+      console.log(`${formatRecord(record)}\ngenome ${record.genome}\n${describeSpec(spec)}`);
+    });
+}
+
+/** The dataset a run trains on: the bundled default (made on first use) or a dataset folder. */
+async function resolveDataset(name: string): Promise<RunInfo['dataset']> {
+  const dir = name === 'default' ? await ensureDefaultDataset() : resolve(name);
+  const { manifest } = openDatasetSync(dir);
+  return { dir, name: manifest.name, shape: manifest.shape, classes: manifest.classes };
+}
+
+function formatRecord(r: CandidateRecord): string {
+  const acc = r.valAccuracy === null ? 'failed' : `${r.valAccuracy.toFixed(2)}%`;
+  return `${r.id}  ${acc.padStart(7)}  ${r.mflops.toFixed(4).padStart(10)} MFLOPs  ${String(r.params).padStart(8)} params  ${r.genome}`;
+}
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer`);
+  return n;
+}
+
+function shape(value: string): number[] {
+  const parts = value.split(/[,x×]/).map(Number);
+  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
+    throw new InvalidArgumentError(`"${value}" is not a shape like 1,127,127 (channels,height,width)`);
+  }
+  return parts;
+}

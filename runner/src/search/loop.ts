@@ -129,7 +129,11 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
         signal,
         onStart: (id) => store.appendEvent({ type: 'candidate-started', id, generation }),
         onEpoch: (id, metrics) => store.appendEvent({ type: 'candidate-epoch', id, metrics }),
-        onResult: (id, outcome) => record(evaluatedRecord(byId.get(id)!, generation, outcome)),
+        onResult: (id, outcome) => {
+          // A training cut short by a cancel is not a result: resume trains it again.
+          if (outcome instanceof TrainingError && outcome.kind === 'cancelled') return;
+          record(evaluatedRecord(byId.get(id)!, generation, outcome));
+        },
       },
     );
     if (signal?.aborted) {
