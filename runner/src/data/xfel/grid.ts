@@ -98,7 +98,8 @@ export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Pro
     acc += g.length;
   }
 
-  const maxLen = Math.max(...colLength);
+  let maxLen = 0;
+  for (const l of colLength) maxLen = Math.max(maxLen, l);
   const sRe = new Float64Array(maxLen), sIm = new Float64Array(maxLen);
   const fRe = new Float64Array(maxLen), fIm = new Float64Array(maxLen);
   let done = 0;
