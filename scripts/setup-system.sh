@@ -3,7 +3,7 @@
 # OpenSSH for the loopback sshd, Chromium for the VS Code workbench tests, Slurm for the executor.
 # Idempotent: a package already present is skipped, so repeated CI runs on the same machine are fast.
 set -euo pipefail
-packages=(python3-numpy python3-torch openssh-server openssh-client chromium)
+packages=(python3-numpy python3-torch openssh-server openssh-client chromium slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
