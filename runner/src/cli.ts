@@ -2,6 +2,7 @@
 // only wires them and turns errors into one clear line and a non-zero exit code.
 import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './data/commands';
+import { registerDemoCommand } from './demo';
 import { registerEngineCommands } from './engines/commands';
 import { registerRefineCommands } from './refine/commands';
 import { registerReportCommands } from './report/commands';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRefineCommands(program);
   registerReportCommands(program);
   registerServerCommands(program);
+  registerDemoCommand(program);
   return program;
 }
 

@@ -2,15 +2,12 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { presetConfig, PRESETS, readConfigFile, type SearchConfig } from '../config';
-import { ensureDefaultDataset } from '../data/default';
-import { openDatasetSync } from '../data/reader';
 import { cost, decode, describeSpec } from '../model';
-import type { CandidateRecord, RunInfo } from '../protocol';
-import { newRunId, readCandidates, RunStore, runsRoot, summarizeRun } from '../store';
-import { RUNNER_VERSION } from '../version';
+import type { CandidateRecord } from '../protocol';
+import { readCandidates, RunStore, summarizeRun } from '../store';
 import { paretoFront } from './pareto';
 import { runSpec } from './run-spec';
-import { executeSearch } from './execute';
+import { createRun, executeSearch } from './execute';
 import { runZdtCheck, ZDT_NAMES, type ZdtName } from './zdt';
 
 export function registerSearchCommands(program: Command): void {
@@ -59,11 +56,7 @@ export function registerSearchCommands(program: Command): void {
       if (!o.config === !o.preset) throw new Error('give exactly one of --config <file> or --preset <name>');
       let config: SearchConfig = o.config ? readConfigFile(o.config) : presetConfig(o.preset!, o.dataset ?? 'default');
       if (o.dataset) config = { ...config, dataset: o.dataset };
-      if (config.dataset !== 'default') config = { ...config, dataset: resolve(config.dataset) };
-      const dataset = await resolveDataset(config.dataset);
-      const runDir = resolve(o.runDir ?? `${runsRoot()}/${newRunId(config.name)}`);
-      const info: RunInfo = { runner: RUNNER_VERSION, createdAt: new Date().toISOString(), dataset };
-      process.exitCode = await executeSearch(RunStore.create(runDir, { ...config, dataset: dataset.dir }, info));
+      process.exitCode = await executeSearch(await createRun(config, o.runDir));
     });
 
   program
@@ -114,12 +107,6 @@ export function registerSearchCommands(program: Command): void {
     });
 }
 
-/** The dataset a run trains on: the bundled default (made on first use) or a dataset folder. */
-async function resolveDataset(name: string): Promise<RunInfo['dataset']> {
-  const dir = name === 'default' ? await ensureDefaultDataset() : resolve(name);
-  const { manifest } = openDatasetSync(dir);
-  return { dir, name: manifest.name, shape: manifest.shape, classes: manifest.classes };
-}
 
 function formatRecord(r: CandidateRecord): string {
   const acc = r.valAccuracy === null ? 'failed' : `${r.valAccuracy.toFixed(2)}%`;

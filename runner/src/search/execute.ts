@@ -1,11 +1,32 @@
 // Runs a search from the command line: builds the executor, turns SIGTERM/SIGINT into a clean
 // cancel, shows progress (a bar on a terminal, one line per candidate otherwise) and closes up.
+import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
+import type { SearchConfig } from '../config';
+import { ensureDefaultDataset } from '../data/default';
+import { openDatasetSync } from '../data/reader';
 import { createExecutor } from '../exec';
-import type { RunStore } from '../store';
-import { readCandidates } from '../store';
+import type { RunInfo } from '../protocol';
+import { newRunId, readCandidates, RunStore, runsRoot } from '../store';
+import { RUNNER_VERSION } from '../version';
 import { runSearch, type SearchProgress } from './loop';
 import { paretoFront } from './pareto';
+
+/**
+ * Creates the run directory for a config: resolves its dataset (the bundled default is simulated
+ * and cached on first use), checks it, and records its shape and classes in run.json.
+ */
+export async function createRun(config: SearchConfig, runDir?: string): Promise<RunStore> {
+  const dir = config.dataset === 'default' ? await ensureDefaultDataset() : resolve(config.dataset);
+  const { manifest } = openDatasetSync(dir);
+  const info: RunInfo = {
+    runner: RUNNER_VERSION,
+    createdAt: new Date().toISOString(),
+    dataset: { dir, name: manifest.name, shape: manifest.shape, classes: manifest.classes },
+  };
+  const target = resolve(runDir ?? `${runsRoot()}/${newRunId(config.name)}`);
+  return RunStore.create(target, { ...config, dataset: dir }, info);
+}
 
 /** Returns the process exit code: 0 completed, 130 cancelled. */
 export async function executeSearch(store: RunStore): Promise<number> {
