@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { presetConfig } from '../../runner/src/config';
 import type { CandidateRecord, RunEvent, StoredEvent } from '../../runner/src/protocol';
-import { applyEvent, generationProgress, newRunModel, paretoFront } from '../../extension/src/runs/run-model';
+import { applyEvent, frontOf, generationProgress, newRunModel } from '../../extension/src/runs/run-model';
 
 function rec(id: string, generation: number, acc: number | null, mflops: number, status: CandidateRecord['status'] = 'ok'): CandidateRecord {
   return {
@@ -42,8 +42,24 @@ test('events build generations, candidates, progress and the Pareto front', () =
   assert.deepEqual(generationProgress(m), { generation: 2, generations: config.search.generations, done: 1, total: 1 });
   assert.equal(m.candidates.get('g1-00')!.epochsDone, 0, 'the record (no epochs here) replaces live epoch progress');
   // g1-02 (70 %, 30 MFLOPs) is dominated by both others; the failed one never counts
-  assert.deepEqual(paretoFront(m).map((r) => r.id), ['g1-00', 'g1-01']);
+  assert.deepEqual(frontOf(m).map((r) => r.id), ['g1-00', 'g1-01']);
   assert.equal(m.lastSeq, events.length);
+});
+
+test('the front is the runner rule: a reused copy or a second record of the same network never adds a point', () => {
+  const m = newRunModel('local', 'r1');
+  for (const e of events) applyEvent(m, e);
+  const before = frontOf(m);
+  assert.equal(frontOf(m), before, 'cached until the next event');
+  const more = stream([
+    ...events, // placeholders: only the seqs after them matter
+    // g2-01 reuses g1-01's network; g2-02 is the same network (spec hash) as g1-00, trained again, better
+    { type: 'candidate-finished', record: { ...rec('g2-01', 2, 95, 0.5, 'reused'), reusedFrom: 'g1-01' } },
+    { type: 'candidate-finished', record: { ...rec('g2-02', 2, 99, 10), specHash: 'g1-00' } },
+    { type: 'candidate-finished', record: rec('g2-03', 2, 85, 15) },
+  ] as RunEvent[]).slice(events.length);
+  for (const e of more) applyEvent(m, e);
+  assert.deepEqual(frontOf(m).map((r) => r.id), ['g1-00', 'g2-03', 'g1-01']);
 });
 
 test('a replay after re-attach applies nothing twice', () => {

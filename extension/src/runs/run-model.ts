@@ -2,6 +2,7 @@
 // Pure data + pure functions, no `vscode` import: the tree view, status bar and webview host read it,
 // and unit tests drive it with recorded events.
 import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunSummary, SearchConfig, StoredEvent } from '../../../runner/src/protocol';
+import { paretoFront } from '../../../runner/src/search/pareto';
 
 export type RunState = RunSummary['state'] | 'unknown';
 
@@ -196,20 +197,24 @@ function candidate(m: RunModel, id: string, gen: number): CandidateState {
   return c;
 }
 
-/** Evaluated candidates (ok or reused) that no other evaluated candidate dominates on (error, MFLOPs). */
-export function paretoFront(m: RunModel): CandidateRecord[] {
-  const done: CandidateRecord[] = [];
-  for (const c of m.candidates.values()) if (c.record && c.record.status !== 'failed') done.push(c.record);
-  // Sort by MFLOPs then error; a sweep keeps each point whose error beats every cheaper point's.
-  done.sort((a, b) => a.mflops - b.mflops || a.error - b.error);
-  const front: CandidateRecord[] = [];
-  let bestError = Infinity;
-  for (const r of done) {
-    if (r.error < bestError) {
-      front.push(r);
-      bestError = r.error;
-    }
-  }
+/** Records of the candidates that have finished (any status), in arrival order. */
+export function records(m: RunModel): CandidateRecord[] {
+  const out: CandidateRecord[] = [];
+  for (const c of m.candidates.values()) if (c.record) out.push(c.record);
+  return out;
+}
+
+const fronts = new WeakMap<RunModel, { seq: number; front: CandidateRecord[] }>();
+
+/**
+ * The run's Pareto front by the one rule (runner/src/search/pareto.ts `paretoFront`), cached per
+ * applied event: the tree asks for it several times per refresh.
+ */
+export function frontOf(m: RunModel): CandidateRecord[] {
+  const hit = fronts.get(m);
+  if (hit && hit.seq === m.lastSeq && m.lastSeq > 0) return hit.front;
+  const front = paretoFront(records(m));
+  fronts.set(m, { seq: m.lastSeq, front });
   return front;
 }
 

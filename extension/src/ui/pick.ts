@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { LOCAL_KEY, targetFromKey, targetKey, type Target } from '../hosts/targets';
 import type { RunRef } from '../runs/api';
 import type { RunManager } from '../runs/run-manager';
-import { paretoFront } from '../runs/run-model';
+import { frontOf } from '../runs/run-model';
 import { readSettings } from '../settings';
 import { listHostAliases, loadSshConfig } from '../ssh/config';
 import type { Node } from '../views/runs-tree';
@@ -102,7 +102,7 @@ export function candidateIds(arg: unknown, selection: unknown): string[] {
 
 export async function pickCandidates(runs: RunManager, ref: RunRef, title: string, many: boolean): Promise<string[] | undefined> {
   const m = await runs.ensureAttached(ref);
-  const front = new Set(paretoFront(m).map((r) => r.id));
+  const front = new Set(frontOf(m).map((r) => r.id));
   const records = [...m.candidates.values()]
     .filter((c) => c.record && c.record.status !== 'failed')
     .map((c) => c.record!)

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { CandidateRecord } from '../../../runner/src/protocol';
 import type { HostEntry, RunManager } from '../runs/run-manager';
-import { generationProgress, paretoFront, type CandidateState, type RunModel } from '../runs/run-model';
+import { frontOf, generationProgress, type CandidateState, type RunModel } from '../runs/run-model';
 
 export type Node =
   | { kind: 'host'; host: string }
@@ -42,20 +42,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         if (!m) return [];
         const gens = [...m.generationsById.keys()].sort((a, b) => b - a);
         const out: Node[] = [];
-        if (paretoFront(m).length > 0) out.push({ kind: 'pareto', host: node.host, run: node.run });
+        if (frontOf(m).length > 0) out.push({ kind: 'pareto', host: node.host, run: node.run });
         for (const g of gens) out.push({ kind: 'generation', host: node.host, run: node.run, generation: g });
         return out;
       }
       case 'pareto': {
         const m = this.runs.get({ host: node.host, run: node.run });
         if (!m) return [];
-        return paretoFront(m).map((r) => ({ kind: 'candidate', host: node.host, run: node.run, id: r.id, pareto: true }));
+        return frontOf(m).map((r) => ({ kind: 'candidate', host: node.host, run: node.run, id: r.id, pareto: true }));
       }
       case 'generation': {
         const m = this.runs.get({ host: node.host, run: node.run });
         const g = m?.generationsById.get(node.generation);
         if (!m || !g) return [];
-        const front = new Set(paretoFront(m).map((r) => r.id));
+        const front = new Set(frontOf(m).map((r) => r.id));
         return g.candidates.map((id) => ({ kind: 'candidate', host: node.host, run: node.run, id, pareto: front.has(id) }));
       }
       case 'candidate':
@@ -92,7 +92,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         const m = this.runs.get({ host: node.host, run: node.run })!;
         const item = new vscode.TreeItem('Pareto front', vscode.TreeItemCollapsibleState.Expanded);
         item.id = `${node.host}/${node.run}/pareto`;
-        item.description = `${paretoFront(m).length} networks`;
+        item.description = `${frontOf(m).length} networks`;
         item.iconPath = new vscode.ThemeIcon('graph-line');
         item.contextValue = 'pareto';
         item.tooltip = 'Evaluated networks that no other network beats on both validation error and MFLOPs';
