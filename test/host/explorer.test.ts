@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { paretoFront } from '../../runner/src/search/pareto';
+import { kneeOf, paretoFront } from '../../runner/src/search/pareto';
 import { generateRun, writeRun } from '../fixtures/gen-run-small';
 import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';
@@ -20,6 +20,7 @@ let tmp: string;
 let runsDir: string;
 const run = generateRun({ refineQuantile: 0 });
 const front = paretoFront(run.candidates);
+const knee = kneeOf(front)!;
 
 before(() => {
   assert.equal(missing, null, missing ?? '');
@@ -91,8 +92,10 @@ test('explorer in VS Code: points, front, cutoff, selection, refine, topology, t
     const expected = run.candidates.filter((c) => c.status !== 'failed').length;
     await until('plotted points', () => web.evaluate(() => __paretoExplorer.plottedPoints()), (n) => n === expected, 60_000);
     assert.deepEqual(await web.evaluate(() => __paretoExplorer.frontIds()), front.map((r) => r.id));
-    // no cutoff yet: the whole front is selected
-    assert.deepEqual(await web.evaluate(() => __paretoExplorer.selectedIds()), front.map((r) => r.id));
+    // nothing refined yet: the cutoff starts at the knee of the front, the Pareto networks up to it are selected
+    assert.equal(await web.evaluate(() => __paretoExplorer.cutoff()), knee.mflops);
+    assert.equal(await web.inputValue('#cutoff'), String(knee.mflops));
+    assert.deepEqual(await web.evaluate(() => __paretoExplorer.selectedIds()), front.filter((r) => r.mflops <= knee.mflops).map((r) => r.id));
 
     // set the cutoff by typing
     await web.fill('#cutoff', String(front[2].mflops));

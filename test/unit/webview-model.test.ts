@@ -4,30 +4,60 @@ import { test } from 'node:test';
 import type { CandidateRecord } from '../../runner/src/protocol';
 import { deltaFromEvents } from '../../webview/src/model/events';
 import { generationsOf, paretoFrontOf } from '../../webview/src/model/front';
-import { defaultSelection, selectedIds, setCutoff, toggleSelection } from '../../webview/src/model/selection';
+import { defaultCutoff, defaultSelection, selectedIds, setCutoff, toggleSelection } from '../../webview/src/model/selection';
 import { ExplorerData } from '../../webview/src/model/state';
 import { logBounds, mixColor, niceTicks, parseColor } from '../../webview/src/model/scale';
-import { paretoFront } from '../../runner/src/search/pareto';
+import { kneeOf, paretoFront } from '../../runner/src/search/pareto';
 import { generateRun } from '../fixtures/gen-run-small';
 
-/** Independent oracle: the runner's own paretoFront (O(n²) non-dominated sort over error and MFLOPs). */
-function oracleFrontIds(records: CandidateRecord[]): Set<string> {
-  return new Set(paretoFront(records).map((r) => r.id));
+/**
+ * The definition, brute force O(n²): successful records, the first one per network (spec hash), that no
+ * other kept record dominates on (error, MFLOPs) — no worse in both, better in one.
+ */
+function bruteForceFront(records: CandidateRecord[]): CandidateRecord[] {
+  const seen = new Set<string>();
+  const pool = records.filter((r) => r.status === 'ok' && !seen.has(r.specHash) && seen.add(r.specHash));
+  const dominates = (a: CandidateRecord, b: CandidateRecord) =>
+    a.error <= b.error && a.mflops <= b.mflops && (a.error < b.error || a.mflops < b.mflops);
+  return pool.filter((r) => !pool.some((q) => dominates(q, r)));
 }
 
 const byId = (rs: CandidateRecord[]) => new Map(rs.map((r) => [r.id, r]));
 
-test('front equals the brute-force non-dominated set on generated runs', () => {
-  for (const seed of [1, 2, 3, 11]) {
-    const { candidates } = generateRun({ population: 40, generations: 6, seed, refineQuantile: 0 });
-    const front = paretoFrontOf(candidates);
-    assert.deepEqual(new Set(front.map((p) => p.id)), oracleFrontIds(candidates), `seed ${seed}`);
-    // ordered for a step line: MFLOPs up, accuracy strictly up
+/** Seeded records on a coarse grid, so ties in MFLOPs, error or both are common. */
+function randomRecords(seed: number, n: number, base: CandidateRecord): CandidateRecord[] {
+  let x = seed >>> 0;
+  const rand = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const statuses: CandidateRecord['status'][] = ['ok', 'ok', 'ok', 'ok', 'reused', 'failed'];
+  return Array.from({ length: n }, (_, i) => {
+    const status = statuses[Math.floor(rand() * statuses.length)];
+    const acc = status === 'failed' ? null : 50 + Math.floor(rand() * 10) * 5;
+    return {
+      ...base, id: `r${i}`, status, valAccuracy: acc, error: acc === null ? 100 : 100 - acc,
+      mflops: 0.5 * (1 + Math.floor(rand() * 12)), specHash: `s${Math.floor(rand() * n * 0.8)}`,
+    };
+  });
+}
+
+test('paretoFront (O(n log n)) equals the brute-force definition: generated runs and random records with ties', () => {
+  const check = (rs: CandidateRecord[], what: string) => {
+    const front = paretoFront(rs);
+    const ids = front.map((r) => r.id);
+    assert.deepEqual(new Set(ids), new Set(bruteForceFront(rs).map((r) => r.id)), what);
+    assert.equal(new Set(front.map((r) => r.specHash)).size, front.length, `${what}: one record per network`);
+    // ordered for a step line: MFLOPs up, error strictly down except for exact ties
     for (let i = 1; i < front.length; i++) {
-      assert.ok(front[i].mflops >= front[i - 1].mflops);
-      assert.ok(front[i].accuracy > front[i - 1].accuracy || (front[i].accuracy === front[i - 1].accuracy && front[i].mflops === front[i - 1].mflops));
+      const [p, q] = [front[i - 1], front[i]];
+      assert.ok(q.mflops > p.mflops || (q.mflops === p.mflops && q.error === p.error), `${what}: order at ${i}`);
+      assert.ok(q.error < p.error || (q.error === p.error && q.mflops === p.mflops), `${what}: step at ${i}`);
     }
-  }
+    // the explorer's points are the same front, in the same order
+    assert.deepEqual(paretoFrontOf(rs).map((p) => p.id), ids, what);
+  };
+  for (const seed of [1, 2, 3, 11]) check(generateRun({ population: 40, generations: 6, seed, refineQuantile: 0 }).candidates, `run seed ${seed}`);
+  const base = generateRun({ refineQuantile: 0 }).candidates[0];
+  for (let seed = 1; seed <= 300; seed++) check(randomRecords(seed, 1 + (seed % 60), base), `random seed ${seed}`);
+  assert.deepEqual(paretoFront([]), []);
 });
 
 test('front ignores failed and reused records and duplicate specs; keeps equal points of different networks', () => {
@@ -40,8 +70,24 @@ test('front ignores failed and reused records and duplicate specs; keeps equal p
     mk('d', 0.5, null, 'failed'), mk('e', 0.4, 99, 'reused'), mk('f', 4, 90),
   ];
   assert.deepEqual(paretoFrontOf(rs).map((p) => p.id), ['a', 'b', 'b2', 'f']);
-  assert.deepEqual(new Set(paretoFrontOf(rs).map((p) => p.id)), oracleFrontIds(rs));
+  assert.deepEqual(bruteForceFront(rs).map((p) => p.id).sort(), ['a', 'b', 'b2', 'f']);
   assert.deepEqual(generationsOf(rs), [base.generation]);
+});
+
+test('default cutoff: the knee of the front before any refinement, the largest refined network after', () => {
+  const { candidates, refinements } = generateRun({ population: 30, generations: 5, seed: 5, refineQuantile: 0.5 });
+  const front = paretoFrontOf(candidates);
+  const knee = kneeOf(front)!;
+  assert.ok(front.length >= 4 && knee !== front[0] && knee !== front.at(-1), 'the fixture front has an inner knee');
+  assert.equal(defaultCutoff(front, []), knee.mflops);
+  assert.ok(refinements.length > 0);
+  assert.equal(defaultCutoff(front, refinements), Math.max(...refinements.map((r) => r.mflops)));
+  assert.equal(defaultCutoff([], []), null);
+  // the knee: farthest from the chord between the ends (log MFLOPs, error, both scaled to [0, 1])
+  const pts = [{ mflops: 1, error: 40 }, { mflops: 2, error: 12 }, { mflops: 4, error: 10 }, { mflops: 100, error: 9 }];
+  assert.equal(kneeOf(pts), pts[1]);
+  assert.equal(kneeOf(pts.slice(0, 2)), pts[1]);
+  assert.equal(kneeOf([]), undefined);
 });
 
 test('cutoff selection: Pareto networks below the cutoff, user additions and removals', () => {

@@ -28,7 +28,7 @@ import {
 import { paretoFrontOf, type FrontPoint } from './model/front';
 import { plotSvg } from './model/plotSvg';
 import { formatInt, formatNumber, logBounds } from './model/scale';
-import { selectedIds, setCutoff, toggleSelection } from './model/selection';
+import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from './model/selection';
 import { ExplorerData } from './model/state';
 import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from './model/table';
 import { topologySvg } from './model/topology';
@@ -268,6 +268,7 @@ export class Explorer {
         const eff = this.data.applyDelta(msg.delta);
         if (eff.added.length || eff.replaced.length) this.addPoints(eff.added, eff.replaced.length > 0);
         if (eff.refinementsChanged) this.renderRefinements();
+        if (eff.refinementsChanged && this.ui.cutoffAuto) this.recompute();
         if (eff.refinementsChanged || eff.stateChanged) this.scheduleLists();
         this.renderStats();
         break;
@@ -389,6 +390,7 @@ export class Explorer {
     const visible = [...this.data.candidates.values()].filter((r) => r.generation <= limit);
     this.front = paretoFrontOf(visible);
     const fullFront = this.ui.generation === null ? this.front : paretoFrontOf(this.data.candidates.values());
+    if (this.ui.cutoffAuto) this.followDefaultCutoff(fullFront);
     this.selected = selectedIds(this.data.candidates, fullFront, this.ui);
     const ds = this.chart.data.datasets;
     ds[FRONT].data = this.front.map((p) => ({ x: p.mflops, y: this.ui.yMetric === 'error' ? 100 - p.accuracy : p.accuracy, id: p.id }));
@@ -595,9 +597,17 @@ export class Explorer {
   // ---------------------------------------------------------------------------------------------
   // user actions
 
+  /** While the user has not chosen a cutoff, it is the default one of the run as it is now. */
+  private followDefaultCutoff(fullFront: readonly FrontPoint[]): void {
+    const c = defaultCutoff(fullFront, this.data.refinements.values());
+    if (c === this.ui.cutoff) return;
+    this.ui = { ...this.ui, cutoff: c };
+    if (document.activeElement !== this.cutoffInput) this.cutoffInput.value = c === null ? '' : String(c);
+  }
+
   private applyCutoff(v: number | null, persist = true): void {
     const next = setCutoff(this.ui, v);
-    this.ui = { ...this.ui, cutoff: next.cutoff };
+    this.ui = { ...this.ui, cutoff: next.cutoff, cutoffAuto: false };
     this.recompute();
     if (persist) this.cutoffInput.value = next.cutoff === null ? '' : String(next.cutoff);
     else this.syncControls();
@@ -656,7 +666,7 @@ export class Explorer {
 
   private setUi(ui: Partial<ExplorerUiState>, persist: boolean): void {
     const metricChanged = ui.yMetric !== undefined && ui.yMetric !== this.ui.yMetric;
-    this.ui = { ...this.ui, ...ui };
+    this.ui = { ...this.ui, ...(ui.cutoff !== undefined ? { cutoffAuto: false } : {}), ...ui };
     if (ui.view) this.setView(ui.view, false);
     if (metricChanged) this.rebuildPoints();
     else this.recompute();

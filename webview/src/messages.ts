@@ -33,6 +33,11 @@ export interface ExplorerUiState {
   /** Show candidates up to this generation (the replay slider); null: all. */
   generation: number | null;
   view: 'plot' | 'table';
+  /**
+   * The user has not set a cutoff yet: the explorer keeps `cutoff` at its default as the run changes
+   * (see `defaultCutoff` in model/selection.ts). Setting or clearing the cutoff turns it off.
+   */
+  cutoffAuto?: boolean;
 }
 
 export const DEFAULT_UI: ExplorerUiState = {
@@ -43,6 +48,9 @@ export const DEFAULT_UI: ExplorerUiState = {
   generation: null,
   view: 'plot',
 };
+
+/** UI state of a newly opened explorer panel: the default cutoff follows the run. */
+export const NEW_EXPLORER_UI: ExplorerUiState = { ...DEFAULT_UI, cutoffAuto: true };
 
 export interface ExplorerSnapshot {
   run: ExplorerRun;

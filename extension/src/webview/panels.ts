@@ -8,6 +8,7 @@ import type { RunRef, RunsApi } from '../runs/api';
 import {
   DEFAULT_UI,
   EXPLORER_VIEW_TYPE,
+  NEW_EXPLORER_UI,
   TOPOLOGY_VIEW_TYPE,
   type ExplorerRun,
   type ExplorerUiState,
@@ -192,7 +193,7 @@ export function createPanelHost(context: vscode.ExtensionContext, runs: RunsApi)
     const name = runs.get(ref)?.name ?? ref.run;
     const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, `Pareto: ${name}`, vscode.ViewColumn.Active, webviewOptions(context));
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'pareto-nas.svg');
-    wireExplorer(panel, ref, { ...DEFAULT_UI });
+    wireExplorer(panel, ref, { ...NEW_EXPLORER_UI });
     return panel;
   };
 
