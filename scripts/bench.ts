@@ -13,28 +13,12 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EngineSettings } from '../runner/src/config';
-import type { Engine } from '../runner/src/engines/engine';
+import type { BenchEngine, BenchRequest, BenchResult } from '../runner/src/engines/engine';
 import { TorchEngine } from '../runner/src/engines/torch';
 import { cost, decode, type NetworkSpec } from '../runner/src/model';
 
 export const REFERENCE_GENOME = '000110111000000110010';
 
-interface BenchRequest {
-  spec: NetworkSpec;
-  batchSize: number;
-  steps: number;
-  warmup?: number;
-  mixedPrecision?: 'auto' | 'off' | 'bf16';
-  compile?: boolean;
-}
-interface BenchResult {
-  imagesPerSecond: number;
-  seconds: number;
-  device: string;
-  params: number;
-  maxMemoryMiB?: number;
-}
-type BenchEngine = Engine & { bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult> };
 
 interface Row {
   engine: string;

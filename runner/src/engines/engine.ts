@@ -80,3 +80,30 @@ export interface Engine {
   train(job: TrainJob, hooks?: TrainHooks): Promise<TrainResult>;
   close(): Promise<void>;
 }
+
+/** A throughput measurement: training steps on random data kept on the device (see `npm run bench`). */
+export interface BenchRequest {
+  spec: NetworkSpec;
+  batchSize: number;
+  steps: number;
+  warmup?: number;
+  /** torch only; tfjs trains in fp32. */
+  mixedPrecision?: 'auto' | 'off' | 'bf16';
+  /** torch only: torch.compile the model first. */
+  compile?: boolean;
+}
+
+export interface BenchResult {
+  imagesPerSecond: number;
+  seconds: number;
+  steps: number;
+  batchSize: number;
+  params: number;
+  device: string;
+  maxMemoryMiB?: number;
+}
+
+/** An engine that can also measure its training throughput (both engines can). */
+export interface BenchEngine extends Engine {
+  bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult>;
+}

@@ -11,9 +11,10 @@ import type { EngineSettings } from '../../config';
 import { TrainingError, type Engine, type EngineInfo, type TrainHooks, type TrainJob } from '../engine';
 import type { BackendInfo } from './backend';
 import type { FromWorker, ToWorker } from './protocol';
-import type { BenchRequest, BenchResult, PredictRequest, TfjsTrainJob, TfjsTrainResult } from './train';
+import type { BenchEngine, BenchRequest, BenchResult } from '../engine';
+import type { PredictRequest, TfjsTrainJob, TfjsTrainResult } from './train';
 
-export type { BenchRequest, BenchResult, PredictRequest, TfjsTrainJob, TfjsTrainResult } from './train';
+export type { PredictRequest, TfjsTrainJob, TfjsTrainResult } from './train';
 export type { BackendInfo } from './backend';
 
 export interface TfjsEngineOptions {
@@ -54,7 +55,7 @@ interface Pending {
 
 let nextId = 0;
 
-export class TfjsEngine implements Engine {
+export class TfjsEngine implements BenchEngine {
   readonly name = 'tfjs' as const;
   private proc?: ChildProcess;
   private starting?: Promise<BackendInfo>;

@@ -1,7 +1,8 @@
 // Messages between the tfjs engine (parent) and its worker process, over Node's IPC channel.
 import type { FailureKind, EpochMetrics } from '../engine';
 import type { TfjsBackendSetting, BackendInfo } from './backend';
-import type { BenchRequest, BenchResult, PredictRequest, TfjsTrainJob, TfjsTrainResult } from './train';
+import type { BenchRequest, BenchResult } from '../engine';
+import type { PredictRequest, TfjsTrainJob, TfjsTrainResult } from './train';
 
 export type ToWorker =
   | { type: 'init'; backend: TfjsBackendSetting }

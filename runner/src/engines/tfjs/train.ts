@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TrainingSettings } from '../../config';
 import { cost } from '../../model/cost';
 import type { NetworkSpec } from '../../model/spec';
-import { TrainingError, type EpochMetrics, type InferenceTiming, type TrainJob, type TrainResult } from '../engine';
+import { TrainingError, type BenchRequest, type BenchResult, type EpochMetrics, type InferenceTiming, type TrainJob, type TrainResult } from '../engine';
 import { weightEntries } from '../weights';
 import { currentBackend } from './backend';
 import { epochOrder, fillBatch, loadDataset, nchwToNhwc, type LoadedDataset, type Normalization } from './data';
@@ -36,21 +36,7 @@ export type PredictRequest =
   | { spec: NetworkSpec; weights: string; inputs: { shape: number[]; data: number[] } }
   | { spec: NetworkSpec; weights: string; dataset: string; split?: 'train' | 'val'; limit?: number };
 
-export interface BenchRequest {
-  spec: NetworkSpec;
-  batchSize: number;
-  steps: number;
-  warmup?: number;
-}
 
-export interface BenchResult {
-  imagesPerSecond: number;
-  seconds: number;
-  steps: number;
-  batchSize: number;
-  params: number;
-  device: string;
-}
 
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
 

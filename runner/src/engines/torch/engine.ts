@@ -8,6 +8,9 @@ import { createInterface } from 'node:readline';
 import type { EngineSettings } from '../../config';
 import type { NetworkSpec } from '../../model/spec';
 import {
+  type BenchEngine,
+  type BenchRequest,
+  type BenchResult,
   TrainingError,
   type Engine,
   type EngineInfo,
@@ -46,24 +49,7 @@ export interface TorchTrainResult extends TrainResult {
   probe?: number[][];
 }
 
-export interface BenchRequest {
-  spec: NetworkSpec;
-  batchSize: number;
-  steps: number;
-  warmup?: number;
-  mixedPrecision?: 'auto' | 'off' | 'bf16';
-  compile?: boolean;
-}
 
-export interface BenchResult {
-  imagesPerSecond: number;
-  seconds: number;
-  steps: number;
-  batchSize: number;
-  params: number;
-  device: string;
-  maxMemoryMiB?: number;
-}
 
 export type PredictRequest =
   | { spec: NetworkSpec; weights: string; inputs: { shape: number[]; data: number[] } }
@@ -110,7 +96,7 @@ export function workerScriptPath(): string {
 
 let nextId = 0;
 
-export class TorchEngine implements Engine {
+export class TorchEngine implements BenchEngine {
   readonly name = 'torch' as const;
   private proc?: ChildProcessWithoutNullStreams;
   private starting?: Promise<Hello>;
