@@ -67,9 +67,13 @@ export function launch(o: LaunchOptions): LaunchInfo {
       `#SBATCH --job-name=${shQuote(`pareto-nas-${o.kind}`)}`,
       `#SBATCH --output=${shQuote(join(o.runDir, LOG_FILE))}`,
       `#SBATCH --open-mode=append`,
+      `#SBATCH --chdir=${shQuote(o.runDir)}`,
       s?.partition ? `#SBATCH --partition=${shQuote(s.partition)}` : '',
       s?.account ? `#SBATCH --account=${shQuote(s.account)}` : '',
       s?.time ? `#SBATCH --time=${shQuote(s.time)}` : '',
+      // the search trains inside this one allocation, one local worker per granted GPU
+      s?.gpusPerTask ? `#SBATCH --gres=${shQuote(`gpu:${s.gpusPerTask}`)}` : '',
+      // exec: the search itself is the batch step, so scancel --signal=TERM reaches it directly
       `exec ${argv.map(shQuote).join(' ')}`,
       '',
     ].filter((l) => l !== '');
@@ -131,8 +135,28 @@ export function terminate(pid: number): boolean {
   }
 }
 
-export function scancel(jobId: string): void {
-  const r = spawnSync('scancel', ['--signal=TERM', '--full', jobId], { encoding: 'utf8' });
+/** The job's state from squeue (e.g. PENDING, RUNNING, COMPLETED); undefined when Slurm no longer
+ * knows the job; null when squeue cannot be asked (not installed, controller down). */
+export function slurmJobState(jobId: string, env: NodeJS.ProcessEnv = process.env): string | undefined | null {
+  const r = spawnSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%T'], { encoding: 'utf8', env, timeout: 15_000 });
+  if (r.error) return null;
+  if (r.status !== 0) return /invalid job id/i.test(r.stderr) ? undefined : null;
+  return r.stdout.trim().split('\n')[0]?.trim() || undefined;
+}
+
+/** Job states in which the search is still queued or running. */
+export const SLURM_ACTIVE = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING', 'STAGE_OUT']);
+
+/**
+ * Stops a Slurm search: a running job gets SIGTERM in every step (the search cancels cleanly and
+ * exits), a job still queued is removed from the queue. Returns false when the job is not active.
+ */
+export function scancel(jobId: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const state = slurmJobState(jobId, env);
+  if (state !== null && (state === undefined || !SLURM_ACTIVE.has(state))) return false;
+  const args = state === 'PENDING' ? [jobId] : ['--signal=TERM', '--full', jobId];
+  const r = spawnSync('scancel', args, { encoding: 'utf8', env });
   if (r.error) throw new Error(`scancel could not be started: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`scancel ${jobId} failed: ${r.stderr.trim()}`);
+  if (r.status !== 0) throw new Error(`scancel ${args.join(' ')} failed: ${r.stderr.trim()}`);
+  return true;
 }

@@ -22,7 +22,7 @@ import {
 import * as store from '../store';
 import { PROTOCOL_VERSION as _PV, RUNNER_VERSION } from '../version';
 import { doctor } from './doctor';
-import { launch, processAlive, readLaunch, scancel, terminate, type LaunchInfo } from './launch';
+import { launch, processAlive, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
 import { paretoFront } from '../search/pareto';
 
@@ -132,7 +132,7 @@ export class RunnerServer {
 
     this.handle(Rpc.runsList, (params: unknown) => {
       const p = parse('runs/list', z.object({ root: z.string().min(1).optional() }), params);
-      return store.listRuns(p.root ?? this.root);
+      return store.listRuns(p.root ?? this.root).map((s: RunSummary) => this.withJobState(s.dir, s));
     });
 
     this.handle(Rpc.runSummary, (params: unknown) => {
@@ -151,6 +151,9 @@ export class RunnerServer {
       const info = this.launch('search', dir, config.executor.kind, config.executor.slurm, (d) => {
         const file = join(d, 'launch-config.json');
         writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+        // An empty events file from the start: run/attach right after search/start follows it
+        // (and replays from seq 0) while the search process is still starting or queued.
+        writeFileSync(join(d, store.RUN_FILES.events), '', { flag: 'a' });
         return ['search', '--config', file, '--run-dir', d];
       });
       return this.launchResult(dir, info);
@@ -197,13 +200,13 @@ export class RunnerServer {
 
     this.handle(Rpc.runCancel, (params: unknown) => {
       const p = parse('run/cancel', RunRef, params);
-      const dir = this.runDir(p.run, true);
+      // not only runs with a config: a Slurm job still queued has not written one yet
+      const dir = this.runDir(p.run, false);
       const l = readLaunch(dir);
-      const pid = this.runningPid(dir) ?? (l?.executor === 'local' ? l.pid : undefined);
-      if (l?.executor === 'slurm' && l.jobId && this.summary(dir).state === 'running') {
-        scancel(l.jobId);
-        return { run: p.run, how: 'scancel' as const };
+      if (l?.executor === 'slurm' && l.jobId) {
+        return { run: p.run, how: scancel(l.jobId) ? ('scancel' as const) : ('not-running' as const) };
       }
+      const pid = (existsSync(join(dir, store.RUN_FILES.config)) ? this.runningPid(dir) : undefined) ?? l?.pid;
       if (pid !== undefined && processAlive(pid) && terminate(pid)) return { run: p.run, how: 'sigterm' as const };
       return { run: p.run, how: 'not-running' as const };
     });
@@ -263,12 +266,28 @@ export class RunnerServer {
   }
 
   private summary(dir: string): RunSummary {
-    if (existsSync(join(dir, store.RUN_FILES.config))) return store.summarizeRun(dir);
-    // Just launched: the search has not written its config yet.
+    if (existsSync(join(dir, store.RUN_FILES.config))) return this.withJobState(dir, store.summarizeRun(dir));
+    // Just launched (or queued): the search has not written its config yet.
     const l = readLaunch(dir);
     const id = dir.split(/[\\/]/).filter(Boolean).at(-1) ?? dir;
-    const alive = l?.pid !== undefined ? processAlive(l.pid) : l?.executor === 'slurm';
+    const alive = l?.pid !== undefined ? processAlive(l.pid) : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
     return { id, dir, name: id, dataset: '', state: alive ? 'running' : 'stopped', generation: 0, generations: 0, evaluations: 0, lastSeq: 0, startedAt: l?.startedAt };
+  }
+
+  /**
+   * A Slurm run's state from its job where the events cannot tell: the search may run on another
+   * node (its pid means nothing here), may have been killed by Slurm (time limit, scancel -9)
+   * without a run-finished event, or may be queued after search/resume.
+   */
+  private withJobState(dir: string, s: RunSummary): RunSummary {
+    const l = readLaunch(dir);
+    if (l?.executor !== 'slurm' || !l.jobId) return s;
+    const job = slurmJobState(l.jobId);
+    if (job === null) return s; // squeue not reachable from here: keep what the events say
+    const active = job !== undefined && SLURM_ACTIVE.has(job);
+    if (active && s.state !== 'running' && (s.updatedAt ?? '') <= l.startedAt) return { ...s, state: 'running' };
+    if (!active && s.state === 'running') return { ...s, state: 'stopped' };
+    return s;
   }
 
   /** The pid of the latest run-started event when that process still lives here. */
