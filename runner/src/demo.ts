@@ -1,8 +1,7 @@
 // `pareto-nas demo`: the whole method on the bundled default dataset, sized for a laptop:
 // generate (a small search), select (the Pareto networks below the knee of the front), refine
 // (briefly), and write the report.
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { presetConfig } from './config';
 import { refine } from './refine';
 import { buildReport } from './report/report';
@@ -17,10 +16,12 @@ export function registerDemoCommand(program: Command): void {
     .option('--run-dir <dir>', 'where to write the run (default: a new folder under the runs root)')
     .option('--cutoff <MFLOPs>', 'FLOPs cutoff for refinement (default: the knee of the Pareto front)', positiveNumber)
     .option('--refine-epochs <n>', 'epochs of the (brief) refinement', positiveInt, 4)
-    .action(async (o: { runDir?: string; cutoff?: number; refineEpochs: number }) => {
+    .addOption(new Option('--engine <name>', 'training engine').choices(['auto', 'torch', 'tfjs']).default('auto'))
+    .action(async (o: { runDir?: string; cutoff?: number; refineEpochs: number; engine: 'auto' | 'torch' | 'tfjs' }) => {
       const say = (m: string) => process.stderr.write(`\n== ${m}\n`);
       say('1/4 generate: NSGA-Net macro search (preset demo) on the default dataset');
-      const store = await createRun(presetConfig('demo', 'default'), o.runDir);
+      const preset = presetConfig('demo', 'default');
+      const store = await createRun({ ...preset, engine: { ...preset.engine, name: o.engine } }, o.runDir);
       const code = await executeSearch(store);
       if (code !== 0) return void (process.exitCode = code);
 

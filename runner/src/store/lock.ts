@@ -1,11 +1,13 @@
-// A small cross-process lock (O_EXCL lock file) for the few writes that several processes make to
-// one run directory: the search and a refinement both append to events.jsonl.
-import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+// A small cross-process lock (O_EXCL lock file holding the owner's pid) for the few writes that
+// several processes make to one run directory: the search and a refinement both append to
+// events.jsonl. A lock left by a killed process (kill -9 inside the critical section) is taken over.
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { isAlive } from './process';
 
 const STALE_MS = 30_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-export function withFileLock<T>(lockFile: string, fn: () => T, timeoutMs = 20_000): T {
+export function withFileLock<T>(lockFile: string, fn: () => T, timeoutMs = 60_000): T {
   const started = Date.now();
   for (;;) {
     try {
@@ -29,8 +31,10 @@ export function withFileLock<T>(lockFile: string, fn: () => T, timeoutMs = 20_00
 
 function isStale(lockFile: string): boolean {
   try {
-    return Date.now() - statSync(lockFile).mtimeMs > STALE_MS;
+    const pid = Number(readFileSync(lockFile, 'utf8').trim());
+    if (pid > 0 && !isAlive(pid)) return true;
+    return Date.now() - statSync(lockFile).mtimeMs > STALE_MS; // a holder on another host, or a stuck one
   } catch {
-    return false;
+    return false; // released between our attempts
   }
 }

@@ -8,6 +8,7 @@ import type { CandidateRecord, GenerationSnapshot, RunEvent, RunInfo, RunSummary
 import { appendJsonLine, parseJsonLines, readJsonLines, repairJsonLines, writeJsonAtomic } from './files';
 import { generationFile, RUN_FILES, runFile } from './layout';
 import { withFileLock } from './lock';
+import { isAlive } from './process';
 
 export class RunStoreError extends Error {
   override name = 'RunStoreError';
@@ -212,20 +213,6 @@ export function listRuns(root: string): RunSummary[] {
     .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
 }
 
-/** True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): signal 0 succeeded, so it exists
-  }
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
