@@ -162,6 +162,12 @@ export interface Sshd {
   hostKeyType: string;
   /** Kills the per-connection sshd processes (and what they run): a dropped connection. */
   killSessions(): void;
+  /**
+   * Freezes the listener (SIGSTOP): new connections wait in the kernel's accept backlog, unanswered,
+   * until resume() (an unreachable host for as long as a test needs); open sessions are untouched.
+   */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
   log(): string;
 }
@@ -228,7 +234,18 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
         }
       }));
     },
+    pause() {
+      process.kill(pid, 'SIGSTOP');
+    },
+    resume() {
+      process.kill(pid, 'SIGCONT');
+    },
     async stop() {
+      try {
+        process.kill(pid, 'SIGCONT'); // a paused listener dies on SIGKILL too, but say so plainly
+      } catch {
+        // gone
+      }
       killAll([...descendants(pid), pid]);
       await new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
       rmSync(dir, { recursive: true, force: true });
