@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { serveCommand } from '../../extension/src/ssh/deploy';
 import { remoteCommand, shJoin, shPath, shQuote } from '../../extension/src/ssh/quote';
 
 const NASTY = [
@@ -52,6 +53,23 @@ describe('shell quoting', () => {
     assert.deepEqual(viaShell(cmd), ['$X', 'y z']);
     const envCmd = remoteCommand({ argv: ['sh', '-c', 'printf %s "$X"'], env: { X: '`id`;$HOME' } });
     assert.equal(spawnSync('/bin/sh', ['-c', envCmd], { encoding: 'utf8' }).stdout, '`id`;$HOME');
+  });
+
+  it('accepts a shell prefix written with or without a trailing && or ;', () => {
+    for (const prefix of ['X=1; export X', 'X=1; export X &&', 'X=1; export X ;', ' X=1; export X&& ']) {
+      const cmd = remoteCommand({ argv: ['sh', '-c', 'printf %s "$X"'], prefix, exec: true });
+      assert.equal(cmd, `X=1; export X && exec sh -c 'printf %s "$X"'`, prefix);
+      assert.equal(spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' }).stdout, '1');
+    }
+  });
+
+  it('passes the remote python to serve only when one is chosen (default python3: the runner searches)', () => {
+    const d = { script: '/h/.pareto-nas/0.1.0/runner.js' };
+    assert.equal(serveCommand(d, { pythonPath: 'python3' }), `exec node /h/.pareto-nas/0.1.0/runner.js serve`);
+    assert.equal(
+      serveCommand(d, { pythonPath: '/opt/conda/envs/nas/bin/python', nodePath: '/opt/node 20/bin/node', runsDir: '/scratch/me/runs', shellPrefix: 'module load cuda &&' }),
+      `module load cuda && exec env PARETO_NAS_PYTHON=/opt/conda/envs/nas/bin/python '/opt/node 20/bin/node' /h/.pareto-nas/0.1.0/runner.js serve --runs /scratch/me/runs`,
+    );
   });
 
   it('refuses bad env names and NUL bytes', () => {

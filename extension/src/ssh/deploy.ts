@@ -127,7 +127,9 @@ export async function deployRunner(ssh: SshSession, distDir: string, version: st
 /** The command that starts `pareto-nas serve` on the remote (every argument quoted). */
 export function serveCommand(d: Pick<DeployedRunner, 'script'>, s: RemoteRunnerSettings): string {
   const env: Record<string, string> = {};
-  if (s.pythonPath) env.PARETO_NAS_PYTHON = s.pythonPath;
+  // only an explicit choice: the default "python3" would stop the runner from also trying the
+  // system python (Debian's python3-torch behind a pyenv shim, a conda env's python)
+  if (s.pythonPath && s.pythonPath !== 'python3') env.PARETO_NAS_PYTHON = s.pythonPath;
   return remoteCommand({
     argv: [s.nodePath || 'node', d.script, 'serve', ...(s.runsDir ? ['--runs', s.runsDir] : [])],
     env,
