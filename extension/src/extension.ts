@@ -72,7 +72,14 @@ export function activate(context: vscode.ExtensionContext): ParetoNasApi {
   const panels = createPanelHost(context, runs);
   registerHostCommands(context, runs, log);
   registerRunCommands(context, runs, log);
-  registerExplorerCommands(context, runs, log, panels);
+  // "the current run" of palette commands: the active panel's, else the one selected in the view
+  const currentRun = () => {
+    const ref = panels.activeRun();
+    if (ref) return ref;
+    const n = view.selection[0];
+    return n && n.kind !== 'host' ? { host: n.host, run: n.run } : undefined;
+  };
+  registerExplorerCommands(context, runs, log, panels, currentRun);
 
   return { runs, statusText: () => status.text };
 }

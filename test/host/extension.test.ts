@@ -4,15 +4,20 @@
 // quick picks on the local target, and the status bar follows it. Screenshots go to test-artifacts/
 // (and, with UPDATE_SCREENSHOTS=1, the README's view screenshot to media/screenshots/).
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { CandidateRecord } from '../../runner/src/protocol';
+import { paretoFront } from '../../runner/src/search/pareto';
 import { repoRoot } from '../helpers/paths';
 import { ensureBuilt, hostMissing, Workbench } from '../helpers/workbench';
 import { buildHostSuite } from './build-suite';
 
 const missing = hostMissing();
+const fixtureFront = paretoFront(
+  readFileSync(join(repoRoot, 'test', 'fixtures', 'run-small', 'candidates.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CandidateRecord),
+);
 if (missing) console.error(`host tests: ${missing}`);
 
 let runsDir: string;
@@ -89,6 +94,25 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
       await wb.page.getByRole('button', { name: 'Cancel Run' }).click();
       await wb.treeItem(/demo-\d{8}-\d{6}.*(cancelled|completed)/).first().waitFor({ timeout: 60_000 });
       await status.waitFor({ state: 'detached', timeout: 30_000 });
+
+      // Inspect Topology from the tree: the inline action of a Pareto network's row (once the demo search
+      // is over, so a busy machine answers quickly)
+      const page = wb.page;
+      const cand = wb.treeItem(new RegExp(`${fixtureFront[0].id}.*MFLOPs`)).first();
+      await cand.hover();
+      await cand.locator('.action-label[aria-label="Inspect Topology"]').click();
+      await page.locator('.tab', { hasText: `Topology: ${fixtureFront[0].id}` }).first().waitFor({ timeout: 60_000 });
+      // ... and from the palette: the current run (its explorer is the active editor) needs no run
+      // picker; its networks are offered, the Pareto front first
+      await wb.runCommand('Pareto NAS: Inspect Topology');
+      // the current run is used: no run picker, straight to its networks
+      await page.locator('.quick-input-widget input[placeholder="Network"]').waitFor({ state: 'visible', timeout: 30_000 });
+      const labels = page.locator('.quick-input-list .monaco-list-row .label-name');
+      await labels.first().waitFor({ timeout: 30_000 });
+      const offered = (await labels.allInnerTexts()).slice(0, 2).map((t) => /g\d+-\d+/.exec(t)?.[0]);
+      assert.deepEqual(offered, fixtureFront.slice(0, 2).map((r) => r.id), 'Pareto networks first, by MFLOPs');
+      await wb.quickPick(fixtureFront[1].id);
+      await page.locator('.tab', { hasText: `Topology: ${fixtureFront[1].id}` }).first().waitFor({ timeout: 60_000 });
     } catch (e) {
       await wb.screenshot('host-runs-view-failure').catch(() => undefined);
       throw e;

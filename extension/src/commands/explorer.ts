@@ -14,7 +14,19 @@ export interface PanelHost {
   openTopology(context: vscode.ExtensionContext, runRef: RunRef, candidateId: string, runs: RunsApi): unknown;
 }
 
-export function registerExplorerCommands(context: vscode.ExtensionContext, runs: RunManager, log: Log, panels: PanelHost | undefined): void {
+/**
+ * The run a palette command means when it is given none: the active explorer or topology panel's run,
+ * else the run of the item selected in the Runs view (provided by activate()).
+ */
+export type CurrentRun = () => RunRef | undefined;
+
+export function registerExplorerCommands(
+  context: vscode.ExtensionContext,
+  runs: RunManager,
+  log: Log,
+  panels: PanelHost | undefined,
+  currentRun: CurrentRun = () => undefined,
+): void {
   const noPanels = () => {
     void vscode.window.showWarningMessage('Pareto NAS: the explorer panel is not part of this build.');
   };
@@ -28,8 +40,10 @@ export function registerExplorerCommands(context: vscode.ExtensionContext, runs:
     return ref;
   };
 
+  // From a candidate in the tree (inline action, context menu, click), from the explorer (a point), or
+  // from the palette: a quick pick of the current run's networks, Pareto front first.
   const inspectTopology = async (arg?: unknown): Promise<{ ref: RunRef; id: string } | undefined> => {
-    const ref = await resolveRun(runs, arg, 'Pareto NAS: Inspect Topology');
+    const ref = asRunRef(arg) ?? currentRun() ?? (await resolveRun(runs, arg, 'Pareto NAS: Inspect Topology'));
     if (!ref) return undefined;
     let id = candidateIds(arg, undefined)[0];
     if (!id) id = (await pickCandidates(runs, ref, 'Pareto NAS: Inspect Topology', false))?.[0] ?? '';

@@ -192,6 +192,10 @@ function candidateItem(node: Extract<Node, { kind: 'candidate' }>, c: CandidateS
     item.iconPath = new vscode.ThemeIcon(c.status === 'training' ? 'loading~spin' : 'circle-outline');
   }
   item.contextValue = r && r.status !== 'failed' ? (node.pareto ? 'candidate.pareto' : 'candidate') : 'candidate.pending';
+  // a trained network's row opens its topology (also an inline action and in the context menu)
+  if (r && r.status !== 'failed') {
+    item.command = { command: 'paretoNas.inspectTopology', title: 'Inspect Topology', arguments: [{ kind: 'candidate', host: node.host, run: node.run, id: c.id }] };
+  }
   return item;
 }
 

@@ -42,6 +42,8 @@ interface SavedTopologyState {
 export interface ExplorerPanels extends PanelHost {
   /** Open explorer panels by "host\0run" (tests and commands read them). */
   readonly explorers: ReadonlyMap<string, ExplorerEntry>;
+  /** The run of the active explorer or topology panel, if one is the active editor. */
+  activeRun(): RunRef | undefined;
 }
 
 function key(ref: RunRef): string {
@@ -275,5 +277,11 @@ export function createPanelHost(context: vscode.ExtensionContext, runs: RunsApi)
     { dispose: () => [...explorers.values()].forEach((e) => e.panel.dispose()) },
   );
 
-  return { explorers, openExplorer, openTopology };
+  const activeRun = (): RunRef | undefined => {
+    if (topology?.panel.active && topology.ref) return topology.ref;
+    for (const e of explorers.values()) if (e.panel.active) return e.source.ref;
+    return undefined;
+  };
+
+  return { explorers, openExplorer, openTopology, activeRun };
 }

@@ -78,6 +78,21 @@ it('lists a run found on the host, replays its events, and opens the explorer', 
   assert.ok(tab.label.length > 0);
 });
 
+it('inspects a candidate topology from a tree node argument (inline action / context menu)', async () => {
+  const ref = { host: 'local', run: 'xfel-ef2-fixture' };
+  const m = api.runs.get(ref)!;
+  const id = [...m.candidates.values()].find((c) => c.record?.status === 'ok')!.id;
+  const shown = await vscode.commands.executeCommand<{ ref: RunRef; id: string }>('paretoNas.inspectTopology', { kind: 'candidate', ...ref, id });
+  assert.deepEqual(shown, { ref, id });
+  await until('topology tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('paretoNas.topology')), 30_000);
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  const menus = ext.packageJSON.contributes.menus['view/item/context'] as Array<{ command: string; when: string; group: string }>;
+  const topo = menus.filter((e) => e.command === 'paretoNas.inspectTopology');
+  assert.ok(topo.some((e) => e.group.startsWith('inline') && /candidate/.test(e.when)), 'inline action on candidates');
+  assert.ok(topo.some((e) => !e.group.startsWith('inline') && /candidate/.test(e.when)), 'context menu on candidates');
+});
+
 it('starts a search on the local target and follows it to the status bar', async () => {
   const ref = await vscode.commands.executeCommand<RunRef>('paretoNas.startSearch', {
     host: 'local', preset: 'demo', dataset: 'default', overrides: { name: 'ext-host-test' },
