@@ -252,15 +252,18 @@ export class Workbench {
     if (!selected?.includes('checked')) await item.click();
   }
 
-  /** Drags the side bar's edge so it is `width` pixels wide (long tree descriptions, screenshots). */
+  /** Drags the side bar's sash so the side bar is `width` pixels wide (long tree descriptions, screenshots). */
   async widenSideBar(width: number): Promise<void> {
-    const box = await this.page.locator('.part.sidebar').boundingBox();
-    if (!box) return;
-    const x = box.x + box.width - 1;
-    const y = box.y + box.height / 2;
+    const bar = await this.page.locator('.part.sidebar').boundingBox();
+    const sash = await this.page.locator('.monaco-sash.primary-sidebar-sash').boundingBox();
+    if (!bar || !sash) return;
+    // the sash lies just right of the side bar, 4 px wide
+    const x = sash.x + sash.width / 2;
+    const y = sash.y + sash.height / 2;
     await this.page.mouse.move(x, y);
+    await this.page.waitForTimeout(300);
     await this.page.mouse.down();
-    await this.page.mouse.move(box.x + width, y, { steps: 5 });
+    await this.page.mouse.move(bar.x + width + (x - bar.x - bar.width), y, { steps: 10 });
     await this.page.mouse.up();
   }
 

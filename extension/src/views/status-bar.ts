@@ -38,7 +38,10 @@ export class RunStatusBar implements vscode.Disposable {
     const gen = p.generations ? `g${p.generation}/${p.generations}` : 'starting';
     const progress = p.total ? ` · ${p.done}/${p.total}` : '';
     const more = active.length > 1 ? ` (+${active.length - 1})` : '';
-    this.item.text = `$(sync~spin) Pareto NAS ${gen}${progress}${more}`;
+    // where it runs, when that is not this machine
+    const h = this.runs.host(m.host);
+    const where = h && h.target.kind !== 'local' ? ` · ${h.label}` : '';
+    this.item.text = `$(sync~spin) Pareto NAS ${gen}${progress}${where}${more}`;
     this.item.tooltip = active
       .map((r) => {
         const q = generationProgress(r);
