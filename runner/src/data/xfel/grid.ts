@@ -13,9 +13,21 @@
 import type { Atoms } from './pdb';
 import { formFactorTable } from './formfactors';
 
+/**
+ * What the grid stores. 'lagrange': samples of F, for the Lagrange slicers. 'bspline3' / 'bspline2':
+ * coefficients c_k such that F(q) = Σ_k c_k B(q/Δq − k) with the cubic / quadratic B-spline B, obtained
+ * as in a non-uniform FFT: each atom's term is divided by the B-spline's Fourier transform at its
+ * position, B̂(Δq·x)·B̂(Δq·y)·B̂(Δq·z) with B̂(θ) = sinc(θ/2)^(order+1). By Poisson summation the
+ * spline sum then equals F exactly except for aliases B̂(θ − 2πn)/B̂(θ), n ≠ 0, of relative size
+ * ≈ 2 (θ/2π)^(order+1) per axis with θ = Δq·|x| ≤ Δq·r_max. So a grid twice as coarse as the
+ * Lagrange one is as accurate, and 8× smaller (it stays in the CPU cache).
+ */
+export type Kernel = 'lagrange' | 'bspline3' | 'bspline2';
+
 export interface AmplitudeGrid {
   /** Grid spacing Δq in Å⁻¹. */
   dq: number;
+  kernel: Kernel;
   /** q_max covered (every query with |q| ≤ qMax is exact up to interpolation). */
   qMax: number;
   /** Half-width in voxels: x and y indices run over [−m, m]. */
@@ -40,6 +52,8 @@ export interface GridProgress {
 export interface GridOptions {
   dq: number;
   qMax: number;
+  /** Prefilter for B-spline slicing (`sliceBSpline`): see `Kernel`. Default 'lagrange' (plain F samples). */
+  kernel?: Kernel;
   onProgress?: (p: GridProgress) => void;
   signal?: AbortSignal;
 }
@@ -74,6 +88,9 @@ export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Pro
   // Phase tables, atoms in group order: exz[ix][j] = exp(i dq (ix x_j + Z_MIN z_j)), ey[iy][j] = exp(i dq iy y_j),
   // d[j] = exp(i dq z_j).
   const order = groups.flat();
+  const kernel = opts.kernel ?? 'lagrange';
+  const power = kernel === 'bspline3' ? 4 : kernel === 'bspline2' ? 3 : 0;
+  const bhat = (t: number) => (t === 0 ? 1 : (Math.sin(t / 2) / (t / 2)) ** power);
   const exz = new Float64Array(W * n * 2);
   const ey = new Float64Array(W * n * 2);
   const dRe = new Float64Array(n), dIm = new Float64Array(n);
@@ -81,11 +98,12 @@ export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Pro
     const j = order[jj];
     dRe[jj] = Math.cos(dq * atoms.z[j]);
     dIm[jj] = Math.sin(dq * atoms.z[j]);
+    const weight = power === 0 ? 1 : 1 / (bhat(dq * atoms.x[j]) * bhat(dq * atoms.y[j]) * bhat(dq * atoms.z[j]));
     for (let i = -m; i <= m; i++) {
       const o = ((i + m) * n + jj) * 2;
       const px = dq * (i * atoms.x[j] + Z_MIN * atoms.z[j]);
-      exz[o] = Math.cos(px);
-      exz[o + 1] = Math.sin(px);
+      exz[o] = weight * Math.cos(px);
+      exz[o + 1] = weight * Math.sin(px);
       const py = dq * i * atoms.y[j];
       ey[o] = Math.cos(py);
       ey[o + 1] = Math.sin(py);
@@ -188,10 +206,10 @@ export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Pro
     }
   }
   opts.onProgress?.({ done: total, total });
-  return { dq, qMax, m, colOffset, colLength, data };
+  return { dq, kernel, qMax, m, colOffset, colLength, data };
 }
 
-/** |F(q)|² at one point (q in Å⁻¹), tricubic interpolation of F. */
+/** |F(q)|² at one point (q in Å⁻¹), tricubic interpolation of F (Lagrange or cubic B-spline by grid kernel). */
 export function sampleIntensity(grid: AmplitudeGrid, qx: number, qy: number, qz: number): number {
   const out = new Float64Array(1);
   sliceIntensities(grid, Float64Array.of(qx), Float64Array.of(qy), Float64Array.of(qz), IDENTITY, out);
@@ -221,6 +239,8 @@ export function sliceIntensities(
   const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
   const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
   const np = qx.length;
+  if (grid.kernel === 'bspline2') throw new Error('a quadratic B-spline grid needs sliceIntensitiesQuadratic');
+  const spline = grid.kernel === 'bspline3';
   for (let p = 0; p < np; p++) {
     if (skip !== undefined && skip[p] !== 0) {
       out[p] = 0;
@@ -239,13 +259,23 @@ export function sliceIntensities(
     if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
     const ix = Math.floor(gx), iy = Math.floor(gy), iz = Math.floor(gz);
     const tx = gx - ix, ty = gy - iy, tz = gz - iz;
-    // Lagrange weights for nodes −1, 0, 1, 2.
-    const x0 = (-tx * (tx - 1) * (tx - 2)) / 6, x1 = ((tx + 1) * (tx - 1) * (tx - 2)) / 2;
-    const x2 = (-(tx + 1) * tx * (tx - 2)) / 2, x3 = ((tx + 1) * tx * (tx - 1)) / 6;
-    const y0 = (-ty * (ty - 1) * (ty - 2)) / 6, y1 = ((ty + 1) * (ty - 1) * (ty - 2)) / 2;
-    const y2 = (-(ty + 1) * ty * (ty - 2)) / 2, y3 = ((ty + 1) * ty * (ty - 1)) / 6;
-    const z0 = (-tz * (tz - 1) * (tz - 2)) / 6, z1 = ((tz + 1) * (tz - 1) * (tz - 2)) / 2;
-    const z2 = (-(tz + 1) * tz * (tz - 2)) / 2, z3 = ((tz + 1) * tz * (tz - 1)) / 6;
+    // Weights for nodes −1, 0, 1, 2: cubic B-spline (spline grids) or Lagrange.
+    let x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3;
+    if (spline) {
+      let s = 1 - tx, t2 = tx * tx, t3 = t2 * tx;
+      x0 = (s * s * s) / 6; x3 = t3 / 6; x1 = 0.5 * t3 - t2 + 2 / 3; x2 = 1 - x0 - x1 - x3;
+      s = 1 - ty; t2 = ty * ty; t3 = t2 * ty;
+      y0 = (s * s * s) / 6; y3 = t3 / 6; y1 = 0.5 * t3 - t2 + 2 / 3; y2 = 1 - y0 - y1 - y3;
+      s = 1 - tz; t2 = tz * tz; t3 = t2 * tz;
+      z0 = (s * s * s) / 6; z3 = t3 / 6; z1 = 0.5 * t3 - t2 + 2 / 3; z2 = 1 - z0 - z1 - z3;
+    } else {
+      x0 = (-tx * (tx - 1) * (tx - 2)) / 6; x1 = ((tx + 1) * (tx - 1) * (tx - 2)) / 2;
+      x2 = (-(tx + 1) * tx * (tx - 2)) / 2; x3 = ((tx + 1) * tx * (tx - 1)) / 6;
+      y0 = (-ty * (ty - 1) * (ty - 2)) / 6; y1 = ((ty + 1) * (ty - 1) * (ty - 2)) / 2;
+      y2 = (-(ty + 1) * ty * (ty - 2)) / 2; y3 = ((ty + 1) * ty * (ty - 1)) / 6;
+      z0 = (-tz * (tz - 1) * (tz - 2)) / 6; z1 = ((tz + 1) * (tz - 1) * (tz - 2)) / 2;
+      z2 = (-(tz + 1) * tz * (tz - 2)) / 2; z3 = ((tz + 1) * tz * (tz - 1)) / 6;
+    }
     const zoff = (iz - 1 - Z_MIN) * 2;
     const cb = (ix - 1 + m) * W + (iy - 1 + m);
     // Row ax of the stencil: Σ_by wy · Σ_z wz F, for the four x planes.
@@ -324,6 +354,8 @@ export function sliceIntensitiesQuadratic(
   const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
   const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
   const np = qx.length;
+  if (grid.kernel === 'bspline3') throw new Error('a cubic B-spline grid needs sliceIntensities');
+  const spline = grid.kernel === 'bspline2';
   const shift = m + 0.5;
   for (let p = 0; p < np; p++) {
     if (skip !== undefined && skip[p] !== 0) {
@@ -343,9 +375,20 @@ export function sliceIntensitiesQuadratic(
     // Nearest node (shifted to be positive so that truncation rounds).
     const jx = (gx + shift) | 0, jy = (gy + shift) | 0, jz = (gz + 0.5) | 0;
     const tx = gx + m - jx, ty = gy + m - jy, tz = gz - jz;
-    const x0 = 0.5 * tx * (tx - 1), x1 = 1 - tx * tx, x2 = 0.5 * tx * (tx + 1);
-    const y0 = 0.5 * ty * (ty - 1), y1 = 1 - ty * ty, y2 = 0.5 * ty * (ty + 1);
-    const z0 = 0.5 * tz * (tz - 1), z1 = 1 - tz * tz, z2 = 0.5 * tz * (tz + 1);
+    let x0, x1, x2, y0, y1, y2, z0, z1, z2;
+    if (spline) {
+      // Quadratic B-spline weights for nodes −1, 0, 1 around the nearest node.
+      let a = 0.5 - tx, b = 0.5 + tx;
+      x0 = 0.5 * a * a; x2 = 0.5 * b * b; x1 = 1 - x0 - x2;
+      a = 0.5 - ty; b = 0.5 + ty;
+      y0 = 0.5 * a * a; y2 = 0.5 * b * b; y1 = 1 - y0 - y2;
+      a = 0.5 - tz; b = 0.5 + tz;
+      z0 = 0.5 * a * a; z2 = 0.5 * b * b; z1 = 1 - z0 - z2;
+    } else {
+      x0 = 0.5 * tx * (tx - 1); x1 = 1 - tx * tx; x2 = 0.5 * tx * (tx + 1);
+      y0 = 0.5 * ty * (ty - 1); y1 = 1 - ty * ty; y2 = 0.5 * ty * (ty + 1);
+      z0 = 0.5 * tz * (tz - 1); z1 = 1 - tz * tz; z2 = 0.5 * tz * (tz + 1);
+    }
     const zoff = (jz - 1 - Z_MIN) * 2;
     const cb = (jx - 1) * W + (jy - 1);
     let o = colOffset[cb] * 2 + zoff;
@@ -388,7 +431,7 @@ function outsideGrid(grid: AmplitudeGrid, a: number, b: number, c: number): neve
 // ---- serialisation (for the on-disk cache) ----
 
 export function encodeGrid(g: AmplitudeGrid): Buffer {
-  const head = Buffer.from(JSON.stringify({ dq: g.dq, qMax: g.qMax, m: g.m, values: g.data.length }));
+  const head = Buffer.from(JSON.stringify({ dq: g.dq, kernel: g.kernel, qMax: g.qMax, m: g.m, values: g.data.length }));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length, 0);
   const pad = Buffer.alloc((8 - ((4 + head.length) % 8)) % 8, 0x20);
@@ -402,7 +445,7 @@ export function encodeGrid(g: AmplitudeGrid): Buffer {
 
 export function decodeGrid(buf: Buffer, file: string): AmplitudeGrid {
   const hl = buf.readUInt32LE(0);
-  const head = JSON.parse(buf.subarray(4, 4 + hl).toString()) as { dq: number; qMax: number; m: number; values: number };
+  const head = JSON.parse(buf.subarray(4, 4 + hl).toString()) as { dq: number; kernel?: Kernel; qMax: number; m: number; values: number };
   let off = 4 + hl;
   off += (8 - (off % 8)) % 8;
   const W = 2 * head.m + 1;
@@ -412,5 +455,5 @@ export function decodeGrid(buf: Buffer, file: string): AmplitudeGrid {
   const colOffset = new Int32Array(copy(off, W * W * 4));
   const colLength = new Int32Array(copy(off + W * W * 4, W * W * 4));
   const data = new Float32Array(copy(off + W * W * 8, head.values * 4));
-  return { dq: head.dq, qMax: head.qMax, m: head.m, colOffset, colLength, data };
+  return { dq: head.dq, kernel: head.kernel ?? 'lagrange', qMax: head.qMax, m: head.m, colOffset, colLength, data };
 }

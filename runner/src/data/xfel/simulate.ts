@@ -16,7 +16,7 @@ import {
   CLASSICAL_ELECTRON_RADIUS, makeDetector, matrixToEulerZYZ, PER_UM2_TO_PER_A2, quaternionToMatrix,
   type Detector, type DetectorSpec,
 } from './geometry';
-import { computeAmplitudeGrid, decodeGrid, encodeGrid, sliceIntensities, sliceIntensitiesQuadratic, type AmplitudeGrid, type GridProgress } from './grid';
+import { computeAmplitudeGrid, decodeGrid, encodeGrid, sliceIntensities, sliceIntensitiesQuadratic, type AmplitudeGrid, type GridProgress, type Kernel } from './grid';
 import { elementCounts, type Atoms } from './pdb';
 import { builtinAtoms, STRUCTURE_SOURCES } from './structures';
 import { STRUCTURE_DATA } from './structures-data';
@@ -37,7 +37,16 @@ export const PRESETS: Record<string, Preset> = {
   xpsi: { wavelength: 1.0, qPerPixel: 0.007, pixels: 127, beamStopRadius: 16, polarisation: 'x', fluences: [1e14, 1e15, 1e16] },
 };
 
-export type Interpolation = 'cubic' | 'quadratic';
+/**
+ * 'cubic' / 'quadratic': Lagrange interpolation of F samples (needs Δq = β/2 for < 1e-3).
+ * 'spline': cubic B-spline of a prefiltered grid (grid.ts `Kernel`): as accurate at Δq = β/1.25,
+ * a grid 4× smaller and about 1.5× faster per image; use with --oversample 1.25.
+ */
+export type Interpolation = 'cubic' | 'quadratic' | 'spline';
+
+export function kernelFor(interpolation: Interpolation): Kernel {
+  return interpolation === 'spline' ? 'bspline3' : 'lagrange';
+}
 
 export interface Conformation {
   name: string;
@@ -72,8 +81,9 @@ export function detectorFor(preset: Preset, size: number): { spec: DetectorSpec;
   throw new Error(`--size ${size}: use ${preset.pixels}, 128, or 128/k (64, 32, 16) for k×k binning of a 128×128 detector`);
 }
 
-function gridKey(c: Conformation, dq: number, qMax: number): string {
-  return createHash('sha256').update(JSON.stringify({ v: SIMULATOR_VERSION, src: c.sourceId, dq, qMax, ff: 'it1992' })).digest('hex').slice(0, 24);
+function gridKey(c: Conformation, dq: number, qMax: number, kernel: Kernel): string {
+  const k = kernel === 'lagrange' ? {} : { kernel }; // Lagrange keys unchanged: existing caches stay valid
+  return createHash('sha256').update(JSON.stringify({ v: SIMULATOR_VERSION, src: c.sourceId, dq, qMax, ff: 'it1992', ...k })).digest('hex').slice(0, 24);
 }
 
 /** The conformation's F grid, from the cache when there, else computed and cached. */
@@ -81,20 +91,22 @@ export async function loadOrComputeGrid(
   c: Conformation,
   dq: number,
   qMax: number,
-  opts: { cache?: boolean; onProgress?: (p: GridProgress) => void; signal?: AbortSignal } = {},
+  opts: { cache?: boolean; kernel?: Kernel; onProgress?: (p: GridProgress) => void; signal?: AbortSignal } = {},
 ): Promise<{ grid: AmplitudeGrid; cached: boolean; seconds: number }> {
+  const kernel = opts.kernel ?? 'lagrange';
   const dir = join(cacheDir(), 'xfel-grids');
-  const file = join(dir, `${c.name}-${gridKey(c, dq, qMax)}.grid`);
+  const file = join(dir, `${c.name}-${gridKey(c, dq, qMax, kernel)}.grid`);
   const useCache = opts.cache !== false;
   if (useCache && existsSync(file)) {
     try {
-      return { grid: decodeGrid(readFileSync(file), file), cached: true, seconds: 0 };
+      const grid = decodeGrid(readFileSync(file), file);
+      if (grid.kernel === kernel) return { grid, cached: true, seconds: 0 };
     } catch {
       // A damaged cache file is recomputed below.
     }
   }
   const t0 = Date.now();
-  const grid = await computeAmplitudeGrid(c.atoms, { dq, qMax, onProgress: opts.onProgress, signal: opts.signal });
+  const grid = await computeAmplitudeGrid(c.atoms, { dq, qMax, kernel, onProgress: opts.onProgress, signal: opts.signal });
   const seconds = (Date.now() - t0) / 1000;
   if (useCache) {
     mkdirSync(dir, { recursive: true });
@@ -117,6 +129,9 @@ export class PatternSimulator {
     readonly interpolation: Interpolation = 'cubic',
   ) {
     if (detector.qMax > grid.qMax * (1 + 1e-9)) throw new Error(`detector reaches q = ${detector.qMax}, grid only ${grid.qMax}`);
+    if ((interpolation === 'spline') !== (grid.kernel !== 'lagrange')) {
+      throw new Error(`interpolation '${interpolation}' does not fit a '${grid.kernel}' grid`);
+    }
     this.expected = new Float64Array(detector.qx.length);
     this.scale = fluence * PER_UM2_TO_PER_A2 * CLASSICAL_ELECTRON_RADIUS ** 2;
   }
@@ -124,7 +139,8 @@ export class PatternSimulator {
   /** Expected photons per pixel for rotation R (beam stop 0), into this.expected. */
   expectedPhotons(R: ArrayLike<number>): Float64Array {
     const d = this.detector;
-    const slice = this.interpolation === 'cubic' ? sliceIntensities : sliceIntensitiesQuadratic;
+    // sliceIntensities uses cubic B-spline weights on a spline grid, Lagrange weights otherwise.
+    const slice = this.interpolation === 'quadratic' ? sliceIntensitiesQuadratic : sliceIntensities;
     slice(this.grid, d.qx, d.qy, d.qz, R, this.expected, d.beamStop);
     const e = this.expected, f = d.factor, s = this.scale;
     for (let p = 0; p < e.length; p++) e[p] *= s * f[p];
@@ -221,6 +237,7 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     for (const c of confs) {
       const { grid, seconds } = await loadOrComputeGrid(c, dq, detector.qMax, {
         cache: o.cacheGrids,
+        kernel: kernelFor(interpolation),
         signal: o.signal,
         onProgress: (p) => o.onProgress?.('grid', p.done, p.total, c.name),
       });
