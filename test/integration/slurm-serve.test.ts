@@ -28,7 +28,7 @@ async function until(what: string, cond: () => boolean, timeoutMs: number, detai
 
 const ACTIVE = ['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING'];
 
-describe('slurm executor through serve (real single-node cluster)', { skip, timeout: 150_000 }, () => {
+describe('slurm executor through serve (real single-node cluster)', { skip, timeout: 240_000 }, () => {
   let cluster: SlurmCluster;
   let work: string;
   let client: RunnerClient;
@@ -100,7 +100,7 @@ describe('slurm executor through serve (real single-node cluster)', { skip, time
     assert.equal((await client.request(Rpc.runCancel, { run: doomed.run })).how, 'not-running');
 
     // the other job runs to the end
-    await until('the tiny run to complete', () => has(done.run, 'run-finished'), 120_000, detail);
+    await until('the tiny run to complete', () => has(done.run, 'run-finished'), 180_000, detail);
     const finished = events.get(done.run)!.at(-1)!;
     assert.equal(finished.type === 'run-finished' && finished.status, 'completed');
     await until('the completed job to leave the queue', () => cluster.jobState(done.jobId!) === 'COMPLETED', 20_000, detail);

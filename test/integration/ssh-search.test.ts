@@ -55,7 +55,7 @@ const eventsOf = (dir: string): StoredEvent[] =>
     : [];
 const finalPopulation = (dir: string) => (JSON.parse(readFileSync(join(dir, 'generations', 'g0003.json'), 'utf8')) as GenerationSnapshot).population;
 
-describe('search over SSH: attach at once, drop, exact re-attach, kill -9, resume', { skip, timeout: 280_000 }, () => {
+describe('search over SSH: attach at once, drop, exact re-attach, kill -9, resume', { skip, timeout: 400_000 }, () => {
   let user: TestUser;
   let jump: Sshd;
   let target: Sshd;
