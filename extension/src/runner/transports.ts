@@ -25,7 +25,8 @@ export class LocalTransport implements RunnerTransport {
   async open(): Promise<RunnerStreams> {
     const env: NodeJS.ProcessEnv = { ...(this.o.env ?? process.env) };
     if (!this.o.nodePath) env.ELECTRON_RUN_AS_NODE = '1'; // process.execPath is Electron inside VS Code
-    if (this.o.pythonPath) env.PARETO_NAS_PYTHON = this.o.pythonPath;
+    // as on a remote: only an explicit python is imposed; with "python3" the runner also tries the system one
+    if (this.o.pythonPath && this.o.pythonPath !== 'python3') env.PARETO_NAS_PYTHON = this.o.pythonPath;
     const args = [this.o.runnerScript, 'serve', ...(this.o.runsDir ? ['--runs', this.o.runsDir] : [])];
     const child = spawn(this.o.nodePath ?? process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     const closed = new Promise<string>((resolve) => {
