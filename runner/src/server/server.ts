@@ -22,7 +22,8 @@ import {
 import * as store from '../store';
 import { PROTOCOL_VERSION as _PV, RUNNER_VERSION } from '../version';
 import { doctor } from './doctor';
-import { launch, processAlive, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
+import { isAlive } from '../store/process';
+import { launch, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
 import { paretoFront } from '../search/pareto';
 
@@ -207,7 +208,7 @@ export class RunnerServer {
         return { run: p.run, how: scancel(l.jobId) ? ('scancel' as const) : ('not-running' as const) };
       }
       const pid = (existsSync(join(dir, store.RUN_FILES.config)) ? this.runningPid(dir) : undefined) ?? l?.pid;
-      if (pid !== undefined && processAlive(pid) && terminate(pid)) return { run: p.run, how: 'sigterm' as const };
+      if (pid !== undefined && isAlive(pid) && terminate(pid)) return { run: p.run, how: 'sigterm' as const };
       return { run: p.run, how: 'not-running' as const };
     });
 
@@ -270,7 +271,7 @@ export class RunnerServer {
     // Just launched (or queued): the search has not written its config yet.
     const l = readLaunch(dir);
     const id = dir.split(/[\\/]/).filter(Boolean).at(-1) ?? dir;
-    const alive = l?.pid !== undefined ? processAlive(l.pid) : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
+    const alive = l?.pid !== undefined ? isAlive(l.pid) : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
     return { id, dir, name: id, dataset: '', state: alive ? 'running' : 'stopped', generation: 0, generations: 0, evaluations: 0, lastSeq: 0, startedAt: l?.startedAt };
   }
 
