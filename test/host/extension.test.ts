@@ -4,12 +4,13 @@
 // quick picks on the local target, and the status bar follows it. Screenshots go to test-artifacts/
 // (and, with UPDATE_SCREENSHOTS=1, the README's view screenshot to media/screenshots/).
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CandidateRecord } from '../../runner/src/protocol';
 import { paretoFront } from '../../runner/src/search/pareto';
+import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';
 import { ensureBuilt, hostMissing, Workbench } from '../helpers/workbench';
 import { buildHostSuite } from './build-suite';
@@ -51,7 +52,12 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
     });
     try {
       // a finished run on the host (the shared fixture), next to the one this test starts
-      cpSync(join(repoRoot, 'test', 'fixtures', 'run-small'), join(runsDir, 'mode-a', 'xfel-ef2-fixture'), { recursive: true });
+      const fixtureDir = join(runsDir, 'mode-a', 'xfel-ef2-fixture');
+      cpSync(join(repoRoot, 'test', 'fixtures', 'run-small'), fixtureDir, { recursive: true });
+      // its dataset (1×32×32, two classes) exists on this host, so the runner can decode its networks
+      const fixtureConfig = JSON.parse(readFileSync(join(fixtureDir, 'config.json'), 'utf8'));
+      fixtureConfig.dataset = writeSyntheticDataset(join(runsDir, 'fixture-data'), { size: 32, train: 8, val: 4 });
+      writeFileSync(join(fixtureDir, 'config.json'), JSON.stringify(fixtureConfig, null, 2));
       // the view container: "This machine" is listed and gets connected when the view shows
       await wb.openViewContainer('Pareto NAS');
       await wb.treeItem('This machine').first().waitFor({ timeout: 60_000 });
