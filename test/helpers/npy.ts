@@ -2,6 +2,7 @@
 // runner/src/data/format.ts, without going through the data package.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Rng } from '../../runner/src/rng';
 
 type NpyDtype = 'float32' | 'uint8' | 'uint16' | 'int64';
 const DESCR: Record<NpyDtype, string> = { float32: '<f4', uint8: '|u1', uint16: '<u2', int64: '<i8' };
@@ -31,16 +32,10 @@ export function writeNpy(file: string, dtype: NpyDtype, shape: number[], values:
   writeFileSync(file, npyBytes(dtype, shape, values));
 }
 
-/** Small deterministic PRNG (mulberry32) so test data is the same on every run. */
+/** Seeded uniform generator (the runner's Rng) so test data is the same on every run. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.random();
 }
 
 export interface SyntheticOptions {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { crowdingDistance, INFINITE_CROWDING } from '../../runner/src/search/crowding';
 import { dominates, nonDominatedSort } from '../../runner/src/search/dominance';
 import { BitFlipMutation, RandomBitSampling, TwoPointCrossover } from '../../runner/src/search/operators/binary';
-import { Rng } from '../../runner/src/search/rng';
+import { Rng } from '../../runner/src/rng';
 import { binaryTournament } from '../../runner/src/search/selection';
 import { rankAndCrowdingSurvival } from '../../runner/src/search/survival';
 import { hypervolume2d, igd, zdtParetoFront } from '../../runner/src/search/zdt';

@@ -4,7 +4,7 @@
 // (seed, generation), so replaying the same evaluations reproduces the same search.
 import type { Objectives } from './dominance';
 import type { Crossover, DuplicateCheck, Mutation, Sampling } from './operators/operators';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 import { binaryTournament } from './selection';
 import { rankAndCrowdingSurvival } from './survival';
 

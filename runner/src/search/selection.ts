@@ -1,7 +1,7 @@
 // Binary tournament as NSGA-Net uses it (pymoo 'comp_by_dom_and_crowding'): the dominating
 // individual wins, else the one with larger crowding distance, else a coin flip.
 import { dominates, type Objectives } from './dominance';
-import type { Rng } from './rng';
+import type { Rng } from '../rng';
 
 export interface Ranked {
   F: Objectives;

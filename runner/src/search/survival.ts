@@ -2,7 +2,7 @@
 // (descending, ties in random order, as pymoo's randomized argsort).
 import { crowdingDistance } from './crowding';
 import { nonDominatedSort, type Objectives } from './dominance';
-import type { Rng } from './rng';
+import type { Rng } from '../rng';
 
 export interface Survivors {
   /** Indices into F of the survivors, in survival order (front by front). */

@@ -6,6 +6,7 @@ import type { NetworkSpec, PhaseSpec } from '../../model/spec';
 import { weightEntries, type WeightEntry } from '../weights';
 import { batchNormRelu, type BatchNormParams } from './batchnorm';
 import { tf, type Tensor, type Tensor2D, type Tensor4D, type Variable } from './tf';
+import { Rng } from '../../rng';
 
 /** How a tensor's PyTorch layout maps to the one used here. */
 export type Layout = 'conv' | 'linear' | 'vector';
@@ -42,16 +43,10 @@ function layoutOf(entry: WeightEntry): Layout {
   return 'vector';
 }
 
-/** Seeded uniform generator (mulberry32): the same seed gives the same initial weights. */
+/** Seeded uniform generator: the same seed gives the same initial weights and batch order. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.random();
 }
 
 /** PyTorch's default initialisation, in the PyTorch layout: conv and linear weights (kaiming uniform,

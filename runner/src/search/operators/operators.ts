@@ -1,5 +1,5 @@
 // The pieces a genetic algorithm is assembled from (pymoo's vocabulary).
-import type { Rng } from '../rng';
+import type { Rng } from '../../rng';
 
 export interface Sampling<X> {
   sample(n: number, rng: Rng): X[];

@@ -1,6 +1,6 @@
 // Real-valued operators for continuous problems, as pymoo's NSGA2 defaults: random uniform
 // sampling, simulated binary crossover (SBX, p = 0.9, η = 15) and polynomial mutation (η = 20, p = 1/n).
-import type { Rng } from '../rng';
+import type { Rng } from '../../rng';
 import type { Crossover, DuplicateCheck, Mutation, Sampling } from './operators';
 
 export interface Bounds {
