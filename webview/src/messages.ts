@@ -87,7 +87,9 @@ export type HostToWebview =
   | { type: 'set-ui'; ui: Partial<ExplorerUiState> }
   /** Fuller refinement records fetched after the snapshot (curves of running refinements); not seq-ordered. */
   | { type: 'refine-records'; records: RefineRecord[] }
-  | { type: 'topology'; run: ExplorerRun; candidate: CandidateRecord; decode: DecodeOptions };
+  | { type: 'topology'; run: ExplorerRun; candidate: CandidateRecord; decode: DecodeOptions }
+  /** The host could not get a candidate's network (unknown id, run unreadable, runner gone). */
+  | { type: 'topology-error'; id: string; message: string };
 
 export type WebviewToHost =
   /** Sent once the script runs; the host answers with a snapshot (messages to a hidden webview are lost). */
@@ -101,5 +103,5 @@ export type WebviewToHost =
 
 export function isHostMessage(m: unknown): m is HostToWebview {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' &&
-    ['snapshot', 'delta', 'set-ui', 'topology', 'refine-records'].includes((m as { type: string }).type);
+    ['snapshot', 'delta', 'set-ui', 'topology', 'topology-error', 'refine-records'].includes((m as { type: string }).type);
 }

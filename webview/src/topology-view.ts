@@ -19,6 +19,11 @@ export class TopologyView {
   }
 
   handle(msg: HostToWebview): void {
+    if (msg.type === 'topology-error') {
+      clear(this.root);
+      this.root.append(h('p', { class: 'error', role: 'alert', text: `Cannot draw ${msg.id}: ${msg.message}` }));
+      return;
+    }
     if (msg.type !== 'topology') return;
     const { candidate: r, decode, run } = msg;
     this.host.setState({ run, id: r.id }); // what the panel serializer needs to bring this view back

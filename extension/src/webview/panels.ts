@@ -207,6 +207,8 @@ export function createPanelHost(context: vscode.ExtensionContext, runs: RunsApi)
       panel.title = `Topology: ${id}`;
       await post(panel, { type: 'topology', run: { id: ref.run, host: ref.host, name: m?.name ?? ref.run, dir: m?.dir }, candidate: record, decode });
     } catch (err) {
+      // Say it in the panel too, or it would wait for a candidate forever.
+      await post(panel, { type: 'topology-error', id, message: errorText(err) });
       void vscode.window.showErrorMessage(`Pareto NAS: cannot draw ${id}: ${errorText(err)}`);
     }
   };

@@ -7,7 +7,7 @@ export function registerReportCommands(program: Command): void {
     .command('report')
     .description('write a self-contained report.html (Pareto plot, front, cutoff, topologies, Table I), pareto.csv and table1.md')
     .argument('<run>', 'run directory')
-    .option('--cutoff <MFLOPs>', 'FLOPs cutoff for the selection (default: the largest refined network, else none)', positive)
+    .option('--cutoff <MFLOPs>', 'FLOPs cutoff for the selection (default: the largest refined network, else the knee of the front)', positive)
     .option('--out <dir>', 'folder for the report files (default: the run directory)')
     .action((run: string, o: { cutoff?: number; out?: string }) => {
       const r = buildReport({ runDir: run, outDir: o.out, cutoff: o.cutoff });

@@ -9,7 +9,7 @@ import { lastSeq, readCandidates, readRunConfig, readRunInfo, summarizeRun, RUN_
 import type { ExplorerSnapshot, ExplorerUiState, HostToWebview } from '../../../webview/src/messages';
 import { DEFAULT_UI } from '../../../webview/src/messages';
 import { paretoFrontOf } from '../../../webview/src/model/front';
-import { selectedIds } from '../../../webview/src/model/selection';
+import { defaultCutoff, selectedIds } from '../../../webview/src/model/selection';
 import { paretoCsv, table1Markdown, table1Rows } from '../../../webview/src/model/table';
 import { REPORT_LIGHT_THEME } from './theme';
 
@@ -21,7 +21,7 @@ export interface ReportOptions {
   runDir: string;
   /** Folder for the three files; default: the run directory. */
   outDir?: string;
-  /** FLOPs cutoff (MFLOPs) for the selection; default: the largest refined network, else none. */
+  /** FLOPs cutoff (MFLOPs) for the selection; default: the explorer's (the largest refined network, else the knee of the front). */
   cutoff?: number | null;
   /** Where dist/webview.js and dist/webview.css are; default: found next to the runner. */
   assetsDir?: string;
@@ -136,8 +136,7 @@ export function buildReport(opts: ReportOptions): ReportResult {
   const outDir = resolve(opts.outDir ?? opts.runDir);
   const records = new Map(snapshot.candidates.map((c) => [c.id, c]));
   const front = paretoFrontOf(snapshot.candidates);
-  const refined = snapshot.refinements.map((r) => records.get(r.candidate)?.mflops ?? r.mflops);
-  const cutoff = opts.cutoff !== undefined ? opts.cutoff : refined.length ? Math.max(...refined) : null;
+  const cutoff = opts.cutoff !== undefined ? opts.cutoff : defaultCutoff(front, snapshot.refinements);
   if (cutoff !== null && !(Number.isFinite(cutoff) && cutoff > 0)) throw new ReportError(`--cutoff must be a positive number of MFLOPs, got ${cutoff}`);
   const ui: ExplorerUiState = { ...DEFAULT_UI, cutoff };
   const selected = selectedIds(records, front, ui);
