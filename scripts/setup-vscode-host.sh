@@ -49,8 +49,13 @@ if ! [ -f "$T/code-server/.installed-$CODE_SERVER_VER" ] || ! version_ok; then
   # allowScripts: npm 11 warns about (and may block) unapproved dependency install scripts
   echo '{"private":true,"dependencies":{"code-server":"'$CODE_SERVER_VER'"},"allowScripts":{"code-server":true,"argon2":true}}' \
     > "$T/code-server/package.json"
-  PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" \
-    npm install --prefix "$T/code-server" --no-audit --no-fund --loglevel=error
+  # Run from `npm test`, this shell inherits npm_* variables (npm_config_user_agent names Node 20),
+  # which the inner npm would take as its own config and code-server's postinstall would then refuse.
+  (
+    for v in $(compgen -e | grep -i '^npm_'); do unset "$v"; done
+    PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" \
+      npm install --prefix "$T/code-server" --no-audit --no-fund --loglevel=error
+  )
   version_ok
   touch "$T/code-server/.installed-$CODE_SERVER_VER"
 fi
