@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import {
   Rpc,
-  RpcErrorCode,
   type CandidateGetResult,
   type DoctorResult,
   type LaunchResult,
@@ -213,7 +212,7 @@ export class RunManager implements RunsApi, vscode.Disposable {
     }
     if (this.attachments.has(k)) return m;
     const model = m;
-    const attached = await attachWhenReady(() => link.attach(ref.run, model.lastSeq, (e) => this.onEvent(ref, model, e)));
+    const attached = await link.attach(ref.run, model.lastSeq, (e) => this.onEvent(ref, model, e));
     this.attachments.set(k, attached);
     applySummary(model, attached.summary);
     this.log.info(`attached to ${ref.run} on ${h.label} from seq ${model.lastSeq}`);
@@ -300,16 +299,3 @@ export function msg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A run launched a moment ago may not have its events file yet: retry "run not found" for a while. */
-async function attachWhenReady<T>(attach: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attach();
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (code !== RpcErrorCode.RunNotFound || Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
