@@ -10,6 +10,7 @@ import { ATOMIC_NUMBER, formFactor } from '../../runner/src/data/xfel/formfactor
 import { makeDetector, matrixToEulerZYZ, quaternionToMatrix, type DetectorSpec } from '../../runner/src/data/xfel/geometry';
 import { computeAmplitudeGrid, sampleIntensity, sliceIntensities, sliceIntensitiesQuadratic } from '../../runner/src/data/xfel/grid';
 import { centred, elementCounts, elementOf, parsePdb } from '../../runner/src/data/xfel/pdb';
+import { coarseLatticeQMax } from '../../runner/src/data/xfel/detector-interp';
 import { PatternSimulator } from '../../runner/src/data/xfel/simulate';
 import { builtinAtoms, builtinPdbText } from '../../runner/src/data/xfel/structures';
 import { sharedPath } from '../helpers/paths';
@@ -103,6 +104,30 @@ test('prefiltered cubic B-spline grid at Δq = β/1.25 matches the direct sum (r
   }
   assert.ok(Math.max(...errors) < 1e-3, `spline: max relative error ${Math.max(...errors)}`);
   assert.throws(() => sliceIntensitiesQuadratic(grid, det41.qx, det41.qy, det41.qz, quaternionToMatrix([1, 0, 0, 0]), out), /B-spline grid/);
+});
+
+test('default fast path: B-spline grid at Δq = β/1.5, detector stride 2 (a quarter of the pixels looked up) vs the direct sum (< 1e-3)', async () => {
+  const grid = await computeAmplitudeGrid(atoms1n0vc, { dq: 0.007 / 1.5, qMax: coarseLatticeQMax(det41.spec), kernel: 'bspline3' });
+  const fast = new PatternSimulator(grid, det41, 1e14, 'spline', 2);
+  const rng = new Rng(12);
+  const errors: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const R = quaternionToMatrix(rng.quaternion());
+    // Random pixels plus edge pixels (highest q, lowest intensity); odd rows and columns are the interpolated ones.
+    const pixels: number[] = [];
+    while (pixels.length < 20) {
+      const p = rng.int(41 * 41);
+      if (!det41.beamStop[p]) pixels.push(p);
+    }
+    for (let k = 0; k < 10; k++) pixels.push(rng.int(41) * 41 + (k % 2 ? 0 : 40), 41 * (k % 2 ? 1 : 39) + rng.int(41));
+    const direct = directIntensity(atoms1n0vc, pixels.map((p) => [det41.qx[p], det41.qy[p], det41.qz[p]]), R);
+    const e = Float64Array.from(fast.expectedPhotons(R));
+    const scale = 1e14 * 1e-8 * 2.8179403e-5 ** 2;
+    pixels.forEach((p, i) => errors.push(Math.abs(e[p] / (det41.factor[p] * scale) - direct[i]) / direct[i]));
+    for (let p = 0; p < e.length; p++) if (det41.beamStop[p]) assert.equal(e[p], 0);
+  }
+  assert.ok(Math.max(...errors) < 1e-3, `stride 2: max relative error ${Math.max(...errors)}`);
+  assert.throws(() => new PatternSimulator(grid, makeDetector(spec(61)), 1e14, 'spline', 2), /grid only|detector reaches/);
 });
 
 test('radially averaged slice intensity follows the Debye curve (and the reference values)', async () => {

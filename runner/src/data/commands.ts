@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { defaultDatasetDir, ensureDefaultDataset } from './default';
 import { datasetInfo, formatInfo } from './info';
 import { importDataset, type ImportFormat } from './importers';
-import { PRESETS, simulateDataset, type Interpolation } from './xfel/simulate';
+import { DEFAULT_SPLINE_OVERSAMPLE, PRESETS, simulateDataset, type Interpolation } from './xfel/simulate';
 
 function num(name: string, integer = false) {
   return (v: string): number => {
@@ -73,21 +73,23 @@ export function registerDataCommands(program: Command): void {
     .option('--size <px>', 'image size: 127, 128, or 64 / 32 / 16 (binned 128×128)', num('--size', true), 127)
     .option('--seed <n>', 'random seed (orientations, noise, split)', num('--seed', true), 0)
     .option('--val-fraction <f>', 'validation fraction per class', num('--val-fraction'), 0.2)
-    .option('--oversample <k>', 'grid spacing = q per pixel / k', num('--oversample'), 2)
-    .option('--interp <kind>', 'slice interpolation: cubic (accurate) or quadratic (faster)', 'cubic')
+    .option('--oversample <k>', `grid spacing = q per pixel / k (default ${DEFAULT_SPLINE_OVERSAMPLE} for spline, 2 for cubic / quadratic)`, num('--oversample'))
+    .option('--interp <kind>', 'slice interpolation: spline (prefiltered B-spline grid, fast), cubic (Lagrange, previous default) or quadratic', 'spline')
+    .option('--detector-stride <k>', '2: look up F on every second pixel and row, interpolate the rest on the detector; 1: every pixel (default 2, 1 for quadratic)', num('--detector-stride', true))
     .option('--no-grid-cache', 'do not read or write cached grids')
     .option('--force', 'replace --out if it exists')
     .action(async (o: {
       out: string; preset: string; fluence: number; count: number; size: number; seed: number; valFraction: number;
-      oversample: number; interp: string; gridCache: boolean; force?: boolean;
+      oversample?: number; interp: string; detectorStride?: number; gridCache: boolean; force?: boolean;
     }) => {
-      if (o.interp !== 'cubic' && o.interp !== 'quadratic') throw new Error(`--interp ${o.interp}: use cubic or quadratic`);
+      if (o.interp !== 'spline' && o.interp !== 'cubic' && o.interp !== 'quadratic') throw new Error(`--interp ${o.interp}: use spline, cubic or quadratic`);
+      if (o.detectorStride !== undefined && o.detectorStride !== 1 && o.detectorStride !== 2) throw new Error(`--detector-stride ${o.detectorStride}: use 1 or 2`);
       const bar = progressBar();
       try {
         const r = await interruptible((signal) =>
           simulateDataset({
             out: o.out, preset: o.preset, fluence: o.fluence, count: o.count, size: o.size, seed: o.seed, valFraction: o.valFraction,
-            oversample: o.oversample, interpolation: o.interp as Interpolation, cacheGrids: o.gridCache, overwrite: o.force, signal,
+            oversample: o.oversample, interpolation: o.interp as Interpolation, detectorStride: o.detectorStride as 1 | 2 | undefined, cacheGrids: o.gridCache, overwrite: o.force, signal,
             onProgress: (phase, done, total, what) => bar.update(phase, done, total, what),
           }),
         );

@@ -1,8 +1,8 @@
 // The tiny default dataset of the embedded demo: 3,000 simulated XFEL patterns of the two EF2
 // conformations at 1e15 photons/µm², 128×128 binned 4×4 to 32×32, generated on first use and
-// cached in the user cache folder (never in the repository). The demo grid uses Δq = 2β: coarser
-// than the default simulator grid (β/2), and triquadratic slicing: ample for 4×4-binned Poisson
-// images, and it keeps first use to seconds.
+// cached in the user cache folder (never in the repository). The demo grid uses Δq = 2β, coarser
+// than the default simulator grid (β/1.5), with the default B-spline slicing and detector stride 2:
+// ample for 4×4-binned Poisson images, and it keeps first use to seconds.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from './cache';
@@ -16,8 +16,9 @@ export const DEFAULT_DATASET = {
   size: 32,
   seed: 1,
   oversample: 0.5,
-  interpolation: 'quadratic',
-  version: 1,
+  interpolation: 'spline',
+  // 2: B-spline slicing with detector stride 2 (version 1: triquadratic Lagrange).
+  version: 2,
 } as const;
 
 export function defaultDatasetDir(): string {

@@ -32,6 +32,17 @@ export interface Detector {
   qMax: number;
 }
 
+/** q (Å⁻¹) of pixel (u, v) of the detector, also for (u, v) outside it (same formula). */
+export function pixelQ(spec: DetectorSpec, u: number, v: number): [number, number, number] {
+  const k = (2 * Math.PI) / spec.wavelength;
+  const alpha = spec.qPerPixel / k;
+  const c = (spec.n - 1) / 2;
+  const X = (u - c) * alpha;
+  const Y = (v - c) * alpha;
+  const L = Math.sqrt(X * X + Y * Y + 1);
+  return [(k * X) / L, (k * Y) / L, k * (1 / L - 1)];
+}
+
 export function makeDetector(spec: DetectorSpec): Detector {
   const { n, wavelength, qPerPixel, beamStopRadius, polarisation } = spec;
   const k = (2 * Math.PI) / wavelength;

@@ -220,7 +220,8 @@ const IDENTITY = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
 
 /**
  * |F(Rᵀ q_p)|² for every pixel p (the intensity of the molecule rotated by R), into `out`.
- * Pixels with `skip[p]` set get 0.
+ * Pixels with `skip[p]` set get 0. With `outIm`, writes the complex amplitude instead: Re F into
+ * `out`, Im F into `outIm` (F(−q) = conj F(q) is applied for the Friedel half).
  */
 export function sliceIntensities(
   grid: AmplitudeGrid,
@@ -230,6 +231,7 @@ export function sliceIntensities(
   R: ArrayLike<number>,
   out: Float64Array,
   skip?: Uint8Array,
+  outIm?: Float64Array,
 ): void {
   const inv = 1 / grid.dq;
   const { m, colOffset, data } = grid;
@@ -244,6 +246,7 @@ export function sliceIntensities(
   for (let p = 0; p < np; p++) {
     if (skip !== undefined && skip[p] !== 0) {
       out[p] = 0;
+      if (outIm !== undefined) outIm[p] = 0;
       continue;
     }
     const a = qx[p], b = qy[p], c = qz[p];
@@ -251,10 +254,12 @@ export function sliceIntensities(
     let gx = r00 * a + r10 * b + r20 * c;
     let gy = r01 * a + r11 * b + r21 * c;
     let gz = r02 * a + r12 * b + r22 * c;
+    let conj = false;
     if (gz < 0) {
       gx = -gx;
       gy = -gy;
       gz = -gz;
+      conj = true;
     }
     if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
     const ix = Math.floor(gx), iy = Math.floor(gy), iz = Math.floor(gz);
@@ -329,7 +334,11 @@ export function sliceIntensities(
     i3 += y3 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
     const fr = x0 * r0 + x1 * r1 + x2 * r2 + x3 * r3;
     const fi = x0 * i0 + x1 * i1 + x2 * i2 + x3 * i3;
-    out[p] = fr * fr + fi * fi;
+    if (outIm === undefined) out[p] = fr * fr + fi * fi;
+    else {
+      out[p] = fr;
+      outIm[p] = conj ? -fi : fi;
+    }
   }
 }
 
@@ -456,4 +465,81 @@ export function decodeGrid(buf: Buffer, file: string): AmplitudeGrid {
   const colLength = new Int32Array(copy(off + W * W * 4, W * W * 4));
   const data = new Float32Array(copy(off + W * W * 8, head.values * 4));
   return { dq: head.dq, kernel: head.kernel ?? 'lagrange', qMax: head.qMax, m: head.m, colOffset, colLength, data };
+}
+
+/**
+ * Complex F(Rᵀq) at the given points from a cubic B-spline grid (Re into `re`, Im into `im`;
+ * points with `skip` set get 0). The lean kernel of the fast path: one loop over the 4×4 columns
+ * of the stencil, weights in small typed arrays.
+ */
+export function sliceAmplitudesSpline(
+  grid: AmplitudeGrid,
+  qx: Float64Array,
+  qy: Float64Array,
+  qz: Float64Array,
+  R: ArrayLike<number>,
+  re: Float64Array,
+  im: Float64Array,
+  skip: Uint8Array,
+): void {
+  if (grid.kernel !== 'bspline3') throw new Error('sliceAmplitudesSpline needs a cubic B-spline grid');
+  const inv = 1 / grid.dq;
+  const { m, colOffset, data } = grid;
+  const W = 2 * m + 1;
+  const limit2 = (grid.qMax * inv) ** 2 * (1 + 1e-9);
+  const r00 = R[0] * inv, r01 = R[1] * inv, r02 = R[2] * inv;
+  const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
+  const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
+  const np = qx.length;
+  const shift = m; // gx + m ≥ 0 inside the grid
+  for (let p = 0; p < np; p++) {
+    if (skip[p] !== 0) {
+      re[p] = 0;
+      im[p] = 0;
+      continue;
+    }
+    const a = qx[p], b = qy[p], c = qz[p];
+    let gx = r00 * a + r10 * b + r20 * c;
+    let gy = r01 * a + r11 * b + r21 * c;
+    let gz = r02 * a + r12 * b + r22 * c;
+    let sign = 1;
+    if (gz < 0) {
+      gx = -gx;
+      gy = -gy;
+      gz = -gz;
+      sign = -1;
+    }
+    if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
+    const fx = gx + shift, fy = gy + shift;
+    const jx = fx | 0, jy = fy | 0, jz = gz | 0;
+    const tx = fx - jx, ty = fy - jy, tz = gz - jz;
+    let s = 1 - tx, t2 = tx * tx, t3 = t2 * tx;
+    const x0 = (s * s * s) / 6, x3 = t3 / 6, x1 = 0.5 * t3 - t2 + 2 / 3, x2 = 1 - x0 - x1 - x3;
+    s = 1 - ty; t2 = ty * ty; t3 = t2 * ty;
+    const y0 = (s * s * s) / 6, y3 = t3 / 6, y1 = 0.5 * t3 - t2 + 2 / 3, y2 = 1 - y0 - y1 - y3;
+    s = 1 - tz; t2 = tz * tz; t3 = t2 * tz;
+    const z0 = (s * s * s) / 6, z3 = t3 / 6, z1 = 0.5 * t3 - t2 + 2 / 3, z2 = 1 - z0 - z1 - z3;
+    const zoff = (jz - 1 - Z_MIN) * 2;
+    let fr = 0, fi = 0;
+    for (let ax = 0; ax < 4; ax++) {
+      const cb = (jx - 1 + ax) * W + (jy - 1);
+      let o = colOffset[cb] * 2 + zoff;
+      let pr = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+      let pi = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+      o = colOffset[cb + 1] * 2 + zoff;
+      pr += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+      pi += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+      o = colOffset[cb + 2] * 2 + zoff;
+      pr += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+      pi += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+      o = colOffset[cb + 3] * 2 + zoff;
+      pr += y3 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
+      pi += y3 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
+      const w = ax === 0 ? x0 : ax === 1 ? x1 : ax === 2 ? x2 : x3;
+      fr += w * pr;
+      fi += w * pi;
+    }
+    re[p] = fr;
+    im[p] = sign * fi;
+  }
 }
