@@ -17,8 +17,10 @@ test('pareto-nas demo runs the whole method and says where the results are', () 
 
   const records = readFileSync(join(runDir, 'candidates.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CandidateRecord);
   assert.equal(records.length, 6 + 2 * 6, 'demo preset: population 6, offspring 6, 3 generations');
-  const refined = readFileSync(join(runDir, 'table1.md'), 'utf8');
-  const ids = refined.split('\n').slice(2).filter(Boolean).map((row) => row.split('|')[1].trim());
+  const table = readFileSync(join(runDir, 'table1.md'), 'utf8');
+  // Table rows after the header and its separator: | Model | MFLOPs | ... |
+  const rows = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---')).slice(1);
+  const ids = rows.map((row) => row.split('|')[1].trim());
   assert.ok(ids.length >= 1, 'Table I lists the refined networks');
   for (const id of ids) {
     const result = JSON.parse(readFileSync(join(runDir, 'refine', id, 'result.json'), 'utf8')) as RefineRecord;
