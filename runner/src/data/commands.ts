@@ -75,7 +75,7 @@ export function registerDataCommands(program: Command): void {
     .option('--val-fraction <f>', 'validation fraction per class', num('--val-fraction'), 0.2)
     .option('--oversample <k>', `grid spacing = q per pixel / k (default ${DEFAULT_SPLINE_OVERSAMPLE} for spline, 2 for cubic / quadratic)`, num('--oversample'))
     .option('--interp <kind>', 'slice interpolation: spline (prefiltered B-spline grid, fast), cubic (Lagrange, previous default) or quadratic', 'spline')
-    .option('--detector-stride <k>', '2: look up F on every second pixel and row, interpolate the rest on the detector; 1: every pixel (default 2, 1 for quadratic)', num('--detector-stride', true))
+    .option('--detector-stride <k>', '2: look up F on every second pixel and row, interpolate the rest on the detector; 3: every third (16-point interpolation, larger grid); 1: every pixel (default 2, 1 for quadratic)', num('--detector-stride', true))
     .option('--no-grid-cache', 'do not read or write cached grids')
     .option('--force', 'replace --out if it exists')
     .action(async (o: {
@@ -83,13 +83,13 @@ export function registerDataCommands(program: Command): void {
       oversample?: number; interp: string; detectorStride?: number; gridCache: boolean; force?: boolean;
     }) => {
       if (o.interp !== 'spline' && o.interp !== 'cubic' && o.interp !== 'quadratic') throw new Error(`--interp ${o.interp}: use spline, cubic or quadratic`);
-      if (o.detectorStride !== undefined && o.detectorStride !== 1 && o.detectorStride !== 2) throw new Error(`--detector-stride ${o.detectorStride}: use 1 or 2`);
+      if (o.detectorStride !== undefined && o.detectorStride !== 1 && o.detectorStride !== 2 && o.detectorStride !== 3) throw new Error(`--detector-stride ${o.detectorStride}: use 1, 2 or 3`);
       const bar = progressBar();
       try {
         const r = await interruptible((signal) =>
           simulateDataset({
             out: o.out, preset: o.preset, fluence: o.fluence, count: o.count, size: o.size, seed: o.seed, valFraction: o.valFraction,
-            oversample: o.oversample, interpolation: o.interp as Interpolation, detectorStride: o.detectorStride as 1 | 2 | undefined, cacheGrids: o.gridCache, overwrite: o.force, signal,
+            oversample: o.oversample, interpolation: o.interp as Interpolation, detectorStride: o.detectorStride as 1 | 2 | 3 | undefined, cacheGrids: o.gridCache, overwrite: o.force, signal,
             onProgress: (phase, done, total, what) => bar.update(phase, done, total, what),
           }),
         );

@@ -16,7 +16,7 @@ import {
   CLASSICAL_ELECTRON_RADIUS, makeDetector, matrixToEulerZYZ, PER_UM2_TO_PER_A2, quaternionToMatrix,
   type Detector, type DetectorSpec,
 } from './geometry';
-import { coarseLatticeQMax, DetectorInterpolator } from './detector-interp';
+import { coarseLatticeQMax, DetectorInterpolator, type DetectorStride } from './detector-interp';
 import { computeAmplitudeGrid, decodeGrid, encodeGrid, sliceIntensities, sliceIntensitiesQuadratic, type AmplitudeGrid, type GridProgress, type Kernel } from './grid';
 import { elementCounts, type Atoms } from './pdb';
 import { builtinAtoms, STRUCTURE_SOURCES } from './structures';
@@ -45,6 +45,14 @@ export const PRESETS: Record<string, Preset> = {
  */
 /** Default grid oversampling for 'spline' (Δq = β/1.5): max relative error < 1e-3 with detector stride 2. */
 export const DEFAULT_SPLINE_OVERSAMPLE = 1.5;
+
+/** Default detector stride for 'spline' / 'cubic' (detector-interp.ts). */
+export const DEFAULT_DETECTOR_STRIDE: DetectorStride = 2;
+
+/** The q_max a grid needs for a detector and stride (the coarse lattice reaches past the detector). */
+export function gridQMaxFor(spec: DetectorSpec, detectorQMax: number, stride: 1 | DetectorStride): number {
+  return stride === 1 ? detectorQMax : Math.max(detectorQMax, coarseLatticeQMax(spec, stride));
+}
 
 export type Interpolation = 'cubic' | 'quadratic' | 'spline';
 
@@ -134,15 +142,17 @@ export class PatternSimulator {
     readonly fluence: number,
     /** Default: 'spline' on a B-spline grid, else 'cubic'. */
     interpolation?: Interpolation,
-    /** 2: 3D lookups on every second pixel and row only, the rest interpolated on the detector (detector-interp.ts). */
-    readonly detectorStride: 1 | 2 = 1,
+    /** 2 / 3: 3D lookups on every second / third pixel and row only, the rest interpolated on the detector (detector-interp.ts). */
+    readonly detectorStride: 1 | DetectorStride = 1,
+    /** Stride 2/3 on a B-spline grid: look up a bricked copy of the grid (default; same numbers, fewer cache misses). */
+    bricks = true,
   ) {
     this.interpolation = interpolation ?? (grid.kernel === 'bspline3' ? 'spline' : 'cubic');
     interpolation = this.interpolation;
     if (detector.qMax > grid.qMax * (1 + 1e-9)) throw new Error(`detector reaches q = ${detector.qMax}, grid only ${grid.qMax}`);
-    if (detectorStride === 2) {
-      if (interpolation === 'quadratic') throw new Error('detector stride 2 needs cubic or spline interpolation');
-      this.interp = new DetectorInterpolator(grid, detector);
+    if (detectorStride !== 1) {
+      if (interpolation === 'quadratic') throw new Error(`detector stride ${detectorStride} needs cubic or spline interpolation`);
+      this.interp = new DetectorInterpolator(grid, detector, detectorStride, bricks);
     }
     if ((interpolation === 'spline') !== (grid.kernel !== 'lagrange')) {
       throw new Error(`interpolation '${interpolation}' does not fit a '${grid.kernel}' grid`);
@@ -204,8 +214,8 @@ export interface SimulateOptions {
   oversample?: number;
   /** Default 'spline'. */
   interpolation?: Interpolation;
-  /** Default 2 (1 for 'quadratic'): see PatternSimulator. */
-  detectorStride?: 1 | 2;
+  /** Default DEFAULT_DETECTOR_STRIDE (1 for 'quadratic'): see PatternSimulator. */
+  detectorStride?: 1 | DetectorStride;
   conformations?: Conformation[];
   name?: string;
   overwrite?: boolean;
@@ -232,11 +242,11 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
   const valFraction = o.valFraction ?? DEFAULT_VAL_FRACTION;
   const interpolation = o.interpolation ?? 'spline';
   const oversample = o.oversample ?? (interpolation === 'spline' ? DEFAULT_SPLINE_OVERSAMPLE : 2);
-  const detectorStride = o.detectorStride ?? (interpolation === 'quadratic' ? 1 : 2);
-  if (detectorStride !== 1 && detectorStride !== 2) throw new Error(`--detector-stride ${String(detectorStride)}: use 1 or 2`);
+  const detectorStride = o.detectorStride ?? (interpolation === 'quadratic' ? 1 : DEFAULT_DETECTOR_STRIDE);
+  if (detectorStride !== 1 && detectorStride !== 2 && detectorStride !== 3) throw new Error(`--detector-stride ${String(detectorStride)}: use 1, 2 or 3`);
   const { spec, bin } = detectorFor(preset, o.size);
   const detector = makeDetector(spec);
-  const gridQMax = detectorStride === 2 ? Math.max(detector.qMax, coarseLatticeQMax(spec)) : detector.qMax;
+  const gridQMax = gridQMaxFor(spec, detector.qMax, detectorStride);
   const confs = o.conformations ?? builtinConformations();
   const k = confs.length;
   const perClass = confs.map((_, c) => Math.floor(o.count / k) + (c < o.count % k ? 1 : 0));
