@@ -147,11 +147,14 @@ test('report.html in Chromium: points, front and selection from the page; cutoff
   assert.ok(dragged >= target && dragged <= target * 1.05, `dragged cutoff ${dragged} should be just above ${target}`);
   assert.deepEqual(await page.evaluate(() => __paretoExplorer.selectedIds()), front.map((r) => r.id));
 
-  // shift-click a dominated point adds it to the selection
+  // shift-click a dominated point adds it to the selection. The new selection adds topologies below
+  // the chart; the page may grow a scrollbar and the chart resize, so let layout settle and measure again.
+  await page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 100)));
+  const chartBox = (await page.locator('#pareto-chart').boundingBox())!;
   const dominated = records.find((r) => r.status === 'ok' && !front.some((f) => f.id === r.id))!;
   const pos = (await page.evaluate((id) => (window as unknown as { __paretoExplorer: { pointPosition(id: string): { x: number; y: number } } }).__paretoExplorer.pointPosition(id), dominated.id))!;
   await page.keyboard.down('Shift');
-  await page.mouse.click(box.x + pos.x, box.y + pos.y);
+  await page.mouse.click(chartBox.x + pos.x, chartBox.y + pos.y);
   await page.keyboard.up('Shift');
   assert.ok((await page.evaluate(() => __paretoExplorer.selectedIds())).includes(dominated.id));
 

@@ -1,7 +1,7 @@
 // Refinement: train the selected Pareto networks of a run from scratch with the long schedule,
 // recording per-epoch curves in <run>/refine/<id>/result.json (a RefineRecord) and events in the
 // run's events.jsonl. Each network checkpoints every epoch, so running refine again resumes it.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineSettings, TrainingSettings } from '../config';
 import { TrainingError, type EpochMetrics, type TrainJob, type TrainResult } from '../engines/engine';
@@ -10,7 +10,9 @@ import { LocalExecutor } from '../exec/local';
 import type { CandidateRecord, RefineRecord } from '../protocol';
 import { paretoFront, selectBelowCutoff } from '../search/pareto';
 import { runSpec } from '../search/run-spec';
-import { readCandidates, readRunInfo, RunStore, RUN_FILES } from '../store';
+import { readCandidates, readRefineRecord, readRunInfo, refineDir, RunStore } from '../store';
+
+export { readRefineRecord, refineDir };
 import { writeJsonAtomic } from '../store/files';
 
 export const DEFAULT_REFINE_EPOCHS = 500;
@@ -45,20 +47,6 @@ export interface RefineProgress {
 
 export class RefineError extends Error {
   override name = 'RefineError';
-}
-
-export function refineDir(runDir: string, id: string): string {
-  return join(runDir, RUN_FILES.refine, id);
-}
-
-export function readRefineRecord(runDir: string, id: string): RefineRecord | undefined {
-  const file = join(refineDir(runDir, id), 'result.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as RefineRecord;
-  } catch (e) {
-    throw new RefineError(`cannot read ${file}: ${(e as Error).message}`);
-  }
 }
 
 /** The candidates to refine: the Pareto networks at or below a cutoff, or the given ids. */

@@ -1,11 +1,12 @@
 // `pareto-nas report <run>`: a self-contained report.html (the explorer's own bundle and CSS inlined,
 // the run's data embedded as JSON, a static light theme), pareto.csv and Table I as Markdown.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { DecodeOptions } from '../model/spec';
 import type { CandidateRecord, RefineRecord } from '../protocol';
-import { lastSeq, readCandidates, readRunConfig, readRunInfo, summarizeRun, RUN_FILES } from '../store';
+import { lastSeq, readCandidates, readRefineRecords, RUN_FILES, summarizeRun } from '../store';
+import { runDecodeOptions } from '../search/run-spec';
 import type { ExplorerSnapshot, ExplorerUiState, HostToWebview } from '../../../webview/src/messages';
 import { DEFAULT_UI } from '../../../webview/src/messages';
 import { paretoFrontOf } from '../../../webview/src/model/front';
@@ -48,28 +49,10 @@ export function findWebviewAssets(explicit?: string): { js: string; css: string 
   throw new ReportError(`cannot find webview.js and webview.css (looked in ${dirs.join(', ')}); run \`npm run build\``);
 }
 
-export function readRefinements(runDir: string): RefineRecord[] {
-  const dir = join(runDir, RUN_FILES.refine);
-  if (!existsSync(dir)) return [];
-  const out: RefineRecord[] = [];
-  for (const d of readdirSync(dir, { withFileTypes: true })) {
-    const file = join(dir, d.name, 'result.json');
-    if (!d.isDirectory() || !existsSync(file)) continue;
-    try {
-      out.push(JSON.parse(readFileSync(file, 'utf8')) as RefineRecord);
-    } catch (e) {
-      throw new ReportError(`${file} is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  return out.sort((a, b) => a.mflops - b.mflops || a.id.localeCompare(b.id));
-}
-
-/** How this run decodes genomes (config.json's search settings + run.json's dataset shape). */
-export function runDecodeOptions(runDir: string): DecodeOptions | null {
+/** How the run decodes genomes; null (no topologies) when its config or run.json is unreadable. */
+function decodeOptionsOrNull(runDir: string): DecodeOptions | null {
   try {
-    const { search } = readRunConfig(runDir);
-    const { shape, classes } = readRunInfo(runDir).dataset;
-    return { nodes: search.nodes, initChannels: search.initChannels, input: { channels: shape[0], height: shape[1], width: shape[2] }, classes: classes.length };
+    return runDecodeOptions(runDir);
   } catch {
     return null;
   }
@@ -84,9 +67,9 @@ export function runSnapshot(runDir: string): ExplorerSnapshot {
   return {
     run: { id: basename(dir), name: summary.name, dir, dataset: summary.dataset, state: summary.state, generations: summary.generations },
     lastSeq: lastSeq(dir),
-    decode: runDecodeOptions(dir),
+    decode: decodeOptionsOrNull(dir),
     candidates,
-    refinements: readRefinements(dir),
+    refinements: readRefineRecords(dir),
   };
 }
 

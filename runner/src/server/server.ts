@@ -1,13 +1,12 @@
 // `pareto-nas serve`: the JSON-RPC 2.0 server (vscode-jsonrpc) that reads and controls run
 // directories for the extension. It owns no state a client needs to keep: runs are detached
 // processes writing their run directory; the server replays and follows events.jsonl.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ErrorCodes, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
 import { z } from 'zod';
 import { ConfigError, parseConfig } from '../config';
-import { decode } from '../model';
 import {
   Rpc,
   RpcErrorCode,
@@ -15,7 +14,6 @@ import {
   type CandidateRecord,
   type LaunchResult,
   type NetworkSpec,
-  type RefineRecord,
   type RunSummary,
   type StoredEvent,
 } from '../protocol';
@@ -26,6 +24,7 @@ import { isAlive } from '../store/process';
 import { launch, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
 import { paretoFront } from '../search/pareto';
+import { runSpec } from '../search/run-spec';
 
 export interface ServerOptions {
   input: Readable;
@@ -240,7 +239,7 @@ export class RunnerServer {
       const record = store.readCandidates(dir).find((r: CandidateRecord) => r.id === p.id);
       if (!record) throw new ResponseError(RpcErrorCode.CandidateNotFound, `candidate/get: run ${p.run} has no candidate ${p.id}`);
       const result: CandidateGetResult = { record, spec: this.specOf(dir, record), curves: record.epochs };
-      const refine = readRefines(dir).filter((r) => r.candidate === p.id);
+      const refine = store.readRefineRecords(dir).filter((r) => r.candidate === p.id);
       if (refine.length) result.refine = refine;
       return result;
     });
@@ -318,43 +317,18 @@ export class RunnerServer {
     return { run, dir, pid: info.pid, jobId: info.jobId, executor: info.executor };
   }
 
+  /** The candidate's network as its run decodes it (config.json + run.json; the dataset may be gone). */
   private specOf(dir: string, record: CandidateRecord): NetworkSpec | null {
-    for (const f of [join(dir, store.RUN_FILES.models, record.id, 'spec.json')]) {
-      if (existsSync(f)) return JSON.parse(readFileSync(f, 'utf8')) as NetworkSpec;
-    }
     try {
-      const config = store.readRunConfig(dir);
-      const manifest = join(config.dataset, 'dataset.json');
-      if (!existsSync(manifest)) return null;
-      const m = JSON.parse(readFileSync(manifest, 'utf8')) as { shape: [number, number, number]; classes: string[] };
-      return decode(record.genome, {
-        nodes: config.search.nodes,
-        initChannels: config.search.initChannels,
-        input: { channels: m.shape[0], height: m.shape[1], width: m.shape[2] },
-        classes: m.classes.length,
-      });
+      return runSpec(dir, record.genome);
     } catch (e) {
       this.log(`serve: no spec for ${record.id}: ${(e as Error).message}`);
       return null;
     }
   }
+
 }
 
-function readRefines(dir: string): RefineRecord[] {
-  const folder = join(dir, store.RUN_FILES.refine);
-  if (!existsSync(folder)) return [];
-  const out: RefineRecord[] = [];
-  for (const name of readdirSync(folder)) {
-    const f = join(folder, name, 'result.json');
-    if (!existsSync(f)) continue;
-    try {
-      out.push(JSON.parse(readFileSync(f, 'utf8')) as RefineRecord);
-    } catch {
-      // a result being rewritten: skip it this time
-    }
-  }
-  return out;
-}
 
 export function startServer(o: ServerOptions): RunnerServer {
   const s = new RunnerServer(o);

@@ -1,3 +1,3 @@
 // The run directory: writer (RunStore) and readers.
 export * from './run-store';
-export { RUN_FILES, runFile, generationFile, runsRoot, newRunId } from './layout';
+export { RUN_FILES, runFile, generationFile, refineDir, runsRoot, newRunId } from './layout';

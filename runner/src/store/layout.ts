@@ -21,6 +21,11 @@ export function generationFile(runDir: string, generation: number): string {
   return join(runDir, RUN_FILES.generations, `g${String(generation).padStart(4, '0')}.json`);
 }
 
+/** The folder of one refinement: result.json, checkpoint/, weights/. */
+export function refineDir(runDir: string, id: string): string {
+  return join(runDir, RUN_FILES.refine, id);
+}
+
 /** Root folder of runs: $PARETO_NAS_RUNS, else ~/.pareto-nas/runs. */
 export function runsRoot(): string {
   return process.env.PARETO_NAS_RUNS ?? join(homedir(), '.pareto-nas', 'runs');

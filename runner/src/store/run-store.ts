@@ -4,9 +4,9 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, rea
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type SearchConfig } from '../config';
-import type { CandidateRecord, GenerationSnapshot, RunEvent, RunInfo, RunSummary, StoredEvent } from '../protocol';
+import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunEvent, RunInfo, RunSummary, StoredEvent } from '../protocol';
 import { appendJsonLine, parseJsonLines, readJsonLines, repairJsonLines, writeJsonAtomic } from './files';
-import { generationFile, RUN_FILES, runFile } from './layout';
+import { generationFile, refineDir, RUN_FILES, runFile } from './layout';
 import { withFileLock } from './lock';
 import { isAlive } from './process';
 
@@ -105,6 +105,27 @@ export function readSnapshots(dir: string): GenerationSnapshot[] {
 export function readSnapshot(dir: string, generation: number): GenerationSnapshot | undefined {
   const file = generationFile(dir, generation);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GenerationSnapshot) : undefined;
+}
+
+/** refine/<id>/result.json of one refinement, if it was started. */
+export function readRefineRecord(dir: string, id: string): RefineRecord | undefined {
+  const file = join(refineDir(dir, id), 'result.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as RefineRecord;
+  } catch (e) {
+    throw new RunStoreError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Every refinement of a run (written atomically, so never half a record), smallest network first. */
+export function readRefineRecords(dir: string): RefineRecord[] {
+  const folder = join(dir, RUN_FILES.refine);
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => readRefineRecord(dir, d.name) ?? [])
+    .sort((a, b) => a.mflops - b.mflops || a.id.localeCompare(b.id));
 }
 
 /** The seq of the last complete event line (0 for none), read from the file's tail. */
