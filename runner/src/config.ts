@@ -95,7 +95,7 @@ export const PRESETS = {
   paper: { search: {}, training: {} },
   /** Sized to finish on a 2-core laptop in a few minutes on the small default dataset. */
   demo: {
-    search: { population: 6, offspring: 6, generations: 3, initChannels: 8 },
+    search: { population: 5, offspring: 5, generations: 3, initChannels: 6 },
     training: { epochs: 2, batchSize: 64 },
   },
 } as const satisfies Record<string, Partial<Record<'search' | 'training', object>>>;

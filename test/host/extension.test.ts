@@ -77,7 +77,7 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
       await runRow.waitFor({ timeout: 90_000 });
       const status = wb.statusBarItem(/Pareto NAS g\d+\/\d+/).first();
       await status.waitFor({ timeout: 120_000 });
-      assert.match((await status.innerText()).trim(), /Pareto NAS g\d+\/3 · \d+\/6/);
+      assert.match((await status.innerText()).trim(), /Pareto NAS g\d+\/3 · \d+\/5/);
       await wb.treeItem(/demo-\d{8}-\d{6}.*gen \d+\/3/).first().waitFor({ timeout: 60_000 });
 
       // the finished run: expand it, its Pareto front and a generation show candidates

@@ -16,7 +16,7 @@ test('pareto-nas demo runs the whole method and says where the results are', () 
   assert.match(r.stdout, new RegExp(`report\\s+${join(runDir, 'report.html').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
 
   const records = readFileSync(join(runDir, 'candidates.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CandidateRecord);
-  assert.equal(records.length, 6 + 2 * 6, 'demo preset: population 6, offspring 6, 3 generations');
+  assert.equal(records.length, 5 + 2 * 5, 'demo preset: population 5, offspring 5, 3 generations');
   const table = readFileSync(join(runDir, 'table1.md'), 'utf8');
   // Table rows after the header and its separator: | Model | MFLOPs | ... |
   const rows = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---')).slice(1);

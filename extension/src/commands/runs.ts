@@ -23,7 +23,7 @@ export interface StartSearchArgs {
 
 const PRESET_DESCRIPTIONS: Record<string, string> = {
   paper: 'Patel et al.: population 25, 30 generations, 15 epochs',
-  demo: 'tiny: population 6, 3 generations, 2 epochs (minutes on a laptop)',
+  demo: 'tiny: population 5, 3 generations, 2 epochs (minutes on a laptop)',
 };
 const RECENT_DATASETS = 'paretoNas.recentDatasets';
 
