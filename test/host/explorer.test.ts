@@ -14,6 +14,7 @@ import { generateRun, writeRun } from '../fixtures/gen-run-small';
 import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';
 import { ensureBuilt, hostMissing, Workbench } from '../helpers/workbench';
+import type { ExplorerTestHook } from '../../webview/src/explorer';
 
 const missing = hostMissing();
 let tmp: string;
@@ -64,16 +65,7 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
   return v;
 }
 
-interface Hook {
-  plottedPoints(): number;
-  frontIds(): string[];
-  selectedIds(): string[];
-  cutoff(): number | null;
-  cutoffHandle(): { x: number; top: number; bottom: number } | null;
-  pixelForMflops(v: number): number;
-  colors(): { front: string; background: string; generation1: string };
-}
-declare const __paretoExplorer: Hook;
+declare const __paretoExplorer: ExplorerTestHook;
 
 test('explorer in VS Code: points, front, cutoff, selection, refine, topology, themes', { timeout: 180_000, skip: missing ?? false }, async () => {
   const wb = await Workbench.start({

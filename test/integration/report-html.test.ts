@@ -15,6 +15,7 @@ import { paretoFront } from '../../runner/src/search/pareto';
 import { readCandidates } from '../../runner/src/store';
 import { generateRun, writeRun } from '../fixtures/gen-run-small';
 import { repoRoot } from '../helpers/paths';
+import type { ExplorerTestHook } from '../../webview/src/explorer';
 
 const fixture = join(repoRoot, 'test', 'fixtures', 'run-small');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -27,16 +28,7 @@ let page: Page;
 const pageErrors: string[] = [];
 const requests: string[] = [];
 
-interface Hook {
-  plottedPoints(): number;
-  frontIds(): string[];
-  selectedIds(): string[];
-  cutoff(): number | null;
-  cutoffHandle(): { x: number; top: number; bottom: number } | null;
-  pixelForMflops(v: number): number;
-  renderCount: number;
-}
-declare const __paretoExplorer: Hook;
+declare const __paretoExplorer: ExplorerTestHook;
 
 before(async () => {
   for (const f of ['runner.js', 'webview.js', 'webview.css']) {
@@ -152,7 +144,7 @@ test('report.html in Chromium: points, front and selection from the page; cutoff
   await page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 100)));
   const chartBox = (await page.locator('#pareto-chart').boundingBox())!;
   const dominated = records.find((r) => r.status === 'ok' && !front.some((f) => f.id === r.id))!;
-  const pos = (await page.evaluate((id) => (window as unknown as { __paretoExplorer: { pointPosition(id: string): { x: number; y: number } } }).__paretoExplorer.pointPosition(id), dominated.id))!;
+  const pos = (await page.evaluate((id) => __paretoExplorer.pointPosition(id), dominated.id))!;
   await page.keyboard.down('Shift');
   await page.mouse.click(chartBox.x + pos.x, chartBox.y + pos.y);
   await page.keyboard.up('Shift');
