@@ -141,34 +141,35 @@ def device_description(device):
 # Network from spec
 
 
-class Node(nn.Module):
+class Merging(nn.Module):
+    """A node fed by several inputs concatenates them and merges them with a 1x1 conv."""
+
     def __init__(self, c, n_inputs):
         nn.Module.__init__(self)
+        self.merge = nn.Conv2d(n_inputs * c, c, 1, bias=False) if n_inputs > 1 else None
+
+    def merged(self, xs):
+        return xs[0] if len(xs) == 1 else self.merge(torch.cat(xs, 1))
+
+
+class Node(Merging):
+    def __init__(self, c, n_inputs):
         # Registration order = weights.ts order: merge, conv, bn.
-        if n_inputs > 1:
-            self.merge = nn.Conv2d(n_inputs * c, c, 1, bias=False)
-        else:
-            self.merge = None
+        Merging.__init__(self, c, n_inputs)
         self.conv = nn.Conv2d(c, c, 3, padding=1, bias=False)
         self.bn = nn.BatchNorm2d(c)
 
     def forward(self, xs):
-        x = xs[0] if len(xs) == 1 else self.merge(torch.cat(xs, 1))
-        return F.relu(self.bn(self.conv(x)))
+        return F.relu(self.bn(self.conv(self.merged(xs))))
 
 
-class Output(nn.Module):
+class Output(Merging):
     def __init__(self, c, n_inputs):
-        nn.Module.__init__(self)
-        if n_inputs > 1:
-            self.merge = nn.Conv2d(n_inputs * c, c, 1, bias=False)
-        else:
-            self.merge = None
+        Merging.__init__(self, c, n_inputs)
         self.bn = nn.BatchNorm2d(c)
 
     def forward(self, xs):
-        x = xs[0] if len(xs) == 1 else self.merge(torch.cat(xs, 1))
-        return F.relu(self.bn(x))
+        return F.relu(self.bn(self.merged(xs)))
 
 
 class Phase(nn.Module):
