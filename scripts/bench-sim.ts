@@ -1,22 +1,30 @@
 // Simulator benchmark: the one-off F(q) grids of 1n0vc for the xpsi preset, then noisy 127×127
-// patterns per second on one thread (slice + Poisson + beam stop), measured in the same run for
-//   - the previous default (the baseline): prefiltered cubic B-spline grid ('spline') at Δq = β/1.5,
-//     detector stride 2 (3D lookups on a quarter of the pixels, 12-point interpolation on the
-//     detector for the rest; detector-interp.ts), grid in its column layout,
-//   - the same on the bricked copy of the grid (grid.ts `brickGrid`: same numbers, the default now),
-//   - β/1.25 and detector stride 3 (16-point interpolation), bricked,
-//   - with --all also the older Lagrange β/2 and every-pixel spline β/1.25,
+// patterns per second on one thread (3D lookups, detector interpolation, Poisson noise, beam stop),
+// measured in the same run for
+//   - the baseline: prefiltered cubic B-spline grid ('spline') at Δq = β/1.5, detector stride 2
+//     (3D lookups on a quarter of the pixels, 12-point interpolation on the detector for the rest;
+//     detector-interp.ts), grid in its column layout with the lookups in JavaScript (the reference
+//     path), one image at a time,
+//   - the same on the bricked grid with the WebAssembly lookups (bricked.ts), one image at a time,
+//   - the default: bricked, the lookups of 256 images at a time sorted by brick (`PatternSimulator.prepare`),
+//   - β/1.25 and detector stride 3 (16-point interpolation), batched,
+//   - with --all also the older Lagrange β/2 and every-pixel spline β/1.25 (JavaScript),
 // with each method's maximum relative error against the direct sum on sampled pixels (random ones
 // and, separately, high-q pixels within 12 px of the left/right edges and of the corners).
-// Usage: npm run bench:sim -- [--images 300] [--no-cache] [--all]
+// Then the Poisson noise alone, per pixel ('dense') vs total + multinomial ('sparse'), per fluence.
+// Usage: npm run bench:sim -- [--images 1024] [--no-cache] [--all]
 // Prints one JSON line per measurement. images/s per core = images / CPU seconds of this thread.
 import { directIntensity } from '../runner/src/data/xfel/direct';
 import { makeDetector, quaternionToMatrix } from '../runner/src/data/xfel/geometry';
+import { poissonPattern } from '../runner/src/data/xfel/noise';
 import { hashInts, Rng } from '../runner/src/data/rng';
 import type { DetectorStride } from '../runner/src/data/xfel/detector-interp';
 import {
   builtinConformations, DEFAULT_DETECTOR_STRIDE, DEFAULT_SPLINE_OVERSAMPLE, detectorFor, gridQMaxFor, kernelFor, loadOrComputeGrid, PatternSimulator, PRESETS, type Interpolation,
 } from '../runner/src/data/xfel/simulate';
+
+/** Images per prepared batch of the default method (as `simulateDataset`: ≈ half its chunk). */
+const BATCH = 256;
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,26 +32,28 @@ function arg(name: string, def: number): number {
 }
 
 async function main(): Promise<void> {
-  const images = arg('images', 300);
+  const images = arg('images', 1024);
   const cache = !process.argv.includes('--no-cache');
   const preset = PRESETS.xpsi;
   const { spec } = detectorFor(preset, 127);
   const det = makeDetector(spec);
   const conf = builtinConformations().find((c) => c.name === '1n0vc')!;
-  type Method = { interpolation: Interpolation; oversample: number; stride: 1 | DetectorStride; bricks: boolean };
+  type Method = { interpolation: Interpolation; oversample: number; stride: 1 | DetectorStride; bricks: boolean; batch: number; baseline?: true };
   const methods: Method[] = [
-    // The previous default (baseline of this run): column-layout grid, stride 2, β/1.5.
-    { interpolation: 'spline', oversample: 1.5, stride: 2, bricks: false },
-    { interpolation: 'spline', oversample: 1.5, stride: 2, bricks: true },
-    { interpolation: 'spline', oversample: 1.25, stride: 2, bricks: true },
-    { interpolation: 'spline', oversample: 1.5, stride: 3, bricks: true },
-    { interpolation: 'spline', oversample: 1.25, stride: 3, bricks: true },
+    { interpolation: 'spline', oversample: 1.5, stride: 2, bricks: false, batch: 1, baseline: true },
+    { interpolation: 'spline', oversample: 1.5, stride: 2, bricks: true, batch: 1 },
+    { interpolation: 'spline', oversample: 1.5, stride: 2, bricks: true, batch: BATCH },
+    { interpolation: 'spline', oversample: 1.25, stride: 2, bricks: true, batch: BATCH },
+    { interpolation: 'spline', oversample: 1.5, stride: 3, bricks: true, batch: BATCH },
   ];
   if (process.argv.includes('--all')) {
-    methods.unshift({ interpolation: 'cubic', oversample: 2, stride: 1, bricks: false }, { interpolation: 'spline', oversample: 1.25, stride: 1, bricks: false });
+    methods.unshift(
+      { interpolation: 'cubic', oversample: 2, stride: 1, bricks: false, batch: 1 },
+      { interpolation: 'spline', oversample: 1.25, stride: 1, bricks: false, batch: 1 },
+    );
   }
   const isDefault = (m: Method) =>
-    m.interpolation === 'spline' && m.oversample === DEFAULT_SPLINE_OVERSAMPLE && m.stride === DEFAULT_DETECTOR_STRIDE && m.bricks;
+    m.interpolation === 'spline' && m.oversample === DEFAULT_SPLINE_OVERSAMPLE && m.stride === DEFAULT_DETECTOR_STRIDE && m.bricks && m.batch > 1;
   // Sampled pixels for the accuracy check (direct sum: atoms × pixels, a few seconds).
   const rng = new Rng(11);
   const checks = Array.from({ length: 5 }, () => {
@@ -65,7 +75,7 @@ async function main(): Promise<void> {
     }
     return { R, pixels, direct: directIntensity(conf.atoms, pixels.map((p) => [det.qx[p], det.qy[p], det.qz[p]]), R) };
   });
-  const rates: Record<string, number> = {};
+  let baseline: number | undefined;
   for (const m of methods) {
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
@@ -91,21 +101,57 @@ async function main(): Promise<void> {
       });
     }
     const counts = new Float32Array(127 * 127);
-    for (let i = 0; i < 30; i++) sim.sample(new Rng(hashInts(0, 0, i)), counts); // warm-up (JIT)
+    const run = (seed: number, n: number) => {
+      for (let i = 0; i < n; i += m.batch) {
+        const prepared = sim.prepare(Array.from({ length: Math.min(m.batch, n - i) }, (_, k) => new Rng(hashInts(seed, 0, i + k))));
+        for (let k = 0; k < prepared.size; k++) prepared.sample(k, counts);
+      }
+    };
+    run(0, Math.max(30, m.batch)); // warm-up (JIT)
     const c0 = process.cpuUsage();
     const w0 = Date.now();
-    for (let i = 0; i < images; i++) sim.sample(new Rng(hashInts(1, 0, i)), counts);
+    run(1, images);
     const cpu = process.cpuUsage(c0).user / 1e6;
     const wall = (Date.now() - w0) / 1000;
-    const key = `${m.interpolation}@β/${m.oversample}${m.stride > 1 ? `+stride${m.stride}` : ''}${m.stride > 1 && m.bricks ? '+bricks' : ''}`;
-    rates[key] = images / cpu;
-    // The previous default (first without --all, third with it); older methods run before it get no ratio.
-    const baseline = Object.values(rates)[methods[0].interpolation === 'cubic' ? 2 : 0] as number | undefined;
+    const key = `${m.interpolation}@β/${m.oversample}${m.stride > 1 ? `+stride${m.stride}` : ''}${m.stride > 1 && m.bricks ? '+bricks' : ''}${m.batch > 1 ? `+batch${m.batch}` : ''}`;
+    const rate = images / cpu;
+    if (m.baseline) baseline = rate;
     console.log(JSON.stringify({
-      bench: 'xfel-simulate', size: 127, method: key, images, images_per_s_per_core: Math.round(images / cpu),
+      bench: 'xfel-simulate', size: 127, method: key, images, images_per_s_per_core: Math.round(rate),
       images_per_s_wall: Math.round(images / wall), ms_per_image_cpu: Number(((cpu / images) * 1000).toFixed(3)),
       max_rel_error: Number(maxErr.toExponential(2)), max_rel_error_high_q: Number(maxErrHighQ.toExponential(2)), sampled_pixels: checks.length * 70,
-      speedup_vs_previous_default: baseline === undefined ? undefined : Number((images / cpu / baseline).toFixed(2)), default: isDefault(m) || undefined, setup_s: setupS,
+      speedup_vs_column_layout: baseline === undefined ? undefined : Number((rate / baseline).toFixed(2)), default: isDefault(m) || undefined, setup_s: setupS,
+    }));
+  }
+  benchNoise(det);
+}
+
+/** Poisson noise alone on one expected pattern per fluence: per pixel vs total + multinomial (noise.ts). */
+function benchNoise(det: ReturnType<typeof makeDetector>): void {
+  const counts = new Float32Array(det.qx.length);
+  const shape = new Float64Array(det.qx.length);
+  let total = 0;
+  det.factor.forEach((f, p) => {
+    shape[p] = det.beamStop[p] ? 0 : f / (1 + (Math.hypot(det.qx[p], det.qy[p]) / 0.05) ** 3); // a falling radial profile
+    total += shape[p];
+  });
+  for (const photons of [80, 800, 8000]) {
+    const expected = shape.map((v) => (v * photons) / total);
+    const rates: Record<string, number> = {};
+    for (const method of ['dense', 'sparse'] as const) {
+      const draw = method === 'dense'
+        ? (rng: Rng) => { for (let p = 0; p < expected.length; p++) counts[p] = det.beamStop[p] ? 0 : rng.poisson(expected[p]); }
+        : (rng: Rng) => poissonPattern(expected, det.beamStop, rng, counts);
+      const rng = new Rng(5);
+      for (let i = 0; i < 200; i++) draw(rng);
+      const c0 = process.cpuUsage();
+      const n = 2000;
+      for (let i = 0; i < n; i++) draw(rng);
+      rates[method] = n / (process.cpuUsage(c0).user / 1e6);
+    }
+    console.log(JSON.stringify({
+      bench: 'xfel-noise', photons_per_pattern: photons, dense_patterns_per_s: Math.round(rates.dense), sparse_patterns_per_s: Math.round(rates.sparse),
+      sparse_speedup: Number((rates.sparse / rates.dense).toFixed(2)), used: photons < 0.25 * expected.length ? 'sparse' : 'dense',
     }));
   }
 }

@@ -10,7 +10,10 @@ import { ATOMIC_NUMBER, formFactor } from '../../runner/src/data/xfel/formfactor
 import { makeDetector, matrixToEulerZYZ, quaternionToMatrix, type DetectorSpec } from '../../runner/src/data/xfel/geometry';
 import { computeAmplitudeGrid, sampleIntensity, sliceIntensities, sliceIntensitiesQuadratic } from '../../runner/src/data/xfel/grid';
 import { centred, elementCounts, elementOf, parsePdb } from '../../runner/src/data/xfel/pdb';
+import { SLICE_KERNEL_WASM } from '../../runner/src/data/xfel/slice-kernel-wasm';
 import { coarseLatticeQMax } from '../../runner/src/data/xfel/detector-interp';
+import { assembleKernel } from '../../runner/src/data/xfel/make-kernel';
+import { poissonPattern } from '../../runner/src/data/xfel/noise';
 import { PatternSimulator } from '../../runner/src/data/xfel/simulate';
 import { builtinAtoms, builtinPdbText } from '../../runner/src/data/xfel/structures';
 import { sharedPath } from '../helpers/paths';
@@ -133,8 +136,29 @@ for (const stride of [2, 3] as const) {
     }
     assert.ok(Math.max(...errors) < 1e-3, `stride ${stride}: max relative error ${Math.max(...errors)}`);
     assert.throws(() => new PatternSimulator(grid, makeDetector(spec(61)), 1e14, 'spline', stride), /grid only|detector reaches/);
+    // Images prepared as one batch (lookups sorted by brick) equal the same images drawn one at a
+    // time on the column layout, whatever order the batch is sampled in.
+    const streams = (seed: number) => Array.from({ length: 5 }, (_, k) => new Rng(hashInts(seed, 0, k)));
+    const batch = fast.prepare(streams(8));
+    for (const k of [4, 0, 3, 1, 2]) {
+      const together = new Float32Array(41 * 41), alone = new Float32Array(41 * 41);
+      const a = batch.sample(k, together);
+      const b = columns.sample(streams(8)[k], alone);
+      assert.deepEqual(together, alone);
+      assert.deepEqual([a.quaternion, a.expectedTotal], [b.quaternion, b.expectedTotal]);
+    }
+    const next = fast.prepare(streams(9));
+    assert.throws(() => batch.sample(0, new Float32Array(41 * 41)), /replaced by a later prepare/);
+    fast.expectedPhotons(quaternionToMatrix([1, 0, 0, 0]));
+    assert.throws(() => next.sample(0, new Float32Array(41 * 41)), /replaced/);
   });
 }
+
+test('the shipped WebAssembly kernels are slice-kernel.wat assembled (npm run build:kernel)', async () => {
+  const shipped = Buffer.from(SLICE_KERNEL_WASM, 'base64');
+  assert.deepEqual(await assembleKernel(), shipped);
+  assert.ok(WebAssembly.validate(shipped));
+});
 
 test('radially averaged slice intensity follows the Debye curve (and the reference values)', async () => {
   const grid = await grid41;
@@ -226,6 +250,46 @@ test('patterns: beam stop exactly 0, counts Poisson around the expectation, dete
   // ×10 per decade of fluence at a fixed orientation.
   const low = Float64Array.from(new PatternSimulator(grid, det41, 1e15).expectedPhotons(R));
   for (let p = 0; p < low.length; p += 37) assert.ok(Math.abs(expected[p] - 10 * low[p]) <= 1e-9 * expected[p]);
+});
+
+test('pattern noise: per-pixel mean = variance = expectation for the sparse (few photons) and dense draws; beam stop 0', () => {
+  // A falling radial profile on the 41-px detector scaled to 30 photons (sparse: total + multinomial)
+  // and to 2,000 (dense: one Poisson variate per pixel).
+  const shape = Float64Array.from(det41.factor, (f, p) => (det41.beamStop[p] ? 0 : f / (1 + Math.hypot(det41.qx[p], det41.qy[p]) / 0.05)));
+  const sum = shape.reduce((a, b) => a + b, 0);
+  for (const photons of [30, 2000]) {
+    const expected = shape.map((v) => (v * photons) / sum);
+    const unstopped = Float64Array.from(expected);
+    det41.beamStop.forEach((s, p) => { if (s) expected[p] = 7; }); // must be ignored under the beam stop
+    const rng = new Rng(photons);
+    const counts = new Float32Array(expected.length);
+    const draws = 3000;
+    const s1 = new Float64Array(expected.length), s2 = new Float64Array(expected.length);
+    for (let d = 0; d < draws; d++) {
+      const total = poissonPattern(expected, det41.beamStop, rng, counts);
+      assert.ok(Math.abs(total - photons) < 1e-9 * photons);
+      for (let p = 0; p < counts.length; p++) {
+        assert.ok(Number.isInteger(counts[p]) && counts[p] >= 0);
+        s1[p] += counts[p];
+        s2[p] += counts[p] * counts[p];
+      }
+    }
+    let chi = 0, pixels = 0;
+    for (let p = 0; p < counts.length; p++) {
+      if (det41.beamStop[p]) {
+        assert.equal(s1[p], 0, `beam-stop pixel ${p} got photons`);
+        continue;
+      }
+      const mean = s1[p] / draws, variance = s2[p] / draws - mean * mean, lambda = unstopped[p];
+      // Standard errors of a Poisson sample mean and variance: √(λ/n) and λ√((1/λ + 2)/n).
+      assert.ok(Math.abs(mean - lambda) < 5 * Math.sqrt(lambda / draws), `${photons} photons, pixel ${p}: mean ${mean} vs ${lambda}`);
+      assert.ok(Math.abs(variance - lambda) < 5 * lambda * Math.sqrt((1 / lambda + 2) / draws), `${photons} photons, pixel ${p}: variance ${variance} vs ${lambda}`);
+      chi += (mean - lambda) ** 2 / (lambda / draws);
+      pixels++;
+    }
+    // Means over all pixels together: χ² per pixel ≈ 1.
+    assert.ok(chi / pixels > 0.8 && chi / pixels < 1.2, `${photons} photons: χ²/pixel ${chi / pixels}`);
+  }
 });
 
 test('Poisson sampler: mean = variance for small and large means; log-gamma', () => {

@@ -17,8 +17,9 @@ export const DEFAULT_DATASET = {
   seed: 1,
   oversample: 0.5,
   interpolation: 'spline',
-  // 2: B-spline slicing with detector stride 2 (version 1: triquadratic Lagrange).
-  version: 2,
+  // 3: simulator version 2 (same seed, other noise draws); 2: B-spline slicing with detector stride 2;
+  // 1: triquadratic Lagrange.
+  version: 3,
 } as const;
 
 export function defaultDatasetDir(): string {

@@ -1,19 +1,17 @@
 // Fewer 3D lookups per image: the complex amplitude F on the Ewald-sphere slice is smooth on the
 // detector (band-limited by the particle radius: at most ≈ r_max·β ≈ 0.5 rad of phase per pixel for
-// EF2 with the xpsi preset), so it is evaluated from the 3D grid only on every second pixel of every
-// second row (a quarter of the pixels) and interpolated in between along rows, then along columns,
-// with the 12-point midpoint Lagrange rule (error ∝ ω¹² for ω ≤ 1 rad per coarse step: ≈ 1e-5).
-// F is interpolated, not |F|² (twice the band-width); F(−q) = conj F(q) is applied per coarse
-// point before interpolating. The coarse lattice extends 5 coarse points (10 pixels) past every
-// detector edge so edge pixels get centred stencils too; the grid must cover that lattice
-// (`coarseLatticeQMax`). Coarse points whose stencils touch only beam-stop pixels are skipped.
+// EF2 with the xpsi preset), so it is evaluated from the 3D grid only on every s-th pixel of every
+// s-th row (s = 2: a quarter of the pixels) and interpolated in between along rows, then along
+// columns, with the 12-point Lagrange rule for s = 2 (error ∝ ω¹² for ω ≤ 1 rad per coarse step:
+// ≈ 1e-5) and the 16-point rule for s = 3. F is interpolated, not |F|² (twice the band-width);
+// F(−q) = conj F(q) is applied per coarse point before interpolating. The coarse lattice extends
+// half a stencil past every detector edge (10 pixels for s = 2) so edge pixels get centred stencils
+// too; the grid must cover that lattice (`coarseLatticeQMax`). Coarse points whose stencils touch
+// only beam-stop pixels are skipped.
 import { pixelQ, type Detector, type DetectorSpec } from './geometry';
-import { brickGrid, sliceAmplitudesBricked, sliceAmplitudesSpline, sliceIntensities, type AmplitudeGrid, type BrickedGrid } from './grid';
-
-// Midpoint weights of the 12-point Lagrange rule, outermost W0 to innermost W5 (exact: k / 2^21).
-const W0 = -252 / 2097152, W1 = 3388 / 2097152, W2 = -21780 / 2097152, W3 = 91476 / 2097152, W4 = -304920 / 2097152, W5 = 1280664 / 2097152;
-/** Coarse points beyond the detector on each side (half the 12-point stencil, minus the centre). */
-const MARGIN = 5;
+import { BrickedGrid } from './bricked';
+import { SliceKernel } from './kernel';
+import { sliceAmplitudesSpline, sliceIntensities, type AmplitudeGrid } from './grid';
 
 /** Detector stride 2 or 3 (3D lookups on every s-th pixel of every s-th row). */
 export type DetectorStride = 2 | 3;
@@ -86,22 +84,22 @@ function lagrangeWeights(stride: number, points: number): Float64Array {
   return w;
 }
 
-/** Brick side of the bricked grid copy (grid.ts `brickGrid`). */
+/** Brick side of the bricked grid copy (bricked.ts). */
 export const BRICK = 16;
 
 /** |F(Rᵀq)|² on the whole detector from 3D lookups on every s-th pixel of every s-th row. */
 export class DetectorInterpolator {
   private readonly lat: Lattice;
-  private readonly cRe: Float64Array;
-  private readonly cIm: Float64Array;
-  /** Coarse rows interpolated to full resolution along u: nc rows × n. */
-  private readonly rRe: Float64Array;
-  private readonly rIm: Float64Array;
-  private readonly weights: Float64Array;
-  /** One interpolated detector row (generic fill). */
-  private readonly tRe: Float64Array;
-  private readonly tIm: Float64Array;
+  /** Runs the lookups on a bricked grid (shared with it) and the detector fill (slice-kernel.wat). */
+  private readonly kernel: SliceKernel;
   private readonly bricked?: BrickedGrid;
+  /** Byte offset in kernel memory of the last batch's coarse amplitudes (f64 Re, Im; image k at k·nc²). */
+  private coarseAt = 0;
+  private batch = 0;
+  /** Byte offsets in kernel memory of the fill's buffers. */
+  private readonly at: { weights: number; stop: number; row: number; scale: number; out: number };
+  /** The `scale` now in kernel memory (compared by identity; undefined: all 1). */
+  private scale?: Float64Array;
 
   constructor(
     readonly grid: AmplitudeGrid,
@@ -115,125 +113,77 @@ export class DetectorInterpolator {
     if (grid.kernel === 'bspline2') throw new Error('detector interpolation needs a cubic (Lagrange or B-spline) grid');
     if (stride !== 2 && stride !== 3) throw new Error(`detector stride ${String(stride)}: use 2 or 3`);
     if (stride === 2 && points !== 12) throw new Error('detector stride 2 uses 12-point interpolation');
+    if (!(points > 0 && points % 2 === 0)) throw new Error(`${points}-point interpolation: use an even number`);
     this.lat = coarseLattice(detector.spec, stride, points);
     if (this.lat.qMax > grid.qMax * (1 + 1e-9)) {
       throw new Error(`detector interpolation reaches q = ${this.lat.qMax}, grid only ${grid.qMax} (use coarseLatticeQMax for the grid)`);
     }
-    const np = this.lat.nc * this.lat.nc;
-    this.cRe = new Float64Array(np);
-    this.cIm = new Float64Array(np);
-    this.rRe = new Float64Array(this.lat.nc * detector.spec.n);
-    this.rIm = new Float64Array(this.lat.nc * detector.spec.n);
-    this.weights = lagrangeWeights(stride, this.lat.points);
-    this.tRe = new Float64Array(detector.spec.n);
-    this.tIm = new Float64Array(detector.spec.n);
-    if (bricks && grid.kernel === 'bspline3') this.bricked = brickGrid(grid, BRICK);
+    if (bricks && grid.kernel === 'bspline3') this.bricked = new BrickedGrid(grid, BRICK);
+    this.kernel = this.bricked?.kernel ?? new SliceKernel();
+    // The fill's constant inputs: weights as f64x2 splats, and the beam stop.
+    const w = lagrangeWeights(stride, points);
+    const k = this.kernel, n = detector.spec.n;
+    this.at = {
+      weights: k.region('fill.weights', 16 * w.length),
+      stop: k.region('fill.stop', n * n),
+      row: k.region('fill.row', 16 * this.lat.nc * n),
+      scale: k.region('fill.scale', 8 * n * n),
+      out: k.region('fill.out', 8 * n * n),
+    };
+    const splats = k.f64(this.at.weights, 2 * w.length);
+    w.forEach((v, i) => splats.fill(v, 2 * i, 2 * i + 2));
+    k.u8(this.at.stop, n * n).set(detector.beamStop);
+    k.f64(this.at.scale, n * n).fill(1);
   }
 
   /** |F|² per pixel into `out` (beam-stop pixels 0). */
   intensities(R: ArrayLike<number>, out: Float64Array): void {
-    const { nc, qx, qy, qz, skip } = this.lat;
-    const { cRe, cIm, rRe, rIm } = this;
-    if (this.bricked) sliceAmplitudesBricked(this.bricked, qx, qy, qz, R, cRe, cIm, skip);
-    else if (this.grid.kernel === 'bspline3') sliceAmplitudesSpline(this.grid, qx, qy, qz, R, cRe, cIm, skip);
-    else sliceIntensities(this.grid, qx, qy, qz, R, cRe, skip, cIm);
-    if (this.stride === 3) {
-      this.fillGeneric(out);
-      return;
-    }
-    const n = this.detector.spec.n;
-    // Along u, every coarse row: even pixel u = coarse point u/2 + MARGIN; odd u = 2j+1 from coarse j−5 … j+6.
-    for (let J = 0; J < nc; J++) {
-      const cb = J * nc + MARGIN, rb = J * n;
-      for (let u = 0; u < n; u += 2) {
-        rRe[rb + u] = cRe[cb + (u >> 1)];
-        rIm[rb + u] = cIm[cb + (u >> 1)];
-      }
-      for (let u = 1; u < n; u += 2) {
-        const k = cb + ((u - 1) >> 1);
-        rRe[rb + u] = W0 * (cRe[k - 5] + cRe[k + 6]) + W1 * (cRe[k - 4] + cRe[k + 5]) + W2 * (cRe[k - 3] + cRe[k + 4]) +
-          W3 * (cRe[k - 2] + cRe[k + 3]) + W4 * (cRe[k - 1] + cRe[k + 2]) + W5 * (cRe[k] + cRe[k + 1]);
-        rIm[rb + u] = W0 * (cIm[k - 5] + cIm[k + 6]) + W1 * (cIm[k - 4] + cIm[k + 5]) + W2 * (cIm[k - 3] + cIm[k + 4]) +
-          W3 * (cIm[k - 2] + cIm[k + 3]) + W4 * (cIm[k - 1] + cIm[k + 2]) + W5 * (cIm[k] + cIm[k + 1]);
-      }
-    }
-    const stop = this.detector.beamStop;
-    for (let v = 0; v < n; v++) {
-      const o = v * n;
-      if ((v & 1) === 0) {
-        const rb = ((v >> 1) + MARGIN) * n;
-        for (let u = 0; u < n; u++) {
-          const re = rRe[rb + u], im = rIm[rb + u];
-          out[o + u] = stop[o + u] ? 0 : re * re + im * im;
-        }
-      } else {
-        const r0 = (((v - 1) >> 1) + MARGIN) * n;
-        const a0 = r0 - 5 * n, a1 = r0 - 4 * n, a2 = r0 - 3 * n, a3 = r0 - 2 * n, a4 = r0 - n, a5 = r0;
-        const b5 = r0 + n, b4 = r0 + 2 * n, b3 = r0 + 3 * n, b2 = r0 + 4 * n, b1 = r0 + 5 * n, b0 = r0 + 6 * n;
-        for (let u = 0; u < n; u++) {
-          if (stop[o + u]) {
-            out[o + u] = 0;
-            continue;
-          }
-          const re = W0 * (rRe[a0 + u] + rRe[b0 + u]) + W1 * (rRe[a1 + u] + rRe[b1 + u]) + W2 * (rRe[a2 + u] + rRe[b2 + u]) +
-            W3 * (rRe[a3 + u] + rRe[b3 + u]) + W4 * (rRe[a4 + u] + rRe[b4 + u]) + W5 * (rRe[a5 + u] + rRe[b5 + u]);
-          const im = W0 * (rIm[a0 + u] + rIm[b0 + u]) + W1 * (rIm[a1 + u] + rIm[b1 + u]) + W2 * (rIm[a2 + u] + rIm[b2 + u]) +
-            W3 * (rIm[a3 + u] + rIm[b3 + u]) + W4 * (rIm[a4 + u] + rIm[b4 + u]) + W5 * (rIm[a5 + u] + rIm[b5 + u]);
-          out[o + u] = re * re + im * im;
-        }
-      }
-    }
+    this.lookUp([R]);
+    this.fill(0, out);
   }
 
-  /** Any stride: N-point Lagrange along u on every coarse row, then along v. */
-  private fillGeneric(out: Float64Array): void {
+  /**
+   * The 3D lookups of a batch of images, done together (on a bricked grid that is what makes them
+   * fast: bricked.ts); then `fill(k, …)` for each. A new batch replaces the last.
+   */
+  lookUp(Rs: readonly ArrayLike<number>[]): void {
+    const { nc, qx, qy, qz, skip } = this.lat;
+    const np = nc * nc;
+    this.batch = Rs.length;
+    if (this.bricked) {
+      this.coarseAt = this.bricked.slice(qx, qy, qz, Rs, skip);
+      return;
+    }
+    // The column layout (the reference): lookups in JavaScript, one image at a time.
+    const re = new Float64Array(np), im = new Float64Array(np);
+    this.coarseAt = this.kernel.region('coarse', 16 * Rs.length * np);
+    const coarse = this.kernel.f64(this.coarseAt, 2 * Rs.length * np);
+    Rs.forEach((R, k) => {
+      if (this.grid.kernel === 'bspline3') sliceAmplitudesSpline(this.grid, qx, qy, qz, R, re, im, skip);
+      else sliceIntensities(this.grid, qx, qy, qz, R, re, skip, im);
+      for (let p = 0; p < np; p++) {
+        coarse[2 * (k * np + p)] = re[p];
+        coarse[2 * (k * np + p) + 1] = im[p];
+      }
+    });
+  }
+
+  /**
+   * |F|² per pixel of image k of the last `lookUp` batch, times `scale[p]` (default 1; a new array
+   * is copied in, the same one again is not), into `out` (beam-stop pixels 0): Lagrange
+   * interpolation along u on every coarse row, then along v (slice-kernel.wat `fill`).
+   */
+  fill(k: number, out: Float64Array, scale?: Float64Array): void {
+    if (!(k >= 0 && k < this.batch)) throw new Error(`image ${k} is not in the last batch of ${this.batch}`);
     const { nc, margin, points, stride } = this.lat;
-    const { cRe, cIm, rRe, rIm, weights } = this;
-    const n = this.detector.spec.n;
-    const lo = margin - points / 2 + 1; // coarse index of the first node for j = 0
-    for (let J = 0; J < nc; J++) {
-      const cb = J * nc, rb = J * n;
-      for (let u = 0; u < n; u++) {
-        const j = (u / stride) | 0, r = u - stride * j;
-        if (r === 0) {
-          rRe[rb + u] = cRe[cb + j + margin];
-          rIm[rb + u] = cIm[cb + j + margin];
-          continue;
-        }
-        const w0 = (r - 1) * points, k0 = cb + j + lo;
-        let re = 0, im = 0;
-        for (let k = 0; k < points; k++) {
-          re += weights[w0 + k] * cRe[k0 + k];
-          im += weights[w0 + k] * cIm[k0 + k];
-        }
-        rRe[rb + u] = re;
-        rIm[rb + u] = im;
-      }
+    const kernel = this.kernel, n = this.detector.spec.n, at = this.at;
+    if (scale !== this.scale) {
+      const view = kernel.f64(at.scale, n * n);
+      if (scale) view.set(scale);
+      else view.fill(1);
+      this.scale = scale;
     }
-    const stop = this.detector.beamStop;
-    const { tRe, tIm } = this;
-    for (let v = 0; v < n; v++) {
-      const o = v * n;
-      const j = (v / stride) | 0, r = v - stride * j;
-      if (r === 0) {
-        const rb = (j + margin) * n;
-        for (let u = 0; u < n; u++) {
-          const re = rRe[rb + u], im = rIm[rb + u];
-          out[o + u] = stop[o + u] ? 0 : re * re + im * im;
-        }
-        continue;
-      }
-      tRe.fill(0);
-      tIm.fill(0);
-      const w0 = (r - 1) * points;
-      for (let k = 0; k < points; k++) {
-        const w = weights[w0 + k], rb = (j + lo + k) * n;
-        for (let u = 0; u < n; u++) {
-          tRe[u] += w * rRe[rb + u];
-          tIm[u] += w * rIm[rb + u];
-        }
-      }
-      for (let u = 0; u < n; u++) out[o + u] = stop[o + u] ? 0 : tRe[u] * tRe[u] + tIm[u] * tIm[u];
-    }
+    kernel.fill(this.coarseAt + 16 * k * nc * nc, nc, n, stride, points, margin, at.weights, at.row, at.stop, at.scale, at.out);
+    out.set(kernel.f64(at.out, n * n));
   }
 }

@@ -40,7 +40,8 @@ export interface AmplitudeGrid {
   data: Float32Array;
 }
 
-const Z_MIN = -2;
+/** Stored z index 0 is z = Z_MIN (the stencil of a query at z ≥ 0 reaches down to z = −1). */
+export const Z_MIN = -2;
 /** Largest distance from a query point to a tap of its 4×4×4 stencil, in voxels (2√3), plus slack. */
 const STENCIL_REACH = 3.5;
 
@@ -433,7 +434,7 @@ export function sliceIntensitiesQuadratic(
   }
 }
 
-function outsideGrid(grid: AmplitudeGrid, a: number, b: number, c: number): never {
+export function outsideGrid(grid: Pick<AmplitudeGrid, 'qMax'>, a: number, b: number, c: number): never {
   throw new Error(`q = ${Math.hypot(a, b, c)} Å⁻¹ lies outside the grid (q_max ${grid.qMax})`);
 }
 
@@ -533,157 +534,6 @@ export function sliceAmplitudesSpline(
       pr += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
       pi += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
       o = colOffset[cb + 3] * 2 + zoff;
-      pr += y3 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
-      pi += y3 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
-      const w = ax === 0 ? x0 : ax === 1 ? x1 : ax === 2 ? x2 : x3;
-      fr += w * pr;
-      fi += w * pi;
-    }
-    re[p] = fr;
-    im[p] = sign * fi;
-  }
-}
-
-/**
- * A cubic B-spline grid re-laid out in bricks for cache and TLB locality. The column layout puts
- * the 4×4 columns of one 4×4×4 stencil up to ~1 MB apart (16 pages per lookup); here the grid is
- * cut into B×B×B bricks, each stored with a 3-voxel apron on the high side ((B+3)³ voxels,
- * interleaved re/im), so every stencil lies inside one brick: ≈ 2–3 pages, and consecutive
- * detector lookups (≈ 2–3 voxels apart) mostly reuse the same brick. Built from an `AmplitudeGrid`
- * in memory (the cache file keeps the column layout); values are the same Float32 numbers, and the
- * slicer sums in the same order as `sliceAmplitudesSpline`, so results are bit-identical.
- */
-export interface BrickedGrid {
-  source: AmplitudeGrid;
-  /** Own voxels per brick side. */
-  B: number;
-  /** Stored voxels per brick side (B + 3). */
-  S: number;
-  /** Bricks along x, y (shifted index X = ix + m ≥ 0) and z (Z = iz − Z_MIN ≥ 0). */
-  nbx: number;
-  nbz: number;
-  /** Per brick (bx·nbx + by)·nbz + bz: offset (in floats) of its first value in `data`, or −1. */
-  brickOffset: Int32Array;
-  data: Float32Array;
-}
-
-export function brickGrid(grid: AmplitudeGrid, B = 8): BrickedGrid {
-  if (grid.kernel !== 'bspline3') throw new Error('brickGrid needs a cubic B-spline grid');
-  const { m, colOffset, colLength, data: src } = grid;
-  const W = 2 * m + 1;
-  let maxLen = 0;
-  for (const l of colLength) maxLen = Math.max(maxLen, l);
-  const S = B + 3;
-  const nbx = Math.ceil(W / B), nbz = Math.ceil(maxLen / B);
-  const brickOffset = new Int32Array(nbx * nbx * nbz).fill(-1);
-  // A brick is kept when one of its own voxels is stored: a valid stencil starts at such a voxel.
-  let count = 0;
-  for (let bx = 0; bx < nbx; bx++) {
-    for (let by = 0; by < nbx; by++) {
-      for (let bz = 0; bz < nbz; bz++) {
-        let any = false;
-        for (let X = bx * B; X < Math.min(W, bx * B + B) && !any; X++) {
-          for (let Y = by * B; Y < Math.min(W, by * B + B) && !any; Y++) {
-            const c = X * W + Y;
-            if (colOffset[c] >= 0 && colLength[c] > bz * B) any = true;
-          }
-        }
-        if (any) brickOffset[(bx * nbx + by) * nbz + bz] = 2 * S * S * S * count++;
-      }
-    }
-  }
-  const data = new Float32Array(2 * S * S * S * count);
-  for (let bx = 0; bx < nbx; bx++) {
-    for (let by = 0; by < nbx; by++) {
-      for (let bz = 0; bz < nbz; bz++) {
-        const base = brickOffset[(bx * nbx + by) * nbz + bz];
-        if (base < 0) continue;
-        for (let lx = 0; lx < S; lx++) {
-          const X = bx * B + lx;
-          if (X >= W) break;
-          for (let ly = 0; ly < S; ly++) {
-            const Y = by * B + ly;
-            if (Y >= W) break;
-            const c = X * W + Y;
-            if (colOffset[c] < 0) continue;
-            const z0 = bz * B, z1 = Math.min(colLength[c], z0 + S);
-            const o = base + 2 * (lx * S + ly) * S;
-            for (let Z = z0; Z < z1; Z++) {
-              data[o + 2 * (Z - z0)] = src[2 * (colOffset[c] + Z)];
-              data[o + 2 * (Z - z0) + 1] = src[2 * (colOffset[c] + Z) + 1];
-            }
-          }
-        }
-      }
-    }
-  }
-  return { source: grid, B, S, nbx, nbz, brickOffset, data };
-}
-
-/** `sliceAmplitudesSpline` on a bricked grid (same values, same summation order). */
-export function sliceAmplitudesBricked(
-  bg: BrickedGrid,
-  qx: Float64Array,
-  qy: Float64Array,
-  qz: Float64Array,
-  R: ArrayLike<number>,
-  re: Float64Array,
-  im: Float64Array,
-  skip: Uint8Array,
-): void {
-  const grid = bg.source;
-  const inv = 1 / grid.dq;
-  const m = grid.m;
-  const { B, S, nbx, nbz, brickOffset, data } = bg;
-  const sy = 2 * S, sx = 2 * S * S;
-  const limit2 = (grid.qMax * inv) ** 2 * (1 + 1e-9);
-  const r00 = R[0] * inv, r01 = R[1] * inv, r02 = R[2] * inv;
-  const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
-  const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
-  const np = qx.length;
-  const zshift = -1 - Z_MIN; // stored z index of the stencil's first tap is jz + zshift
-  for (let p = 0; p < np; p++) {
-    if (skip[p] !== 0) {
-      re[p] = 0;
-      im[p] = 0;
-      continue;
-    }
-    const a = qx[p], b = qy[p], c = qz[p];
-    let gx = r00 * a + r10 * b + r20 * c;
-    let gy = r01 * a + r11 * b + r21 * c;
-    let gz = r02 * a + r12 * b + r22 * c;
-    let sign = 1;
-    if (gz < 0) {
-      gx = -gx;
-      gy = -gy;
-      gz = -gz;
-      sign = -1;
-    }
-    if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
-    const fx = gx + m, fy = gy + m;
-    const jx = fx | 0, jy = fy | 0, jz = gz | 0;
-    const tx = fx - jx, ty = fy - jy, tz = gz - jz;
-    let s = 1 - tx, t2 = tx * tx, t3 = t2 * tx;
-    const x0 = (s * s * s) / 6, x3 = t3 / 6, x1 = 0.5 * t3 - t2 + 2 / 3, x2 = 1 - x0 - x1 - x3;
-    s = 1 - ty; t2 = ty * ty; t3 = t2 * ty;
-    const y0 = (s * s * s) / 6, y3 = t3 / 6, y1 = 0.5 * t3 - t2 + 2 / 3, y2 = 1 - y0 - y1 - y3;
-    s = 1 - tz; t2 = tz * tz; t3 = t2 * tz;
-    const z0 = (s * s * s) / 6, z3 = t3 / 6, z1 = 0.5 * t3 - t2 + 2 / 3, z2 = 1 - z0 - z1 - z3;
-    const X = jx - 1, Y = jy - 1, Z = jz + zshift;
-    const bx = (X / B) | 0, by = (Y / B) | 0, bz = (Z / B) | 0;
-    const base = brickOffset[(bx * nbx + by) * nbz + bz] + (X - bx * B) * sx + (Y - by * B) * sy + 2 * (Z - bz * B);
-    let fr = 0, fi = 0;
-    for (let ax = 0; ax < 4; ax++) {
-      let o = base + ax * sx;
-      let pr = y0 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
-      let pi = y0 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
-      o += sy;
-      pr += y1 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
-      pi += y1 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
-      o += sy;
-      pr += y2 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
-      pi += y2 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
-      o += sy;
       pr += y3 * (z0 * data[o] + z1 * data[o + 2] + z2 * data[o + 4] + z3 * data[o + 6]);
       pi += y3 * (z0 * data[o + 1] + z1 * data[o + 3] + z2 * data[o + 5] + z3 * data[o + 7]);
       const w = ax === 0 ? x0 : ax === 1 ? x1 : ax === 2 ? x2 : x3;

@@ -18,11 +18,15 @@ import {
 } from './geometry';
 import { coarseLatticeQMax, DetectorInterpolator, type DetectorStride } from './detector-interp';
 import { computeAmplitudeGrid, decodeGrid, encodeGrid, sliceIntensities, sliceIntensitiesQuadratic, type AmplitudeGrid, type GridProgress, type Kernel } from './grid';
+import { poissonPattern } from './noise';
 import { elementCounts, type Atoms } from './pdb';
 import { builtinAtoms, STRUCTURE_SOURCES } from './structures';
 import { STRUCTURE_DATA } from './structures-data';
 
-export const SIMULATOR_VERSION = 1;
+/** Recorded in each dataset's provenance. 2: WebAssembly detector fill (another summation order), sparse Poisson draw. */
+export const SIMULATOR_VERSION = 2;
+/** Part of the grid cache key: bump when the grid's numbers change (not with SIMULATOR_VERSION). */
+const GRID_VERSION = 1;
 
 export interface Preset {
   wavelength: number;
@@ -95,7 +99,7 @@ export function detectorFor(preset: Preset, size: number): { spec: DetectorSpec;
 
 function gridKey(c: Conformation, dq: number, qMax: number, kernel: Kernel): string {
   const k = kernel === 'lagrange' ? {} : { kernel }; // Lagrange keys unchanged: existing caches stay valid
-  return createHash('sha256').update(JSON.stringify({ v: SIMULATOR_VERSION, src: c.sourceId, dq, qMax, ff: 'it1992', ...k })).digest('hex').slice(0, 24);
+  return createHash('sha256').update(JSON.stringify({ v: GRID_VERSION, src: c.sourceId, dq, qMax, ff: 'it1992', ...k })).digest('hex').slice(0, 24);
 }
 
 /** The conformation's F grid, from the cache when there, else computed and cached. */
@@ -133,8 +137,11 @@ export async function loadOrComputeGrid(
 export class PatternSimulator {
   readonly expected: Float64Array;
   readonly interpolation: Interpolation;
-  private readonly scale: number;
+  /** Expected photons per unit |F|², per pixel: fluence × r_e² × solid angle × polarisation. */
+  private readonly pixelScale: Float64Array;
   private readonly interp?: DetectorInterpolator;
+  /** Counts `prepare` calls: a batch is valid until the next one. */
+  private batches = 0;
   constructor(
     readonly grid: AmplitudeGrid,
     readonly detector: Detector,
@@ -158,36 +165,73 @@ export class PatternSimulator {
       throw new Error(`interpolation '${interpolation}' does not fit a '${grid.kernel}' grid`);
     }
     this.expected = new Float64Array(detector.qx.length);
-    this.scale = fluence * PER_UM2_TO_PER_A2 * CLASSICAL_ELECTRON_RADIUS ** 2;
+    const scale = fluence * PER_UM2_TO_PER_A2 * CLASSICAL_ELECTRON_RADIUS ** 2;
+    this.pixelScale = detector.factor.map((f) => scale * f);
   }
 
   /** Expected photons per pixel for rotation R (beam stop 0), into this.expected. */
   expectedPhotons(R: ArrayLike<number>): Float64Array {
-    const d = this.detector;
-    // sliceIntensities uses cubic B-spline weights on a spline grid, Lagrange weights otherwise.
-    if (this.interp) this.interp.intensities(R, this.expected);
-    else {
-      const slice = this.interpolation === 'quadratic' ? sliceIntensitiesQuadratic : sliceIntensities;
-      slice(this.grid, d.qx, d.qy, d.qz, R, this.expected, d.beamStop);
+    if (this.interp) {
+      this.batches++; // replaces a prepared batch's lookups
+      this.interp.lookUp([R]);
+      this.interp.fill(0, this.expected, this.pixelScale);
+      return this.expected;
     }
-    const e = this.expected, f = d.factor, s = this.scale;
-    for (let p = 0; p < e.length; p++) e[p] *= s * f[p];
+    const d = this.detector;
+    const slice = this.interpolation === 'quadratic' ? sliceIntensitiesQuadratic : sliceIntensities;
+    return this.scaled((out) => slice(this.grid, d.qx, d.qy, d.qz, R, out, d.beamStop));
+  }
+
+  /** |F|² from `intensities`, times `pixelScale`. */
+  private scaled(intensities: (out: Float64Array) => void): Float64Array {
+    const e = this.expected, scale = this.pixelScale;
+    intensities(e);
+    for (let p = 0; p < e.length; p++) e[p] *= scale[p];
     return e;
   }
 
   /** One noisy pattern: a random orientation from `rng`, Poisson counts, beam stop zeroed. */
-  sample(rng: Rng, counts: Float32Array): { quaternion: [number, number, number, number]; R: Float64Array; expectedTotal: number } {
-    const quaternion = rng.quaternion();
-    const R = quaternionToMatrix(quaternion);
-    const e = this.expectedPhotons(R);
-    const stop = this.detector.beamStop;
-    let total = 0;
-    for (let p = 0; p < e.length; p++) {
-      total += e[p];
-      counts[p] = stop[p] ? 0 : rng.poisson(e[p]);
-    }
-    return { quaternion, R, expectedTotal: total };
+  sample(rng: Rng, counts: Float32Array): PatternInfo {
+    return this.prepare([rng]).sample(0, counts);
   }
+
+  /**
+   * Many patterns: draws each image's orientation from its own stream and does the 3D lookups of
+   * all of them together (several times faster per image than one at a time on a bricked grid:
+   * bricked.ts). Then `sample(k, …)` per image, in any order, until the next `prepare` or
+   * `expectedPhotons` on this simulator. Each image's output equals `sample(rngs[k], …)`.
+   */
+  prepare(rngs: readonly Rng[]): PreparedPatterns {
+    const quaternions = rngs.map((r) => r.quaternion());
+    const Rs = quaternions.map(quaternionToMatrix);
+    this.interp?.lookUp(Rs);
+    const batch = ++this.batches;
+    return {
+      size: rngs.length,
+      sample: (k, counts) => {
+        if (batch !== this.batches) throw new Error('this batch was replaced by a later prepare() or expectedPhotons() on the same simulator');
+        const e = this.expected;
+        if (this.interp) this.interp.fill(k, e, this.pixelScale);
+        else this.expectedPhotons(Rs[k]);
+        const expectedTotal = poissonPattern(e, this.detector.beamStop, rngs[k], counts);
+        return { quaternion: quaternions[k], R: Rs[k], expectedTotal };
+      },
+    };
+  }
+}
+
+export interface PatternInfo {
+  quaternion: [number, number, number, number];
+  R: Float64Array;
+  /** Expected photons in the pattern (before noise). */
+  expectedTotal: number;
+}
+
+/** A batch of images whose 3D lookups are done (`PatternSimulator.prepare`). */
+export interface PreparedPatterns {
+  size: number;
+  /** Image k of the batch: expected photons, then Poisson noise from its stream, into `counts`. */
+  sample(k: number, counts: Float32Array): PatternInfo;
 }
 
 /** Sums bin×bin blocks of an n×n image. */
@@ -200,6 +244,9 @@ export function binImage(src: ArrayLike<number>, n: number, bin: number, out: Fl
   }
   return out;
 }
+
+/** Images per chunk of the output order: ≈ 256 per class share their 3D lookups (`PatternSimulator.prepare`). */
+const CHUNK = 512;
 
 export interface SimulateOptions {
   out: string;
@@ -295,18 +342,25 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     const t0 = Date.now();
     let done = 0;
     for (const split of ['train', 'val'] as SplitName[]) {
-      for (const [c, i] of order(split)) {
-        const rng = new Rng(hashInts(o.seed, c, i));
-        const s = sims[c].sample(rng, fine);
-        photonSum[c] += s.expectedTotal;
-        photonN[c]++;
-        const img = bin === 1 ? fine : binImage(fine, spec.n, bin, binned);
-        writer.add(split, img, c, { orientations: s.quaternion, euler: matrixToEulerZYZ(s.R) });
-        done++;
-        if (done % 64 === 0) {
-          o.onProgress?.('images', done, o.count, split);
-          await new Promise((r) => setImmediate(r));
-          if (o.signal?.aborted) throw new Error('simulation interrupted; nothing was kept');
+      const items = order(split);
+      for (let from = 0; from < items.length; from += CHUNK) {
+        // Each class's images of the chunk are prepared as one batch, then written in order.
+        const chunk = items.slice(from, from + CHUNK);
+        const streams = sims.map(() => [] as Rng[]);
+        const slot = chunk.map(([c, i]) => streams[c].push(new Rng(hashInts(o.seed, c, i))) - 1);
+        const prepared = sims.map((sim, c) => sim.prepare(streams[c]));
+        for (const [k, [c]] of chunk.entries()) {
+          const s = prepared[c].sample(slot[k], fine);
+          photonSum[c] += s.expectedTotal;
+          photonN[c]++;
+          const img = bin === 1 ? fine : binImage(fine, spec.n, bin, binned);
+          writer.add(split, img, c, { orientations: s.quaternion, euler: matrixToEulerZYZ(s.R) });
+          done++;
+          if (done % 64 === 0) {
+            o.onProgress?.('images', done, o.count, split);
+            await new Promise((r) => setImmediate(r));
+            if (o.signal?.aborted) throw new Error('simulation interrupted; nothing was kept');
+          }
         }
       }
     }
