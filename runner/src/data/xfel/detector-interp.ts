@@ -101,8 +101,11 @@ export class DetectorInterpolator {
   /** The `scale` now in kernel memory (compared by identity; undefined: all 1). */
   private scale?: Float64Array;
 
+  /** The column-layout grid, kept only when it is looked up (not bricked). */
+  private readonly grid?: AmplitudeGrid;
+
   constructor(
-    readonly grid: AmplitudeGrid,
+    grid: AmplitudeGrid,
     readonly detector: Detector,
     readonly stride: DetectorStride = 2,
     /** Look up a bricked copy of a B-spline grid (faster; same numbers). false: the column layout. */
@@ -119,6 +122,7 @@ export class DetectorInterpolator {
       throw new Error(`detector interpolation reaches q = ${this.lat.qMax}, grid only ${grid.qMax} (use coarseLatticeQMax for the grid)`);
     }
     if (bricks && grid.kernel === 'bspline3') this.bricked = new BrickedGrid(grid, BRICK);
+    else this.grid = grid;
     this.kernel = this.bricked?.kernel ?? new SliceKernel();
     // The fill's constant inputs: weights as f64x2 splats, and the beam stop.
     const w = lagrangeWeights(stride, points);
@@ -158,9 +162,10 @@ export class DetectorInterpolator {
     const re = new Float64Array(np), im = new Float64Array(np);
     this.coarseAt = this.kernel.region('coarse', 16 * Rs.length * np);
     const coarse = this.kernel.f64(this.coarseAt, 2 * Rs.length * np);
+    const grid = this.grid!;
     Rs.forEach((R, k) => {
-      if (this.grid.kernel === 'bspline3') sliceAmplitudesSpline(this.grid, qx, qy, qz, R, re, im, skip);
-      else sliceIntensities(this.grid, qx, qy, qz, R, re, skip, im);
+      if (grid.kernel === 'bspline3') sliceAmplitudesSpline(grid, qx, qy, qz, R, re, im, skip);
+      else sliceIntensities(grid, qx, qy, qz, R, re, skip, im);
       for (let p = 0; p < np; p++) {
         coarse[2 * (k * np + p)] = re[p];
         coarse[2 * (k * np + p) + 1] = im[p];

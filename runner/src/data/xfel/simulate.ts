@@ -142,8 +142,10 @@ export class PatternSimulator {
   private readonly interp?: DetectorInterpolator;
   /** Counts `prepare` calls: a batch is valid until the next one. */
   private batches = 0;
+  /** The grid, kept only for slicing every pixel (with a detector stride the interpolator holds what it needs). */
+  private readonly grid?: AmplitudeGrid;
   constructor(
-    readonly grid: AmplitudeGrid,
+    grid: AmplitudeGrid,
     readonly detector: Detector,
     /** Fluence in photons/µm². */
     readonly fluence: number,
@@ -160,7 +162,7 @@ export class PatternSimulator {
     if (detectorStride !== 1) {
       if (interpolation === 'quadratic') throw new Error(`detector stride ${detectorStride} needs cubic or spline interpolation`);
       this.interp = new DetectorInterpolator(grid, detector, detectorStride, bricks);
-    }
+    } else this.grid = grid;
     if ((interpolation === 'spline') !== (grid.kernel !== 'lagrange')) {
       throw new Error(`interpolation '${interpolation}' does not fit a '${grid.kernel}' grid`);
     }
@@ -179,7 +181,7 @@ export class PatternSimulator {
     }
     const d = this.detector;
     const slice = this.interpolation === 'quadratic' ? sliceIntensitiesQuadratic : sliceIntensities;
-    return this.scaled((out) => slice(this.grid, d.qx, d.qy, d.qz, R, out, d.beamStop));
+    return this.scaled((out) => slice(this.grid!, d.qx, d.qy, d.qz, R, out, d.beamStop));
   }
 
   /** |F|² from `intensities`, times `pixelScale`. */
