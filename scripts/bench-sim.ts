@@ -17,7 +17,7 @@
 import { directIntensity } from '../runner/src/data/xfel/direct';
 import { makeDetector, quaternionToMatrix } from '../runner/src/data/xfel/geometry';
 import { poissonPattern } from '../runner/src/data/xfel/noise';
-import { hashInts, Rng } from '../runner/src/data/rng';
+import { hashInts, Rng } from '../runner/src/rng';
 import type { DetectorStride } from '../runner/src/data/xfel/detector-interp';
 import {
   builtinConformations, DEFAULT_DETECTOR_STRIDE, DEFAULT_SPLINE_OVERSAMPLE, detectorFor, gridQMaxFor, kernelFor, loadOrComputeGrid, PatternSimulator, PRESETS, type Interpolation,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { hashInts, logGamma, Rng } from '../../runner/src/data/rng';
+import { hashInts, logGamma, Rng } from '../../runner/src/rng';
 import { debyeIntensity, directIntensity } from '../../runner/src/data/xfel/direct';
 import { ATOMIC_NUMBER, formFactor } from '../../runner/src/data/xfel/formfactors';
 import { makeDetector, matrixToEulerZYZ, quaternionToMatrix, type DetectorSpec } from '../../runner/src/data/xfel/geometry';
@@ -174,7 +174,7 @@ test('radially averaged slice intensity follows the Debye curve (and the referen
     const out = new Float64Array(1);
     for (let k = 0; k < n; k++) {
       const R = quaternionToMatrix(rng.quaternion());
-      const phi = 2 * Math.PI * rng.next();
+      const phi = 2 * Math.PI * rng.random();
       // A point of the Ewald sphere with this |q|: 2θ from |q| = 2k sin θ.
       const kk = 2 * Math.PI;
       const theta2 = 2 * Math.asin(q / (2 * kk));

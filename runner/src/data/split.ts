@@ -1,6 +1,6 @@
 // Class-balanced train/validation split, fixed by a seed: within every class the same fraction goes
 // to validation (80/20 by default, as in the A4NN data), then each split is shuffled.
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 export const DEFAULT_VAL_FRACTION = 0.2;
 

@@ -5,7 +5,7 @@
 //           probability λ_p / Λ (a Poisson process split into pixels is independent Poisson per
 //           pixel). At the xpsi fluences a pattern has ≈ 80 / 800 / 8,000 photons on 15,000
 //           pixels, so this draws 1 to 60 times fewer random numbers.
-import type { Rng } from '../rng';
+import type { Rng } from '../../rng';
 
 /** Use the sparse draw while the expected total is below this fraction of the pixel count. */
 const SPARSE_BELOW = 0.25;
@@ -33,7 +33,7 @@ export function poissonPattern(expected: Float64Array, stop: Uint8Array, rng: Rn
   const photons = rng.poisson(total);
   for (let k = 0; k < photons; k++) {
     // The first pixel whose cumulative sum exceeds u (zero-width pixels, beam stop included, never match).
-    const u = rng.next() * total;
+    const u = rng.random() * total;
     let lo = 0, hi = n - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { cacheDir } from '../cache';
 import type { SplitName } from '../format';
-import { hashInts, Rng } from '../rng';
+import { hashInts, Rng } from '../../rng';
 import { valCount, DEFAULT_VAL_FRACTION } from '../split';
 import { DatasetWriter } from '../writer';
 import {
