@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EngineSettings } from '../../config';
-import { TrainingError, type Engine, type EngineInfo, type TrainHooks, type TrainJob } from '../engine';
+import { TrainingError, type EngineInfo, type TrainHooks, type TrainJob } from '../engine';
+import { WorkerClient } from '../worker-client';
 import type { BackendInfo } from './backend';
 import type { FromWorker, ToWorker } from './protocol';
 import type { BenchEngine, BenchRequest, BenchResult } from '../engine';
@@ -47,28 +48,20 @@ function execArgvFor(script: string): string[] {
   return ['--import', pathToFileURL(tsx).href];
 }
 
-interface Pending {
-  id: string;
-  onMessage: (m: FromWorker) => void;
-  fail: (e: TrainingError) => void;
-}
-
 let nextId = 0;
 
-export class TfjsEngine implements BenchEngine {
+export class TfjsEngine extends WorkerClient<FromWorker> implements BenchEngine {
   readonly name = 'tfjs' as const;
   private proc?: ChildProcess;
   private starting?: Promise<BackendInfo>;
   private backend?: BackendInfo;
-  private pending?: Pending;
-  private queue: Promise<unknown> = Promise.resolve();
-  private stderrTail: string[] = [];
-  private closed = false;
 
   constructor(
     readonly settings: Pick<EngineSettings, 'tfjsBackend'>,
     private readonly options: TfjsEngineOptions = {},
-  ) {}
+  ) {
+    super({ onLog: options.onLog, cancelGraceMs: options.cancelGraceMs, tailLines: 30 });
+  }
 
   /** Starts the worker and its backend (the first call; later calls reuse it). */
   start(): Promise<BackendInfo> {
@@ -87,14 +80,9 @@ export class TfjsEngine implements BenchEngine {
       serialization: 'advanced',
     });
     this.proc = proc;
-    this.stderrTail = [];
+    this.outputTail.length = 0;
     const log = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim()) continue;
-        this.stderrTail.push(line);
-        if (this.stderrTail.length > 30) this.stderrTail.shift();
-        this.options.onLog?.(line);
-      }
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.keepOutput(line);
     };
     proc.stdout?.on('data', log);
     proc.stderr?.on('data', log);
@@ -117,7 +105,7 @@ export class TfjsEngine implements BenchEngine {
           proc.kill('SIGKILL');
           rejectStart(new TrainingError(m.kind, `tfjs backend "${this.settings.tfjsBackend}" failed to start: ${m.message}`));
         } else {
-          this.pending?.onMessage(m);
+          this.deliver(m);
         }
       });
       proc.on('exit', (code, signal) => {
@@ -126,13 +114,11 @@ export class TfjsEngine implements BenchEngine {
           this.proc = undefined;
           this.backend = undefined;
         }
-        const tail = this.stderrTail.slice(-8).join('\n');
+        const tail = this.outputTail.slice(-8).join('\n');
         const oom = /out of memory|heap limit|Array buffer allocation failed/i.test(tail);
         const err = new TrainingError(oom ? 'out-of-memory' : 'engine-error', `tfjs worker exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`);
         rejectStart(err);
-        const p = this.pending;
-        this.pending = undefined;
-        p?.fail(err);
+        this.failPending(err);
       });
       proc.on('error', (e) => {
         clearTimeout(timer);
@@ -142,73 +128,17 @@ export class TfjsEngine implements BenchEngine {
     });
   }
 
-  private post(msg: ToWorker): void {
+  protected post(msg: object): void {
     this.proc?.send(msg);
+  }
+
+  protected kill(): void {
+    this.proc?.kill('SIGKILL');
   }
 
   async info(): Promise<EngineInfo> {
     const b = await this.start();
     return { name: 'tfjs', description: b.description, gpus: [] };
-  }
-
-  /** One request at a time: runs `body` once the worker is free, rejects with TrainingError. */
-  private request<T>(prefix: string, make: (id: string) => ToWorker, pick: (m: FromWorker) => T | undefined, hooks: TrainHooks = {}): Promise<T> {
-    const run = async (): Promise<T> => {
-      if (hooks.signal?.aborted) throw new TrainingError('cancelled', 'cancelled before it started');
-      await this.start();
-      const id = `${prefix}-${++nextId}`;
-      return await new Promise<T>((resolveJob, rejectJob) => {
-        let killTimer: NodeJS.Timeout | undefined;
-        const onAbort = () => {
-          this.post({ type: 'cancel', id });
-          killTimer = setTimeout(() => {
-            // The worker did not stop in time (stuck in a long kernel): kill it; the next job restarts it.
-            const p = this.pending;
-            this.pending = undefined;
-            this.proc?.kill('SIGKILL');
-            p?.fail(new TrainingError('cancelled', 'cancelled (worker stopped)'));
-          }, this.options.cancelGraceMs ?? 10000);
-        };
-        const finish = () => {
-          hooks.signal?.removeEventListener('abort', onAbort);
-          if (killTimer) clearTimeout(killTimer);
-          if (this.pending?.id === id) this.pending = undefined;
-        };
-        this.pending = {
-          id,
-          onMessage: (m) => {
-            if ('id' in m && m.id !== id) return;
-            if (m.type === 'epoch') {
-              try {
-                hooks.onEpoch?.(m.metrics);
-              } catch (e) {
-                this.options.onLog?.(`onEpoch hook threw: ${(e as Error).message}`);
-              }
-              return;
-            }
-            if (m.type === 'error') {
-              finish();
-              rejectJob(new TrainingError(m.kind, m.message));
-              return;
-            }
-            const value = pick(m);
-            if (value !== undefined) {
-              finish();
-              resolveJob(value);
-            }
-          },
-          fail: (e) => {
-            finish();
-            rejectJob(hooks.signal?.aborted ? new TrainingError('cancelled', e.message) : e);
-          },
-        };
-        hooks.signal?.addEventListener('abort', onAbort, { once: true });
-        this.post(make(id));
-      });
-    };
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
-    return p;
   }
 
   train(job: TrainJob | TfjsTrainJob, hooks: TrainHooks = {}): Promise<TfjsTrainResult> {
@@ -218,18 +148,18 @@ export class TfjsEngine implements BenchEngine {
       saveWeightsTo: job.saveWeightsTo && resolve(job.saveWeightsTo),
       checkpointDir: job.checkpointDir && resolve(job.checkpointDir),
     };
-    return this.request('train', (id) => ({ type: 'train', id, job: abs }), (m) => (m.type === 'result' ? m.result : undefined), hooks);
+    return this.request(`train-${++nextId}`, { type: 'train', job: abs }, (m) => (m.type === 'result' ? m.result : undefined), hooks);
   }
 
   /** Logits of a network loaded from a weights folder (TF.js layout, weights.ts names), inference mode. */
   predict(req: PredictRequest, signal?: AbortSignal): Promise<number[][]> {
     const body: PredictRequest = 'dataset' in req ? { ...req, dataset: resolve(req.dataset), weights: resolve(req.weights) } : { ...req, weights: resolve(req.weights) };
-    return this.request('predict', (id) => ({ type: 'predict', id, request: body }), (m) => (m.type === 'logits' ? m.logits : undefined), { signal });
+    return this.request(`predict-${++nextId}`, { type: 'predict', request: body }, (m) => (m.type === 'logits' ? m.logits : undefined), { signal });
   }
 
   /** Training throughput on random data (images/s). */
   bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult> {
-    return this.request('bench', (id) => ({ type: 'bench', id, request: req }), (m) => (m.type === 'bench' ? m.result : undefined), { signal });
+    return this.request(`bench-${++nextId}`, { type: 'bench', request: req }, (m) => (m.type === 'bench' ? m.result : undefined), { signal });
   }
 
   async close(): Promise<void> {

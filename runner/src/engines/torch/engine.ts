@@ -12,7 +12,6 @@ import {
   type BenchRequest,
   type BenchResult,
   TrainingError,
-  type Engine,
   type EngineInfo,
   type EpochMetrics,
   type FailureKind,
@@ -21,6 +20,7 @@ import {
   type TrainResult,
 } from '../engine';
 import { weightEntries } from '../weights';
+import { WorkerClient } from '../worker-client';
 import { findTorchPython, type PythonProbe } from './python';
 
 export interface TorchEngineOptions {
@@ -49,8 +49,6 @@ export interface TorchTrainResult extends TrainResult {
   probe?: number[][];
 }
 
-
-
 export type PredictRequest =
   | { spec: NetworkSpec; weights: string; inputs: { shape: number[]; data: number[] } }
   | { spec: NetworkSpec; weights: string; dataset: string; split?: 'train' | 'val'; limit?: number };
@@ -74,12 +72,6 @@ type WorkerMessage =
   | { type: 'error'; id: string; kind: FailureKind; message: string }
   | { type: 'fatal'; kind: FailureKind; message: string };
 
-interface Pending {
-  id: string;
-  onMessage: (m: WorkerMessage) => void;
-  fail: (e: TrainingError) => void;
-}
-
 /** Where worker.py is: next to this file when run from source, dist/torch_worker.py in the bundle. */
 export function workerScriptPath(): string {
   const candidates = [
@@ -96,21 +88,19 @@ export function workerScriptPath(): string {
 
 let nextId = 0;
 
-export class TorchEngine implements BenchEngine {
+export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEngine {
   readonly name = 'torch' as const;
   private proc?: ChildProcessWithoutNullStreams;
   private starting?: Promise<Hello>;
   private hello?: Hello;
-  private pending?: Pending;
-  private queue: Promise<unknown> = Promise.resolve();
-  private stderrTail: string[] = [];
-  private closed = false;
   private killedByUs = false;
 
   private constructor(
     readonly probe: PythonProbe,
     private readonly options: TorchEngineOptions,
-  ) {}
+  ) {
+    super({ onLog: options.onLog, tailLines: 40 });
+  }
 
   /** Finds a Python with torch (TorchUnavailableError with a fix otherwise); the worker starts lazily. */
   static async create(settings: Partial<EngineSettings> = {}, options: TorchEngineOptions = {}): Promise<TorchEngine> {
@@ -147,11 +137,8 @@ export class TorchEngine implements BenchEngine {
         measureInference: Boolean(measureInference),
         probeLogits,
       },
-      (m) => {
-        if (m.type === 'epoch') hooks.onEpoch?.(m.metrics);
-        return m.type === 'result' ? m.result : undefined;
-      },
-      hooks.signal,
+      (m) => (m.type === 'result' ? m.result : undefined),
+      hooks,
     );
   }
 
@@ -162,7 +149,7 @@ export class TorchEngine implements BenchEngine {
       `predict-${++nextId}`,
       { type: 'predict', ...body, weights: resolve(req.weights) },
       (m) => (m.type === 'logits' ? m.logits : undefined),
-      signal,
+      { signal },
     );
   }
 
@@ -172,7 +159,7 @@ export class TorchEngine implements BenchEngine {
       `bench-${++nextId}`,
       { type: 'bench', ...req },
       (m) => (m.type === 'bench' ? m.result : undefined),
-      signal,
+      { signal },
     );
   }
 
@@ -204,68 +191,18 @@ export class TorchEngine implements BenchEngine {
 
   // -------------------------------------------------------------------------------------------
 
-  /** Runs one request at a time; `pick` turns the final message into the value (undefined: not final). */
-  private request<T>(
-    id: string,
-    body: Record<string, unknown>,
-    pick: (m: WorkerMessage) => T | undefined,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    const run = async (): Promise<T> => {
-      if (this.closed) throw new TrainingError('engine-error', 'torch engine is closed');
-      if (signal?.aborted) throw new TrainingError('cancelled', `${id}: cancelled before it started`);
-      await this.start();
-      const proc = this.proc!;
-      return await new Promise<T>((resolveP, rejectP) => {
-        let cancelTimer: NodeJS.Timeout | undefined;
-        const finish = () => {
-          this.pending = undefined;
-          if (cancelTimer) clearTimeout(cancelTimer);
-          signal?.removeEventListener('abort', onAbort);
-        };
-        const onAbort = () => {
-          this.send({ type: 'cancel', id });
-          // A worker stuck in a long kernel gets a grace period, then is killed (and restarted on the next job).
-          cancelTimer = setTimeout(() => {
-            this.killedByUs = true;
-            proc.kill('SIGKILL');
-          }, 10_000);
-        };
-        this.pending = {
-          id,
-          onMessage: (m) => {
-            if (m.type === 'error') {
-              finish();
-              rejectP(new TrainingError(m.kind, `${id}: ${m.message}`));
-              return;
-            }
-            const value = pick(m);
-            if (value !== undefined) {
-              finish();
-              resolveP(value);
-            }
-          },
-          fail: (e) => {
-            finish();
-            rejectP(signal?.aborted ? new TrainingError('cancelled', `${id}: cancelled`) : e);
-          },
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.send({ ...body, id });
-      });
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private send(obj: unknown): void {
+  protected post(obj: object): void {
     const proc = this.proc;
     if (!proc || proc.stdin.destroyed) return;
     proc.stdin.write(`${JSON.stringify(obj)}\n`);
   }
 
-  private start(): Promise<Hello> {
+  protected kill(): void {
+    this.killedByUs = true;
+    this.proc?.kill('SIGKILL');
+  }
+
+  protected start(): Promise<Hello> {
     if (this.proc && this.hello) return Promise.resolve(this.hello);
     if (this.starting) return this.starting;
     this.starting = this.spawnWorker().finally(() => {
@@ -287,13 +224,9 @@ export class TorchEngine implements BenchEngine {
     this.proc = proc;
     this.hello = undefined;
     this.killedByUs = false;
-    this.stderrTail = [];
+    this.outputTail.length = 0;
     proc.stdin.on('error', () => undefined); // EPIPE after a crash: reported by 'exit'
-    createInterface({ input: proc.stderr }).on('line', (line) => {
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > 40) this.stderrTail.shift();
-      this.options.onLog?.(line);
-    });
+    createInterface({ input: proc.stderr }).on('line', (line) => this.keepOutput(line));
 
     return new Promise<Hello>((resolveHello, rejectHello) => {
       let settled = false;
@@ -328,7 +261,7 @@ export class TorchEngine implements BenchEngine {
           }
           return;
         }
-        if (this.pending && 'id' in m && m.id === this.pending.id) this.pending.onMessage(m);
+        this.deliver(m);
       });
       proc.on('error', (e) => {
         if (!settled) {
@@ -348,15 +281,15 @@ export class TorchEngine implements BenchEngine {
           clearTimeout(timer);
           rejectHello(new TrainingError('engine-error', why));
         }
-        this.pending?.fail(new TrainingError(sig === 'SIGKILL' && !this.killedByUs ? 'out-of-memory' : 'engine-error', why));
+        this.failPending(new TrainingError(sig === 'SIGKILL' && !this.killedByUs ? 'out-of-memory' : 'engine-error', why));
       });
-      this.send({ type: 'hello', id: 'hello' });
+      this.post({ type: 'hello', id: 'hello' });
     });
   }
 
   private exitReason(code: number | null, sig: NodeJS.Signals | null): string {
     const how = sig ? `was killed by ${sig}${sig === 'SIGKILL' && !this.killedByUs ? ' (possibly out of host memory)' : ''}` : `exited with code ${code}`;
-    const tail = this.stderrTail.slice(-12).join('\n');
+    const tail = this.outputTail.slice(-12).join('\n');
     return `torch worker (${this.probe.python}) ${how}${tail ? `; last output:\n${tail}` : ''}`;
   }
 }
