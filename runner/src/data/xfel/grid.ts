@@ -470,8 +470,9 @@ export function decodeGrid(buf: Buffer, file: string): AmplitudeGrid {
 
 /**
  * Complex F(Rᵀq) at the given points from a cubic B-spline grid (Re into `re`, Im into `im`;
- * points with `skip` set get 0). The lean kernel of the fast path: one loop over the 4×4 columns
- * of the stencil, weights in small typed arrays.
+ * points with `skip` set get 0). The JavaScript twin of slice-kernel.wat `lookups` on the column
+ * layout: the same arithmetic in the same order (fractions taken from g + m, as there), so the
+ * bricked WebAssembly path is tested against it bit for bit.
  */
 export function sliceAmplitudesSpline(
   grid: AmplitudeGrid,
