@@ -50,6 +50,49 @@ test('dataset simulate writes a readable dataset; same seed → identical files;
   assert.match(badSize.stderr, /--size 50: use 127, 128, or 128\/k/);
 });
 
+/** A PDB ATOM record in the fixed columns of the format (name 13–16, chain 22, x/y/z 31–54, element 77–78). */
+function atomLine(i: number, element: string, chain: string, [x, y, z]: number[]): string {
+  const f = (v: number) => v.toFixed(3).padStart(8);
+  return `ATOM  ${String(i).padStart(5)}  ${element.padEnd(3)} GLY ${chain}${String(i).padStart(4)}    ${f(x)}${f(y)}${f(z)}  1.00  0.00          ${element.padStart(2)}`;
+}
+
+test('dataset simulate --structure: classes from your own PDB files (chain, class name, phosphorus), with clear errors', () => {
+  const base = mkdtempSync(join(tmpdir(), 'pdb-'));
+  // Two small "conformations": a 40-atom helix-like chain A, and the same atoms bent, in chain B of a second file.
+  const atoms = Array.from({ length: 40 }, (_, i) => [6 * Math.cos(i / 2), 6 * Math.sin(i / 2), 0.9 * i - 18]);
+  const elements = (i: number) => ['C', 'N', 'O', 'P'][i % 4];
+  const straight = atoms.map((a, i) => atomLine(i + 1, elements(i), 'A', a));
+  const bent = atoms.map((a, i) => atomLine(i + 1, elements(i), 'B', [a[0] + 0.02 * a[2] ** 2, a[1], a[2]]));
+  writeFileSync(join(base, 'open.pdb'), `${straight.join('\n')}\nEND\n`);
+  writeFileSync(join(base, 'two.pdb'), `${[...straight, ...bent].join('\n')}\nEND\n`);
+  const args = ['dataset', 'simulate', '--count', '20', '--size', '16', '--oversample', '0.5', '--seed', '1'];
+  const r = run(...args, '--structure', join(base, 'open.pdb'), '--structure', `${join(base, 'two.pdb')}:B=closed`, '--out', join(base, 'ds'));
+  assert.equal(r.status, 0, r.stderr);
+  const manifest = JSON.parse(readFileSync(join(base, 'ds', 'dataset.json'), 'utf8'));
+  assert.deepEqual(manifest.classes, ['open', 'closed']);
+  const structures = manifest.provenance.structures as Array<{ class: string; pdb: string; chain: string; atoms: number; elements: Record<string, number> }>;
+  assert.deepEqual(structures.map((s) => [s.class, s.pdb, s.chain, s.atoms]), [['open', 'open.pdb', 'all', 40], ['closed', 'two.pdb', 'B', 40]]);
+  assert.deepEqual(structures[1].elements, { C: 10, N: 10, O: 10, P: 10 });
+  // The default class name is the file name plus the chain; errors name the file and the problem.
+  const named = run(...args, '--structure', `${join(base, 'two.pdb')}:A`, '--structure', `${join(base, 'two.pdb')}:B`, '--out', join(base, 'ds2'));
+  assert.equal(named.status, 0, named.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(join(base, 'ds2', 'dataset.json'), 'utf8')).classes, ['twoa', 'twob']);
+  writeFileSync(join(base, 'iron.pdb'), `${[...straight.slice(0, 5), atomLine(6, 'FE', 'A', [0, 0, 0])].join('\n')}\n`);
+  const cases: Array<[string[], RegExp]> = [
+    [['--structure', join(base, 'open.pdb')], /at least two structures \(got 1\)/],
+    [['--structure', join(base, 'open.pdb'), '--structure', join(base, 'nope.pdb')], /nope\.pdb: cannot read the structure \(ENOENT\)/],
+    [['--structure', join(base, 'open.pdb'), '--structure', `${join(base, 'two.pdb')}:C`], /two\.pdb: no ATOM records in chain 'C'/],
+    [['--structure', join(base, 'open.pdb'), '--structure', join(base, 'iron.pdb')], /iron\.pdb: no X-ray form factor for FE \(1 atoms\); supported: H, C, N, O, P, S/],
+    [['--structure', join(base, 'open.pdb'), '--structure', join(base, 'open.pdb')], /both called 'open'/],
+  ];
+  for (const [extra, message] of cases) {
+    const bad = run(...args, ...extra, '--out', join(base, 'bad'));
+    assert.equal(bad.status, 1, `${extra.join(' ')}: ${bad.stdout}`);
+    assert.match(bad.stderr, message);
+    assert.ok(!existsSync(join(base, 'bad')));
+  }
+});
+
 test('dataset info on a corrupt dataset exits 1 naming the file', () => {
   const base = mkdtempSync(join(tmpdir(), 'bad-'));
   const d = join(base, 'd');

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { defaultDatasetDir, ensureDefaultDataset } from './default';
 import { datasetInfo, formatInfo } from './info';
 import { importDataset, type ImportFormat } from './importers';
-import { DEFAULT_SPLINE_OVERSAMPLE, PRESETS, simulateDataset, type Interpolation } from './xfel/simulate';
+import { DEFAULT_SPLINE_OVERSAMPLE, fileConformation, PRESETS, simulateDataset, type Conformation, type Interpolation } from './xfel/simulate';
 
 function num(name: string, integer = false) {
   return (v: string): number => {
@@ -12,6 +12,13 @@ function num(name: string, integer = false) {
     if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`${name} ${v}: expected ${integer ? 'an integer' : 'a number'}`);
     return n;
   };
+}
+
+/** `--structure file.pdb[:chain][=class]`, one per class. */
+function structureArg(value: string, previous: Conformation[] = []): Conformation[] {
+  const m = /^(.+?)(?::([A-Za-z0-9]))?(?:=([\w.+-]+))?$/.exec(value);
+  if (!m) throw new Error(`--structure ${value}: use FILE.pdb, FILE.pdb:CHAIN or FILE.pdb:CHAIN=CLASS`);
+  return [...previous, fileConformation(m[1], m[2], m[3])];
 }
 
 function progressBar(): { update(phase: string, done: number, total: number, what: string): void; stop(): void } {
@@ -65,7 +72,7 @@ export function registerDataCommands(program: Command): void {
 
   dataset
     .command('simulate')
-    .description('simulate XFEL single-particle diffraction patterns of the EF2 conformations 1n0u / 1n0vc')
+    .description('simulate XFEL single-particle diffraction patterns: of the EF2 conformations 1n0u / 1n0vc, or of your own PDB structures')
     .requiredOption('--out <dir>', 'dataset folder to create')
     .option('--preset <name>', `geometry preset (${Object.keys(PRESETS).join(', ')})`, 'xpsi')
     .option('--fluence <photons/µm²>', 'fluence per pulse, e.g. 1e14, 1e15, 1e16', num('--fluence'), 1e14)
@@ -76,11 +83,12 @@ export function registerDataCommands(program: Command): void {
     .option('--oversample <k>', `grid spacing = q per pixel / k (default ${DEFAULT_SPLINE_OVERSAMPLE} for spline, 2 for cubic / quadratic)`, num('--oversample'))
     .option('--interp <kind>', 'slice interpolation: spline (prefiltered B-spline grid, fast), cubic (Lagrange, previous default) or quadratic', 'spline')
     .option('--detector-stride <k>', '2: look up F on every second pixel and row, interpolate the rest on the detector; 3: every third (16-point interpolation, larger grid); 1: every pixel (default 2, 1 for quadratic)', num('--detector-stride', true))
+    .option('--structure <file[:chain][=class]>', 'a class from a PDB file (ATOM records of the chain; repeat, at least twice; default: the built-in 1n0u and 1n0vc)', structureArg)
     .option('--no-grid-cache', 'do not read or write cached grids')
     .option('--force', 'replace --out if it exists')
     .action(async (o: {
       out: string; preset: string; fluence: number; count: number; size: number; seed: number; valFraction: number;
-      oversample?: number; interp: string; detectorStride?: number; gridCache: boolean; force?: boolean;
+      oversample?: number; interp: string; detectorStride?: number; structure?: Conformation[]; gridCache: boolean; force?: boolean;
     }) => {
       if (o.interp !== 'spline' && o.interp !== 'cubic' && o.interp !== 'quadratic') throw new Error(`--interp ${o.interp}: use spline, cubic or quadratic`);
       if (o.detectorStride !== undefined && o.detectorStride !== 1 && o.detectorStride !== 2 && o.detectorStride !== 3) throw new Error(`--detector-stride ${o.detectorStride}: use 1, 2 or 3`);
@@ -89,7 +97,8 @@ export function registerDataCommands(program: Command): void {
         const r = await interruptible((signal) =>
           simulateDataset({
             out: o.out, preset: o.preset, fluence: o.fluence, count: o.count, size: o.size, seed: o.seed, valFraction: o.valFraction,
-            oversample: o.oversample, interpolation: o.interp as Interpolation, detectorStride: o.detectorStride as 1 | 2 | 3 | undefined, cacheGrids: o.gridCache, overwrite: o.force, signal,
+            oversample: o.oversample, interpolation: o.interp as Interpolation, detectorStride: o.detectorStride as 1 | 2 | 3 | undefined, conformations: o.structure,
+            cacheGrids: o.gridCache, overwrite: o.force, signal,
             onProgress: (phase, done, total, what) => bar.update(phase, done, total, what),
           }),
         );

@@ -13,11 +13,13 @@ export const IT1992: Record<string, CromerMann> = {
   C: { a: [2.31, 1.02, 1.5886, 0.865], b: [20.8439, 10.2075, 0.5687, 51.6512], c: 0.2156 },
   N: { a: [12.2126, 3.1322, 2.0125, 1.1663], b: [0.0057, 9.8933, 28.9975, 0.5826], c: -11.529 },
   O: { a: [3.0485, 2.2868, 1.5463, 0.867], b: [13.2771, 5.7011, 0.3239, 32.9089], c: 0.2508 },
+  // Phosphorus: the backbone of nucleic acids (ribosomes, DNA complexes in user structures).
+  P: { a: [6.4345, 4.1791, 1.78, 1.4908], b: [1.9067, 27.157, 0.526, 68.1645], c: 1.1149 },
   S: { a: [6.9053, 5.2034, 1.4379, 1.5863], b: [1.4679, 22.2151, 0.2536, 56.172], c: 0.8669 },
 };
 
 /** Atomic number of the supported elements (f(0) ≈ Z). */
-export const ATOMIC_NUMBER: Record<string, number> = { H: 1, C: 6, N: 7, O: 8, S: 16 };
+export const ATOMIC_NUMBER: Record<string, number> = { H: 1, C: 6, N: 7, O: 8, P: 15, S: 16 };
 
 export function formFactorTable(element: string): CromerMann {
   const t = IT1992[element];

@@ -6,7 +6,7 @@
 // from (seed, class, index), so output depends only on the seed.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { cacheDir } from '../cache';
 import type { SplitName } from '../format';
 import { hashInts, Rng } from '../../rng';
@@ -19,7 +19,8 @@ import {
 import { coarseLatticeQMax, DetectorInterpolator, type DetectorStride } from './detector-interp';
 import { computeAmplitudeGrid, decodeGrid, encodeGrid, sliceIntensities, sliceIntensitiesQuadratic, type AmplitudeGrid, type GridProgress, type Kernel } from './grid';
 import { poissonPattern } from './noise';
-import { elementCounts, type Atoms } from './pdb';
+import { IT1992 } from './formfactors';
+import { centred, elementCounts, parsePdb, type Atoms } from './pdb';
 import { builtinAtoms, STRUCTURE_SOURCES } from './structures';
 import { STRUCTURE_DATA } from './structures-data';
 
@@ -85,6 +86,34 @@ export function builtinConformations(): Conformation[] {
       },
     };
   });
+}
+
+/**
+ * A conformation from a PDB file: ATOM records of `chain` (all chains when omitted), hydrogens
+ * dropped, centred. Class name `name`, else the file's base name plus the chain in lower case
+ * (1n0v.pdb chain C → "1n0vc", as the built-in classes). Every element must have a form factor.
+ */
+export function fileConformation(file: string, chain?: string, name?: string): Conformation {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot read the structure (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const atoms = centred(parsePdb(text, file, { chain }));
+  const counts = elementCounts(atoms);
+  const missing = Object.keys(counts).filter((el) => !(el in IT1992));
+  if (missing.length) {
+    throw new Error(`${file}: no X-ray form factor for ${missing.map((el) => `${el} (${counts[el]} atoms)`).join(', ')}; supported: ${Object.keys(IT1992).join(', ')}`);
+  }
+  const className = name ?? `${basename(file).replace(/\.(pdb|ent)$/i, '')}${chain?.toLowerCase() ?? ''}`;
+  const sha = createHash('sha256').update(text).digest('hex');
+  return {
+    name: className,
+    atoms,
+    sourceId: `file:${sha}:${chain ?? '*'}`,
+    provenance: { class: className, pdb: basename(file), chain: chain ?? 'all', pdbSha256: sha, atoms: atoms.x.length, elements: counts },
+  };
 }
 
 /** Fine detector and binning for an output size: 127 or 128 as is, 128/k by k×k binning of 128. */
@@ -298,6 +327,9 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
   const gridQMax = gridQMaxFor(spec, detector.qMax, detectorStride);
   const confs = o.conformations ?? builtinConformations();
   const k = confs.length;
+  if (k < 2) throw new Error(`a classification dataset needs at least two structures (got ${k})`);
+  const dup = confs.find((c, i) => confs.findIndex((d) => d.name === c.name) !== i);
+  if (dup) throw new Error(`two structures are both called '${dup.name}': give each a class name (file:chain=class)`);
   const perClass = confs.map((_, c) => Math.floor(o.count / k) + (c < o.count % k ? 1 : 0));
   const valPer = perClass.map((n) => valCount(n, valFraction));
   const counts = {
