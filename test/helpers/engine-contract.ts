@@ -205,6 +205,20 @@ export function engineContract<E extends EngineUnderTest>(label: string, open: (
     assert.equal(r.epochs.length, 1);
   });
 
+  // A fresh engine: torch starts its worker with the first job, and a cancel during that start
+  // (importing torch takes seconds) must not be lost.
+  test(name('a cancel that arrives while the worker is starting cancels the job'), async () => {
+    const fresh = await open();
+    try {
+      const ac = new AbortController();
+      const job = fresh.train({ id: 'cancel-at-start', spec: spec('000110111000000110010', 8, 4), dataset: quad, training: training({ epochs: 50 }) }, { signal: ac.signal });
+      setTimeout(() => ac.abort(), 20);
+      await assert.rejects(job, (e: unknown) => e instanceof TrainingError && e.kind === 'cancelled');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test(name('bad input names the field: spec input size differs from the dataset'), async () => {
     const s = decode('010000100000000000001', { nodes: 4, initChannels: 4, input: { channels: 1, height: 16, width: 16 }, classes: 2 });
     await assert.rejects(

@@ -54,6 +54,8 @@ export abstract class WorkerClient<M extends WorkerReply> {
       if (this.closed) throw new TrainingError('engine-error', `${id}: the engine is closed`);
       if (signal?.aborted) throw new TrainingError('cancelled', `${id}: cancelled before it started`);
       await this.start();
+      // Starting a worker takes seconds (importing torch): a cancel that came meanwhile still counts.
+      if (signal?.aborted) throw new TrainingError('cancelled', `${id}: cancelled while the worker started`);
       return await new Promise<T>((resolveJob, rejectJob) => {
         let killTimer: NodeJS.Timeout | undefined;
         const onAbort = () => {
