@@ -103,10 +103,10 @@ export class BrickedGrid {
    */
   slice(qx: Float64Array, qy: Float64Array, qz: Float64Array, Rs: readonly ArrayLike<number>[], skip: Uint8Array): number {
     const np = qx.length, images = Rs.length, entries = images * np;
-    const k = this.kernel;
-    const orderAt = k.region('slice.order', 4 * entries), rotAt = k.region('slice.rot', 72 * images);
-    const qAt = k.region('slice.q', 24 * np), outAt = k.region('slice.out', 16 * entries);
-    const order = k.i32(orderAt, entries), rot = k.f64(rotAt, 9 * images), q = k.f64(qAt, 3 * np), out = k.f64(outAt, 2 * entries);
+    const kernel = this.kernel;
+    const orderAt = kernel.region('slice.order', 4 * entries), rotAt = kernel.region('slice.rot', 72 * images);
+    const qAt = kernel.region('slice.q', 24 * np), outAt = kernel.region('slice.out', 16 * entries);
+    const order = kernel.i32(orderAt, entries), rot = kernel.f64(rotAt, 9 * images), q = kernel.f64(qAt, 3 * np), out = kernel.f64(outAt, 2 * entries);
     for (let p = 0; p < np; p++) {
       q[3 * p] = qx[p];
       q[3 * p + 1] = qy[p];
@@ -160,7 +160,7 @@ export class BrickedGrid {
       }
     }
     // Pass 3: the lookups, brick by brick.
-    k.lookups(sorted, orderAt, np, rotAt, qAt, m, B, nbx, nbz, this.brickOffsetAt, this.dataAt, this.S, outAt);
+    kernel.lookups(sorted, orderAt, np, rotAt, qAt, m, B, nbx, nbz, this.brickOffsetAt, this.dataAt, this.S, outAt);
     return outAt;
   }
 }
