@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../runner/src/config';
 import type { RunInfo, StoredEvent } from '../../runner/src/protocol';
 import { followEvents, lastSeq, readEvents, RunStore, summarizeRun } from '../../runner/src/store';
 import { CorruptLineError, readJsonLines } from '../../runner/src/store/files';
-import { withFileLock } from '../../runner/src/store/lock';
+import { withFileLock, withFileLockAsync } from '../../runner/src/store/lock';
 
 const info: RunInfo = {
   runner: 'test',
@@ -73,6 +73,26 @@ test('a lock left by a killed process is taken over at once', () => {
   assert.ok(Date.now() - started < 1000, 'no waiting for a dead holder');
   writeFileSync(lock, String(process.pid)); // a live holder: wait, then time out
   assert.throws(() => withFileLock(lock, () => 'never', 100), /timed out waiting for lock/);
+});
+
+test('the async lock (long work): callers take turns, and a dead holder is taken over at once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pnas-lock-'));
+  const lock = join(dir, 'dataset.lock');
+  const order: string[] = [];
+  const work = (name: string) => withFileLockAsync(lock, async () => {
+    order.push(`${name} in`);
+    await new Promise((r) => setTimeout(r, 60));
+    order.push(`${name} out`);
+    return name;
+  }, 10);
+  assert.deepEqual(await Promise.all([work('a'), work('b')]), ['a', 'b']);
+  assert.deepEqual(order, ['a in', 'a out', 'b in', 'b out']);
+  assert.ok(!existsSync(lock));
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  writeFileSync(lock, dead.stdout);
+  const started = Date.now();
+  assert.equal(await withFileLockAsync(lock, async () => 'held'), 'held');
+  assert.ok(Date.now() - started < 1000, 'no waiting for a dead holder');
 });
 
 test('summary: running while the recorded pid lives, stopped after it died, else the finish status', () => {

@@ -3,8 +3,9 @@
 // cached in the user cache folder (never in the repository). The demo grid uses Δq = 2β, coarser
 // than the default simulator grid (β/1.5), with the default B-spline slicing and detector stride 2:
 // ample for 4×4-binned Poisson images, and it keeps first use to seconds.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { withFileLockAsync } from '../store/lock';
 import { cacheDir } from './cache';
 import { openDatasetSync } from './reader';
 import { simulateDataset, type SimulateOptions } from './xfel/simulate';
@@ -26,15 +27,6 @@ export function defaultDatasetDir(): string {
   return join(cacheDir(), 'datasets', `${DEFAULT_DATASET.name}-v${DEFAULT_DATASET.version}`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Folder of the default demo dataset; simulates it first if it is not in the cache yet. */
 export async function ensureDefaultDataset(opts: { onProgress?: SimulateOptions['onProgress'] } = {}): Promise<string> {
   const dir = defaultDatasetDir();
@@ -49,25 +41,8 @@ export async function ensureDefaultDataset(opts: { onProgress?: SimulateOptions[
   };
   if (usable()) return dir;
   mkdirSync(join(dir, '..'), { recursive: true });
-  const lock = `${dir}.lock`;
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch {
-      // Another process is generating it: wait for it, or take over a stale lock.
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      if (!pid || !alive(pid)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-      if (usable()) return dir;
-    }
-  }
-  try {
+  // Another process may be generating it: wait for its lock, then it is usable.
+  return withFileLockAsync(`${dir}.lock`, async () => {
     if (usable()) return dir;
     await simulateDataset({
       out: dir,
@@ -82,7 +57,5 @@ export async function ensureDefaultDataset(opts: { onProgress?: SimulateOptions[
       onProgress: opts.onProgress,
     });
     return dir;
-  } finally {
-    rmSync(lock, { force: true });
-  }
+  });
 }
