@@ -4,7 +4,19 @@
 // TrainingError, cancellation sent to the worker with a grace period before the process is killed,
 // and the last lines the worker printed kept for error messages. Subclasses own the process and
 // the transport.
+import { existsSync } from 'node:fs';
 import { TrainingError, type EpochMetrics, type FailureKind, type TrainHooks } from './engine';
+
+/**
+ * The first of `candidates` that exists (undefined ones skipped: an unset override variable): a
+ * worker script is next to the bundle in dist/, or next to its engine when run from source.
+ */
+export function findWorkerScript(what: string, candidates: Array<string | undefined>): string {
+  const paths = candidates.filter((p): p is string => Boolean(p));
+  const found = paths.find((p) => existsSync(p));
+  if (!found) throw new TrainingError('engine-error', `${what} worker script not found; looked in ${paths.join(', ')}`);
+  return found;
+}
 
 /** The replies every worker protocol has; each protocol adds its own result messages. */
 export type WorkerReply =

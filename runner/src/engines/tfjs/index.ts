@@ -3,13 +3,12 @@
 // crash or an out-of-memory in one training cannot take the runner down. One request at a time
 // per engine; epochs stream back as they finish; AbortSignal cancels between batches.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EngineSettings } from '../../config';
 import { TrainingError, type EngineInfo, type TrainHooks, type TrainJob } from '../engine';
-import { WorkerClient } from '../worker-client';
+import { findWorkerScript, WorkerClient } from '../worker-client';
 import type { BackendInfo } from './backend';
 import type { FromWorker, ToWorker } from './protocol';
 import type { BenchEngine, BenchRequest, BenchResult } from '../engine';
@@ -31,14 +30,11 @@ export interface TfjsEngineOptions {
 
 /** The worker script: dist/tfjs-worker.js next to the bundle, or worker.ts when run from source. */
 export function tfjsWorkerPath(): string {
-  const candidates = [
+  return findWorkerScript('tfjs', [
     process.env.PARETO_NAS_TFJS_WORKER,
     join(__dirname, 'tfjs-worker.js'), // dist/runner.js → dist/tfjs-worker.js
     join(__dirname, 'worker.ts'), // runner/src/engines/tfjs/index.ts under tsx
-  ].filter((p): p is string => Boolean(p));
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new TrainingError('engine-error', `tfjs worker script not found; looked in ${candidates.join(', ')}`);
-  return found;
+  ]);
 }
 
 function execArgvFor(script: string): string[] {

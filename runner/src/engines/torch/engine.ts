@@ -2,7 +2,6 @@
 // per engine instance, one request at a time; the worker keeps the dataset resident on its device
 // between candidates. Crashes, NaN losses, OOM and cancellation come back as TrainingError.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EngineSettings } from '../../config';
@@ -20,7 +19,7 @@ import {
   type TrainResult,
 } from '../engine';
 import { weightEntries } from '../weights';
-import { WorkerClient } from '../worker-client';
+import { findWorkerScript, WorkerClient } from '../worker-client';
 import { findTorchPython, type PythonProbe } from './python';
 
 export interface TorchEngineOptions {
@@ -74,16 +73,13 @@ type WorkerMessage =
 
 /** Where worker.py is: next to this file when run from source, dist/torch_worker.py in the bundle. */
 export function workerScriptPath(): string {
-  const candidates = [
+  return findWorkerScript('torch', [
     process.env.PARETO_NAS_TORCH_WORKER,
     join(__dirname, 'torch_worker.py'), // dist/runner.js → dist/torch_worker.py
     join(__dirname, 'worker.py'), // runner/src/engines/torch/*.ts under tsx
     join(__dirname, 'engines', 'torch', 'worker.py'),
     resolve(__dirname, '..', '..', 'runner', 'src', 'engines', 'torch', 'worker.py'),
-  ].filter((p): p is string => Boolean(p));
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new TrainingError('engine-error', `torch worker script not found; looked in ${candidates.join(', ')}`);
-  return found;
+  ]);
 }
 
 let nextId = 0;
