@@ -24,6 +24,21 @@ const atoms1n0vc = builtinAtoms('1n0vc');
 const det41 = makeDetector(spec(41));
 const grid41 = computeAmplitudeGrid(atoms1n0vc, { dq: 0.0035, qMax: det41.qMax });
 
+/** 20 random pixels of the 41-px detector outside the beam stop. */
+function randomPixels(rng: Rng): number[] {
+  const pixels: number[] = [];
+  while (pixels.length < 20) {
+    const p = rng.int(41 * 41);
+    if (!det41.beamStop[p]) pixels.push(p);
+  }
+  return pixels;
+}
+
+/** |F|² of 1n0vc rotated by R at those pixels, by the direct sum over atoms. */
+function directAt(pixels: number[], R: Float64Array): Float64Array {
+  return directIntensity(atoms1n0vc, pixels.map((p) => [det41.qx[p], det41.qy[p], det41.qz[p]]), R);
+}
+
 test('form factors: f(0) = Z and the IT1992 check values', () => {
   for (const [el, z] of Object.entries(ATOMIC_NUMBER)) assert.ok(Math.abs(formFactor(el, 0) - z) < 0.01, `${el}: ${formFactor(el, 0)}`);
   const check: Record<string, number[]> = { C: [5.839, 5.403, 4.165], N: [6.854, 6.462, 5.234], O: [7.871, 7.506, 6.318], S: [15.668, 14.776, 12.295] };
@@ -68,12 +83,8 @@ test('grid slices match the direct sum on sampled pixels (relative error < 1e-3)
   const errorsQ: number[] = [];
   for (let r = 0; r < 3; r++) {
     const R = quaternionToMatrix(rng.quaternion());
-    const pixels: number[] = [];
-    while (pixels.length < 20) {
-      const p = rng.int(41 * 41);
-      if (!det41.beamStop[p]) pixels.push(p);
-    }
-    const direct = directIntensity(atoms1n0vc, pixels.map((p) => [det41.qx[p], det41.qy[p], det41.qz[p]]), R);
+    const pixels = randomPixels(rng);
+    const direct = directAt(pixels, R);
     sliceIntensities(grid, det41.qx, det41.qy, det41.qz, R, out, det41.beamStop);
     pixels.forEach((p, i) => errors.push(Math.abs(out[p] - direct[i]) / direct[i]));
     sliceIntensitiesQuadratic(grid, det41.qx, det41.qy, det41.qz, R, out, det41.beamStop);
@@ -96,12 +107,8 @@ test('prefiltered cubic B-spline grid at Δq = β/1.25 matches the direct sum (r
   const errors: number[] = [];
   for (let r = 0; r < 3; r++) {
     const R = quaternionToMatrix(rng.quaternion());
-    const pixels: number[] = [];
-    while (pixels.length < 20) {
-      const p = rng.int(41 * 41);
-      if (!det41.beamStop[p]) pixels.push(p);
-    }
-    const direct = directIntensity(atoms1n0vc, pixels.map((p) => [det41.qx[p], det41.qy[p], det41.qz[p]]), R);
+    const pixels = randomPixels(rng);
+    const direct = directAt(pixels, R);
     sliceIntensities(grid, det41.qx, det41.qy, det41.qz, R, out, det41.beamStop);
     pixels.forEach((p, i) => errors.push(Math.abs(out[p] - direct[i]) / direct[i]));
   }
@@ -119,14 +126,10 @@ for (const stride of [2, 3] as const) {
     for (let r = 0; r < 3; r++) {
       const R = quaternionToMatrix(rng.quaternion());
       // Random pixels plus edge and corner pixels (highest q, lowest intensity); most are interpolated ones.
-      const pixels: number[] = [];
-      while (pixels.length < 20) {
-        const p = rng.int(41 * 41);
-        if (!det41.beamStop[p]) pixels.push(p);
-      }
+      const pixels = randomPixels(rng);
       for (let k = 0; k < 10; k++) pixels.push(rng.int(41) * 41 + (k % 2 ? 0 : 40), 41 * (k % 2 ? 1 : 39) + rng.int(41));
       pixels.push(0, 40, 40 * 41, 41 * 41 - 1, 41 + 1, 2 * 41 - 2);
-      const direct = directIntensity(atoms1n0vc, pixels.map((p) => [det41.qx[p], det41.qy[p], det41.qz[p]]), R);
+      const direct = directAt(pixels, R);
       const e = Float64Array.from(fast.expectedPhotons(R));
       // The bricked grid copy holds the same numbers and is summed in the same order: identical output.
       assert.deepEqual(Float64Array.from(columns.expectedPhotons(R)), e);
