@@ -14,7 +14,7 @@
 // Kernel. The lookups themselves run in slice-kernel.wat (WebAssembly SIMD, ≈ 3× the speed of
 // the same loop in JavaScript), with the arithmetic of grid.ts `sliceAmplitudesSpline` in the same
 // order: results are bit-identical to the column layout's.
-import { outsideGrid, Z_MIN, type AmplitudeGrid } from './grid';
+import { GridFrame, Z_MIN, type AmplitudeGrid } from './grid';
 import { SliceKernel } from './kernel';
 
 export class BrickedGrid {
@@ -115,16 +115,12 @@ export class BrickedGrid {
     if (this.keys.length < entries) this.keys = new Int32Array(entries);
     const keys = this.keys;
     const { B, nbx, nbz, m } = this;
-    const inv = 1 / this.dq;
-    const limit2 = (this.qMax * inv) ** 2 * (1 + 1e-9);
     const zshift = -1 - Z_MIN; // stored z index of the stencil's first tap is jz + zshift
     // Pass 1: the brick of every lookup (skipped points get key −1 and 0 here).
     const start = new Int32Array(this.bricks + 1);
     for (let i = 0; i < images; i++) {
-      for (let k = 0; k < 9; k++) rot[9 * i + k] = Rs[i][k] * inv;
-      const r00 = rot[9 * i], r01 = rot[9 * i + 1], r02 = rot[9 * i + 2];
-      const r10 = rot[9 * i + 3], r11 = rot[9 * i + 4], r12 = rot[9 * i + 5];
-      const r20 = rot[9 * i + 6], r21 = rot[9 * i + 7], r22 = rot[9 * i + 8];
+      const frame = new GridFrame(this, Rs[i]);
+      rot.set(frame.r, 9 * i);
       for (let p = 0; p < np; p++) {
         const e = i * np + p;
         if (skip[p] !== 0) {
@@ -133,16 +129,8 @@ export class BrickedGrid {
           out[2 * e + 1] = 0;
           continue;
         }
-        const a = qx[p], b = qy[p], c = qz[p];
-        let gx = r00 * a + r10 * b + r20 * c;
-        let gy = r01 * a + r11 * b + r21 * c;
-        let gz = r02 * a + r12 * b + r22 * c;
-        if (gz < 0) {
-          gx = -gx;
-          gy = -gy;
-          gz = -gz;
-        }
-        if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(this, a, b, c);
+        frame.map(qx[p], qy[p], qz[p]);
+        const gx = frame.gx, gy = frame.gy, gz = frame.gz;
         const X = ((gx + m) | 0) - 1, Y = ((gy + m) | 0) - 1, Z = (gz | 0) + zshift;
         const key = (((X / B) | 0) * nbx + ((Y / B) | 0)) * nbz + ((Z / B) | 0);
         keys[e] = key;

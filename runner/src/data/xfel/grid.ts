@@ -210,6 +210,56 @@ export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Pro
   return { dq, kernel, qMax, m, colOffset, colLength, data };
 }
 
+/**
+ * Grid coordinates for one rotation R: g = (R/Δq)ᵀ q, folded into the stored half g_z ≥ 0 by
+ * Friedel symmetry (F(−g) = conj F(g)) and checked against the grid's reach. Every slicer maps its
+ * points through this; the WebAssembly kernel (slice-kernel.wat) repeats the arithmetic from `r`.
+ */
+export class GridFrame {
+  /** R/Δq, row-major. */
+  readonly r: Float64Array;
+  /** The last mapped point. */
+  gx = 0;
+  gy = 0;
+  gz = 0;
+  private readonly r00: number;
+  private readonly r01: number;
+  private readonly r02: number;
+  private readonly r10: number;
+  private readonly r11: number;
+  private readonly r12: number;
+  private readonly r20: number;
+  private readonly r21: number;
+  private readonly r22: number;
+  private readonly limit2: number;
+
+  constructor(private readonly grid: Pick<AmplitudeGrid, 'dq' | 'qMax'>, R: ArrayLike<number>) {
+    const inv = 1 / grid.dq;
+    this.r = Float64Array.from({ length: 9 }, (_, k) => R[k] * inv);
+    [this.r00, this.r01, this.r02, this.r10, this.r11, this.r12, this.r20, this.r21, this.r22] = this.r;
+    this.limit2 = (grid.qMax * inv) ** 2 * (1 + 1e-9);
+  }
+
+  /** Sets gx, gy, gz for q = (a, b, c); returns −1 where folded (F there is conj F(g)), else 1. */
+  map(a: number, b: number, c: number): number {
+    let gx = this.r00 * a + this.r10 * b + this.r20 * c;
+    let gy = this.r01 * a + this.r11 * b + this.r21 * c;
+    let gz = this.r02 * a + this.r12 * b + this.r22 * c;
+    let sign = 1;
+    if (gz < 0) {
+      gx = -gx;
+      gy = -gy;
+      gz = -gz;
+      sign = -1;
+    }
+    if (gx * gx + gy * gy + gz * gz > this.limit2) outsideGrid(this.grid, a, b, c);
+    this.gx = gx;
+    this.gy = gy;
+    this.gz = gz;
+    return sign;
+  }
+}
+
 /** |F(q)|² at one point (q in Å⁻¹), tricubic interpolation of F (Lagrange or cubic B-spline by grid kernel). */
 export function sampleIntensity(grid: AmplitudeGrid, qx: number, qy: number, qz: number): number {
   const out = new Float64Array(1);
@@ -234,13 +284,9 @@ export function sliceIntensities(
   skip?: Uint8Array,
   outIm?: Float64Array,
 ): void {
-  const inv = 1 / grid.dq;
   const { m, colOffset, data } = grid;
   const W = 2 * m + 1;
-  const limit2 = (grid.qMax * inv) ** 2 * (1 + 1e-9);
-  const r00 = R[0] * inv, r01 = R[1] * inv, r02 = R[2] * inv;
-  const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
-  const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
+  const frame = new GridFrame(grid, R);
   const np = qx.length;
   if (grid.kernel === 'bspline2') throw new Error('a quadratic B-spline grid needs sliceIntensitiesQuadratic');
   const spline = grid.kernel === 'bspline3';
@@ -250,19 +296,8 @@ export function sliceIntensities(
       if (outIm !== undefined) outIm[p] = 0;
       continue;
     }
-    const a = qx[p], b = qy[p], c = qz[p];
-    // g = Rᵀ q / dq
-    let gx = r00 * a + r10 * b + r20 * c;
-    let gy = r01 * a + r11 * b + r21 * c;
-    let gz = r02 * a + r12 * b + r22 * c;
-    let conj = false;
-    if (gz < 0) {
-      gx = -gx;
-      gy = -gy;
-      gz = -gz;
-      conj = true;
-    }
-    if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
+    const sign = frame.map(qx[p], qy[p], qz[p]);
+    const gx = frame.gx, gy = frame.gy, gz = frame.gz;
     const ix = Math.floor(gx), iy = Math.floor(gy), iz = Math.floor(gz);
     const tx = gx - ix, ty = gy - iy, tz = gz - iz;
     // Weights for nodes −1, 0, 1, 2: cubic B-spline (spline grids) or Lagrange.
@@ -338,7 +373,7 @@ export function sliceIntensities(
     if (outIm === undefined) out[p] = fr * fr + fi * fi;
     else {
       out[p] = fr;
-      outIm[p] = conj ? -fi : fi;
+      outIm[p] = sign * fi;
     }
   }
 }
@@ -356,13 +391,9 @@ export function sliceIntensitiesQuadratic(
   out: Float64Array,
   skip?: Uint8Array,
 ): void {
-  const inv = 1 / grid.dq;
   const { m, colOffset, data } = grid;
   const W = 2 * m + 1;
-  const limit2 = (grid.qMax * inv) ** 2 * (1 + 1e-9);
-  const r00 = R[0] * inv, r01 = R[1] * inv, r02 = R[2] * inv;
-  const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
-  const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
+  const frame = new GridFrame(grid, R);
   const np = qx.length;
   if (grid.kernel === 'bspline3') throw new Error('a cubic B-spline grid needs sliceIntensities');
   const spline = grid.kernel === 'bspline2';
@@ -372,16 +403,8 @@ export function sliceIntensitiesQuadratic(
       out[p] = 0;
       continue;
     }
-    const a = qx[p], b = qy[p], c = qz[p];
-    let gx = r00 * a + r10 * b + r20 * c;
-    let gy = r01 * a + r11 * b + r21 * c;
-    let gz = r02 * a + r12 * b + r22 * c;
-    if (gz < 0) {
-      gx = -gx;
-      gy = -gy;
-      gz = -gz;
-    }
-    if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
+    frame.map(qx[p], qy[p], qz[p]); // |F|² only: the fold's conjugation does not matter
+    const gx = frame.gx, gy = frame.gy, gz = frame.gz;
     // Nearest node (shifted to be positive so that truncation rounds).
     const jx = (gx + shift) | 0, jy = (gy + shift) | 0, jz = (gz + 0.5) | 0;
     const tx = gx + m - jx, ty = gy + m - jy, tz = gz - jz;
@@ -485,13 +508,9 @@ export function sliceAmplitudesSpline(
   skip: Uint8Array,
 ): void {
   if (grid.kernel !== 'bspline3') throw new Error('sliceAmplitudesSpline needs a cubic B-spline grid');
-  const inv = 1 / grid.dq;
   const { m, colOffset, data } = grid;
   const W = 2 * m + 1;
-  const limit2 = (grid.qMax * inv) ** 2 * (1 + 1e-9);
-  const r00 = R[0] * inv, r01 = R[1] * inv, r02 = R[2] * inv;
-  const r10 = R[3] * inv, r11 = R[4] * inv, r12 = R[5] * inv;
-  const r20 = R[6] * inv, r21 = R[7] * inv, r22 = R[8] * inv;
+  const frame = new GridFrame(grid, R);
   const np = qx.length;
   const shift = m; // gx + m ≥ 0 inside the grid
   for (let p = 0; p < np; p++) {
@@ -500,19 +519,9 @@ export function sliceAmplitudesSpline(
       im[p] = 0;
       continue;
     }
-    const a = qx[p], b = qy[p], c = qz[p];
-    let gx = r00 * a + r10 * b + r20 * c;
-    let gy = r01 * a + r11 * b + r21 * c;
-    let gz = r02 * a + r12 * b + r22 * c;
-    let sign = 1;
-    if (gz < 0) {
-      gx = -gx;
-      gy = -gy;
-      gz = -gz;
-      sign = -1;
-    }
-    if (gx * gx + gy * gy + gz * gz > limit2) outsideGrid(grid, a, b, c);
-    const fx = gx + shift, fy = gy + shift;
+    const sign = frame.map(qx[p], qy[p], qz[p]);
+    const gz = frame.gz;
+    const fx = frame.gx + shift, fy = frame.gy + shift;
     const jx = fx | 0, jy = fy | 0, jz = gz | 0;
     const tx = fx - jx, ty = fy - jy, tz = gz - jz;
     let s = 1 - tx, t2 = tx * tx, t3 = t2 * tx;
