@@ -26,8 +26,6 @@ export class BrickedGrid {
   readonly S: number;
   readonly nbx: number;
   readonly nbz: number;
-  /** Bytes of kernel memory the grid takes. */
-  readonly gridBytes: number;
   private readonly bricks: number;
   private readonly brickOffsetAt: number;
   private readonly dataAt: number;
@@ -35,6 +33,7 @@ export class BrickedGrid {
 
   constructor(
     grid: AmplitudeGrid,
+    /** Own voxels per brick side (16: a brick with its apron is 55 KB, and stays in L2 while used). */
     readonly B = 16,
     /** Where the grid lives and the lookups run (detector-interp.ts shares it for the fill). */
     readonly kernel = new SliceKernel(),
@@ -69,7 +68,6 @@ export class BrickedGrid {
       }
     }
     const floats = 2 * S * S * S * count;
-    this.gridBytes = 4 * (this.bricks + floats);
     this.brickOffsetAt = kernel.region('grid.brickOffset', 4 * this.bricks);
     this.dataAt = kernel.region('grid.data', 4 * floats);
     kernel.i32(this.brickOffsetAt, this.bricks).set(brickOffset);

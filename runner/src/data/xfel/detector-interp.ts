@@ -84,9 +84,6 @@ function lagrangeWeights(stride: number, points: number): Float64Array {
   return w;
 }
 
-/** Brick side of the bricked grid copy (bricked.ts). */
-export const BRICK = 16;
-
 /** |F(Rᵀq)|² on the whole detector from 3D lookups on every s-th pixel of every s-th row. */
 export class DetectorInterpolator {
   private readonly lat: Lattice;
@@ -121,7 +118,7 @@ export class DetectorInterpolator {
     if (this.lat.qMax > grid.qMax * (1 + 1e-9)) {
       throw new Error(`detector interpolation reaches q = ${this.lat.qMax}, grid only ${grid.qMax} (use coarseLatticeQMax for the grid)`);
     }
-    if (bricks && grid.kernel === 'bspline3') this.bricked = new BrickedGrid(grid, BRICK);
+    if (bricks && grid.kernel === 'bspline3') this.bricked = new BrickedGrid(grid);
     else this.grid = grid;
     this.kernel = this.bricked?.kernel ?? new SliceKernel();
     // The fill's constant inputs: weights as f64x2 splats, and the beam stop.
