@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { cost, decode, decodePhase, phaseBits, type ChannelScheme } from '../../runner/src/model';
+import { cost, decode, decodePhase, phaseBits, type ChannelScheme } from '../../common/model';
 import { parse } from 'csv-parse/sync';
 import { sharedPath } from '../helpers/paths';
 

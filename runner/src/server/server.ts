@@ -6,7 +6,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ErrorCodes, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
 import { z } from 'zod';
-import { ConfigError, parseConfig } from '../config';
+import { ConfigError, parseConfig } from '../../../common/config';
 import {
   Rpc,
   RpcErrorCode,
@@ -16,14 +16,14 @@ import {
   type NetworkSpec,
   type RunSummary,
   type StoredEvent,
-} from '../protocol';
+} from '../../../common/protocol';
 import * as store from '../store';
-import { PROTOCOL_VERSION as _PV, RUNNER_VERSION } from '../version';
+import { PROTOCOL_VERSION as _PV, RUNNER_VERSION } from '../../../common/version';
 import { doctor } from './doctor';
 import { isAlive } from '../store/process';
 import { launch, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
-import { paretoFront } from '../search/pareto';
+import { paretoFront, selectBelowCutoff } from '../../../common/pareto';
 import { runSpec } from '../search/run-spec';
 
 export interface ServerOptions {
@@ -248,8 +248,7 @@ export class RunnerServer {
       const p = parse('pareto/get', RunRef.extend({ maxMflops: z.number().positive().optional() }), params);
       const dir = this.runDir(p.run, true);
       const records = store.readCandidates(dir);
-      let front = paretoFront(records);
-      if (p.maxMflops !== undefined) front = front.filter((r) => r.mflops <= p.maxMflops!);
+      const front = selectBelowCutoff(paretoFront(records), p.maxMflops ?? null);
       return { run: p.run, evaluations: records.length, front };
     });
   }
