@@ -31,7 +31,7 @@ import { plotSvg } from './model/plotSvg';
 import { formatInt, formatNumber, logBounds } from './model/scale';
 import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
 import { ExplorerData } from './model/state';
-import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from '../../common/explorer/table';
+import { sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from '../../common/explorer/table';
 import { topologySvg } from './model/topology';
 import { onThemeChange, readPalette, type Palette } from './theme';
 

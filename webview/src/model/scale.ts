@@ -10,7 +10,7 @@ export function logBounds(values: Iterable<number>): [number, number] {
     hi = Math.max(hi, v);
   }
   if (lo === Infinity) return [0.1, 10];
-  let a = Math.floor(Math.log10(lo));
+  const a = Math.floor(Math.log10(lo));
   let b = Math.ceil(Math.log10(hi));
   if (b <= a) b = a + 1;
   return [10 ** a, 10 ** b];
