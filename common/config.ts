@@ -104,6 +104,9 @@ export const PRESETS = {
 } as const satisfies Record<string, Partial<Record<'search' | 'training', object>>>;
 export type PresetName = keyof typeof PRESETS;
 
+/** Epochs a refinement trains each network for unless told otherwise (the paper's 500). */
+export const DEFAULT_REFINE_EPOCHS = 500;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -27,20 +27,6 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-/** Linear bounds with a little padding, clamped to [0, 100] for percentages. */
-export function percentBounds(values: Iterable<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  if (lo === Infinity) return [0, 100];
-  const pad = Math.max(1, (hi - lo) * 0.05);
-  return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
-}
-
 export function formatNumber(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return '';
   return Number(v.toFixed(digits)).toString();
