@@ -1,9 +1,10 @@
 // A run directory "found" by hand: three candidates with given accuracies, no search trained them.
 // Refinement, export and report tests start from it, so they train only what they test.
 import { join } from 'node:path';
-import { parseConfig } from '../../runner/src/config';
-import { cost, decode, specHash } from '../../runner/src/model';
-import type { CandidateRecord } from '../../runner/src/protocol';
+import { parseConfig } from '../../common/config';
+import { cost, decode } from '../../common/model';
+import type { CandidateRecord } from '../../common/protocol';
+import { specHash } from '../../runner/src/model/hash';
 import { RunStore } from '../../runner/src/store';
 
 /** g1-00 (small, 80 %), g1-01 (bigger, better: 95 %), g1-02 (dominated: 70 %), at C=4. */

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import type { CandidateRecord, RefineRecord, StoredEvent } from '../../runner/src/protocol';
+import type { CandidateRecord, RefineRecord, StoredEvent } from '../../common/protocol';
 import { readRefineRecord, refine, RefineError, selectCandidates } from '../../runner/src/refine';
 import { registerRefineCommands } from '../../runner/src/refine/commands';
 import { readEvents } from '../../runner/src/store';

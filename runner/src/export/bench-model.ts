@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { EngineSettings } from '../config';
+import type { EngineSettings } from '../../../common/config';
 import { TorchEngine } from '../engines/torch';
 import { writeJsonAtomic } from '../store/files';
 import { defaultExportFile, exportModel, manifestFileOf, type ExportFormat, type ExportManifest } from './export';

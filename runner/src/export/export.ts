@@ -5,15 +5,15 @@
 // file, so the exported model takes images exactly as they are stored in the dataset.
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { EngineSettings } from '../config';
+import type { EngineSettings } from '../../../common/config';
 import { openDatasetSync } from '../data/reader';
 import type { ImageDtype } from '../data/format';
 import { TorchEngine } from '../engines/torch';
-import type { CandidateRecord, RefineRecord } from '../protocol';
+import type { CandidateRecord, RefineRecord } from '../../../common/protocol';
 import { runSpec } from '../search/run-spec';
 import { readCandidates, readRefineRecord, readRunConfig, readRunInfo, refineDir } from '../store';
 import { writeJsonAtomic } from '../store/files';
-import { RUNNER_VERSION } from '../version';
+import { RUNNER_VERSION } from '../../../common/version';
 
 export type ExportFormat = 'onnx' | 'torchscript';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'torchscript'];
