@@ -13,6 +13,11 @@ import { benchModel, readBenchRecord } from '../../runner/src/export/bench-model
 import { exportModel, ExportError, manifestFileOf, type ExportManifest } from '../../runner/src/export/export';
 import { OnnxModel } from '../../runner/src/export/onnx-runtime';
 import { refine } from '../../runner/src/refine';
+import { startServer } from '../../runner/src/server/server';
+import { PROTOCOL_VERSION } from '../../common/version';
+import { Rpc, RpcErrorCode } from '../../common/protocol';
+import { PassThrough } from 'node:stream';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { runSpec } from '../../runner/src/search/run-spec';
 import { refineDir } from '../../runner/src/store';
 import { runCli } from '../helpers/cli';
@@ -32,8 +37,8 @@ before(async () => {
 });
 
 test('the ONNX export gives the engine’s logits on stored (uint8) images, within 1e-4', async () => {
-  const manifest = await exportModel({ runDir: run, id: 'g1-01', format: 'onnx' });
-  const file = join(run, 'exports', 'g1-01', manifest.file);
+  const { file, manifest } = await exportModel({ runDir: run, id: 'g1-01', format: 'onnx' });
+  assert.equal(file, join(run, 'exports', 'g1-01', manifest.file));
   assert.ok(existsSync(file));
   assert.deepEqual(JSON.parse(readFileSync(manifestFileOf(file), 'utf8')), manifest);
   assert.deepEqual(manifest.input, { name: 'images', shape: ['batch', 1, size, size], dtype: 'float32', storedAs: 'uint8' });
@@ -90,4 +95,26 @@ test('a network that was not refined, or an unknown id, gets a clear error', asy
   const r = runCli(['export', run, 'g9-99']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /no candidate "g9-99"/);
+});
+
+test('serve: model/export writes the file on the runner\'s host and times it; unrefined networks get ExportFailed', async () => {
+  const toServer = new PassThrough();
+  const fromServer = new PassThrough();
+  const server = startServer({ input: toServer, output: fromServer, runsRoot: tmp, log: () => undefined });
+  const client = createMessageConnection(new StreamMessageReader(fromServer), new StreamMessageWriter(toServer));
+  client.listen();
+  try {
+    await client.sendRequest(Rpc.version, { protocol: PROTOCOL_VERSION });
+    const r = await client.sendRequest(Rpc.modelExport, { run: 'run', id: 'g1-01', format: 'onnx', bench: true });
+    assert.equal(r.file, join(run, 'exports', 'g1-01', 'g1-01.onnx'));
+    assert.equal(r.manifest.candidate, 'g1-01');
+    assert.ok(r.bench && r.bench.imagesPerSecond > 0);
+    await assert.rejects(
+      client.sendRequest(Rpc.modelExport, { run: 'run', id: 'g1-00', format: 'onnx' }),
+      (e: unknown) => e instanceof ResponseError && e.code === RpcErrorCode.ExportFailed && /refine/.test(e.message),
+    );
+  } finally {
+    client.dispose();
+    server.dispose();
+  }
 });

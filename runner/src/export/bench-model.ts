@@ -7,8 +7,11 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { EngineSettings } from '../../../common/config';
 import { TorchEngine } from '../engines/torch';
+import type { ModelBenchRecord } from '../../../common/protocol';
 import { writeJsonAtomic } from '../store/files';
-import { defaultExportFile, exportModel, manifestFileOf, type ExportFormat, type ExportManifest } from './export';
+
+export type { ModelBenchRecord };
+import { defaultExportFile, exportModel, manifestFileOf, type ExportedModel, type ExportFormat, type ExportManifest } from './export';
 import { OnnxModel } from './onnx-runtime';
 
 export interface ModelBenchOptions {
@@ -20,21 +23,6 @@ export interface ModelBenchOptions {
   seconds: number;
   dataset?: string;
   engine?: Partial<EngineSettings>;
-}
-
-/** `<run>/exports/<id>/bench-<format>.json`. */
-export interface ModelBenchRecord {
-  candidate: string;
-  format: ExportFormat;
-  /** e.g. "onnxruntime-node (CPU, 2 threads)" or the torch worker's device. */
-  runtime: string;
-  host: string;
-  batchSize: number;
-  batches: number;
-  imagesPerSecond: number;
-  perImageMs: number;
-  latencyMs: { p50: number; p95: number; min: number };
-  measuredAt: string;
 }
 
 export function benchRecordFile(runDir: string, id: string, format: ExportFormat): string {
@@ -66,13 +54,12 @@ export function summarize(latenciesMs: number[], batchSize: number): Pick<ModelB
   };
 }
 
-async function exported(o: ModelBenchOptions): Promise<{ file: string; manifest: ExportManifest }> {
+async function exported(o: ModelBenchOptions): Promise<ExportedModel> {
   const file = defaultExportFile(resolve(o.runDir), o.id, o.format);
   if (existsSync(file) && existsSync(manifestFileOf(file))) {
     return { file, manifest: JSON.parse(readFileSync(manifestFileOf(file), 'utf8')) as ExportManifest };
   }
-  const manifest = await exportModel({ runDir: o.runDir, id: o.id, format: o.format, dataset: o.dataset, engine: o.engine });
-  return { file, manifest };
+  return exportModel({ runDir: o.runDir, id: o.id, format: o.format, dataset: o.dataset, engine: o.engine });
 }
 
 async function timeOnnx(file: string, input: [number, number, number], batch: number, seconds: number) {

@@ -25,7 +25,7 @@ export function registerExportCommands(program: Command): void {
     .option('--python <path>', 'Python with PyTorch (default: the run’s engine.python)')
     .option('--json', 'print the metadata written beside the file')
     .action(async (run: string, id: string, o: CommonOptions & { out?: string; json?: boolean }) => {
-      const manifest = await exportModel({
+      const { file, manifest } = await exportModel({
         runDir: resolve(run),
         id,
         format: o.format,
@@ -33,7 +33,6 @@ export function registerExportCommands(program: Command): void {
         dataset: o.dataset && resolve(o.dataset),
         engine: o.python ? { python: o.python } : undefined,
       });
-      const file = resolve(o.out ?? `${resolve(run)}/exports/${id}/${manifest.file}`);
       if (o.json) return void console.log(JSON.stringify(manifest));
       console.log(`${file}`);
       console.log(`  ${manifest.modelFormat}, input images [batch, ${manifest.input.shape.slice(1).join(', ')}] as stored (${manifest.input.storedAs}), output logits over ${manifest.classes.join(' / ')}`);

@@ -9,13 +9,14 @@ import type { EngineSettings } from '../../../common/config';
 import { openDatasetSync } from '../data/reader';
 import type { ImageDtype } from '../data/format';
 import { TorchEngine } from '../engines/torch';
-import type { CandidateRecord, RefineRecord } from '../../../common/protocol';
+import type { CandidateRecord, ExportFormat, ExportManifest, RefineRecord } from '../../../common/protocol';
+
+export type { ExportFormat, ExportManifest };
 import { runSpec } from '../search/run-spec';
 import { readCandidates, readRefineRecord, readRunConfig, readRunInfo, refineDir } from '../store';
 import { writeJsonAtomic } from '../store/files';
 import { RUNNER_VERSION } from '../../../common/version';
 
-export type ExportFormat = 'onnx' | 'torchscript';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'torchscript'];
 const EXTENSION: Record<ExportFormat, string> = { onnx: '.onnx', torchscript: '.pt' };
 
@@ -35,27 +36,6 @@ export interface ExportOptions {
   /** Dataset folder, when it moved since the search (only its manifest's dtype is read). */
   dataset?: string;
   engine?: Partial<EngineSettings>;
-}
-
-/** What `<file>.json` records next to an exported model. */
-export interface ExportManifest {
-  format: 'pareto-nas.export/1';
-  file: string;
-  modelFormat: ExportFormat;
-  run: string;
-  candidate: string;
-  genome: string;
-  mflops: number;
-  params: number;
-  /** Validation accuracy in percent: after refinement, and in the search before it. */
-  accuracy: { refined: number | null; search: number | null };
-  input: { name: 'images'; shape: ['batch', number, number, number]; dtype: 'float32'; storedAs: ImageDtype };
-  output: { name: 'logits'; shape: ['batch', number] };
-  classes: string[];
-  /** Applied inside the model: x = (raw * scale - mean[c]) / std[c]. */
-  normalization: { insideModel: true; scale: number; mean: number[]; std: number[] };
-  exportedBy: { runner: string; torch: string; opset?: number };
-  createdAt: string;
 }
 
 export function defaultExportFile(runDir: string, id: string, format: ExportFormat): string {
@@ -90,8 +70,14 @@ function storedDtype(runDir: string, dataset?: string): ImageDtype {
   }
 }
 
-/** Exports one refined network; resolves with the manifest written beside the file. */
-export async function exportModel(options: ExportOptions): Promise<ExportManifest> {
+export interface ExportedModel {
+  /** Absolute path of the model file. */
+  file: string;
+  manifest: ExportManifest;
+}
+
+/** Exports one refined network; resolves with the file and the manifest written beside it. */
+export async function exportModel(options: ExportOptions): Promise<ExportedModel> {
   const runDir = resolve(options.runDir);
   const { candidate, refined, weights } = trainedWeights(runDir, options.id);
   const dtype = storedDtype(runDir, options.dataset);
@@ -120,7 +106,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportManifes
       createdAt: new Date().toISOString(),
     };
     writeJsonAtomic(manifestFileOf(out), manifest);
-    return manifest;
+    return { file: out, manifest };
   } finally {
     await engine.close();
   }
