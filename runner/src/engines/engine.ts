@@ -27,6 +27,9 @@ export interface EpochMetrics {
   valAccuracy: number;
   learningRate: number;
   seconds: number;
+  /** The training part of `seconds` (torch reports it; the rest is validation). */
+  trainSeconds?: number;
+  valSeconds?: number;
 }
 
 export interface InferenceTiming {
@@ -46,6 +49,8 @@ export interface TrainResult {
   /** Engine, backend and device that trained it, e.g. "torch 2.4 cuda:0 bf16". */
   device: string;
   inference?: InferenceTiming;
+  /** Seconds from receiving the job to its first epoch (building the network, checks; torch reports it). */
+  setupSeconds?: number;
 }
 
 export interface TrainHooks {
