@@ -21,7 +21,7 @@ import type { ImageDtype } from '../runner/src/data/format';
 import { findTorchPython } from '../runner/src/engines/torch';
 import { utilisationFromSpeedup } from '../runner/src/exec/workers-per-gpu';
 import { cost, decode } from '../runner/src/model';
-import { stratified } from './bench-search/make-sample';
+import { stratified } from './bench-search/sample';
 import { writeBenchDataset } from './bench-search/data';
 import { benchFile } from './bench-search/files';
 import { networkTiming, PAPER, projectedHours, type NetworkTiming } from './bench-search/projection';

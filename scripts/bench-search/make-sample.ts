@@ -9,20 +9,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { cost, decode } from '../../runner/src/model';
+import { genomeFromPhaseLists, stratified } from './sample';
 
 export const DECODE = { nodes: 4, initChannels: 24, input: { channels: 1, height: 127, width: 127 }, classes: 2 };
-
-/** "[[0, 1, ...], [...], [...]]" → "01...": the three phase bit lists concatenated. */
-export function genomeFromPhaseLists(text: string): string {
-  const phases = JSON.parse(text) as number[][];
-  return phases.map((p) => p.join('')).join('');
-}
-
-/** The entries at evenly spaced quantiles (i + ½)/count of a list sorted by key. */
-export function stratified<T>(sorted: T[], count: number): T[] {
-  if (sorted.length < count) throw new Error(`only ${sorted.length} unique genomes, need ${count}`);
-  return Array.from({ length: count }, (_, i) => sorted[Math.floor(((i + 0.5) * sorted.length) / count)]);
-}
 
 function main(): void {
   const [folder, countText = '24'] = process.argv.slice(2);

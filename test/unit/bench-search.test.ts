@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cost, decode } from '../../runner/src/model';
-import { genomeFromPhaseLists, stratified } from '../../scripts/bench-search/make-sample';
+import { genomeFromPhaseLists, stratified } from '../../scripts/bench-search/sample';
 import { networkTiming, PAPER, paperSeconds, projectedHours } from '../../scripts/bench-search/projection';
 
 test('networkTiming: steady rates from the later epochs, warm-up as the first epoch\'s excess, start-up as the rest', () => {
