@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { cost, decode } from '../../runner/src/model';
+import { cost, decode } from '../../common/model';
 import { genomeFromPhaseLists, stratified } from './sample';
 
 export const DECODE = { nodes: 4, initChannels: 24, input: { channels: 1, height: 127, width: 127 }, classes: 2 };

@@ -5,12 +5,12 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineSettings, ExecutorSettings, TrainingSettings } from '../../runner/src/config';
+import type { EngineSettings, ExecutorSettings, TrainingSettings } from '../../common/config';
 import { TrainingError, type EpochMetrics, type TrainJob } from '../../runner/src/engines/engine';
 import { workerScriptPath } from '../../runner/src/engines/torch';
 import { LocalExecutor } from '../../runner/src/exec/local';
 import { benchFile } from './files';
-import type { NetworkSpec } from '../../runner/src/model';
+import type { NetworkSpec } from '../../common/model';
 
 export interface SampleJob {
   id: string;

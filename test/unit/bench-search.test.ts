@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cost, decode } from '../../runner/src/model';
+import { cost, decode } from '../../common/model';
 import { genomeFromPhaseLists, stratified } from '../../scripts/bench-search/sample';
 import { networkTiming, PAPER, paperSeconds, projectedHours } from '../../scripts/bench-search/projection';
 

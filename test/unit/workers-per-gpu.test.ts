@@ -2,10 +2,10 @@
 // utilisation model, within GPU memory and host cores, and the config accepts "auto" beside integers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../runner/src/config';
+import { parseConfig } from '../../common/config';
 import { LocalExecutor } from '../../runner/src/exec/local';
 import { autoWorkersPerGpu, DEFAULT_WORKER_COST, utilisationFromSpeedup } from '../../runner/src/exec/workers-per-gpu';
-import { EngineSettings } from '../../runner/src/config';
+import { EngineSettings } from '../../common/config';
 import type { Engine } from '../../runner/src/engines/engine';
 
 const H200 = { gpus: 1, cpus: 16, gpuMemoryMiB: 143_771 };
