@@ -163,12 +163,13 @@ function printSummary(measured: Measured[], plan: object, gpu: boolean, quick: b
   say(`Assumptions: ${PAPER.networks} networks, ${PAPER.epochs} epochs, ${PAPER.trainImages} train + ${PAPER.valImages} validation images;`);
   say(`  measured on ${JSON.stringify(plan)} (${quick ? 'REDUCED sample' : 'full sample'}, ${gpu ? 'GPU' : 'CPU'});`);
   say('  precision: the engine\'s (bf16 + channels-last on GPUs with bf16, fp32 on CPU); baseline fp32;');
+  say(`  torch.compile: ${o.compile ? 'on in the tuned variants, its time counted as warm-up of every network' : 'off'}; k per variant below;`);
   say('  worker start (Python, torch import, dataset load) once per worker, not per network; duplicates are reused, not counted.');
   say('| variant | k | projected GPU-hours | ratio to tuned | settings |');
   say('|---|---|---|---|---|');
   for (const m of measured) {
-    const ratio = tuned ? (m.hours / tuned.hours).toFixed(2) : '—';
-    say(`| ${m.name} | ${m.run.share} | ${m.hours.toFixed(2)} | ${ratio}× | ${m.settings ? JSON.stringify(m.settings) : 'plain loop'} |`);
+    const ratio = tuned ? `${(m.hours / tuned.hours).toFixed(2)}×` : '—';
+    say(`| ${m.name} | ${m.run.share} | ${m.hours.toFixed(2)} | ${ratio} | ${m.settings ? JSON.stringify(m.settings) : 'plain loop'} |`);
   }
   const k1 = by('tuned-k1');
   if (tuned && k1 && tuned.run.share > 1) {
