@@ -666,11 +666,23 @@ class EpochSteps(object):
             with torch.cuda.stream(side):
                 self.step(idx)
             torch.cuda.current_stream().wait_stream(side)
+        elif self.graph is None and not self.capture_or_fall_back():
+            self.step(idx)
         else:
-            if self.graph is None:
-                self.graph = self.captured()
             self.idx.copy_(idx)
             self.graph.replay()
+
+    def capture_or_fall_back(self):
+        """Captures the step; if this PyTorch cannot (an op that syncs), the training goes on eagerly with
+        the same arithmetic (a capture executes nothing) and the device string says so."""
+        try:
+            self.graph = self.captured()
+            return True
+        except Exception as e:  # noqa: B902 - any capture failure means: no graphs for this network
+            log("CUDA graph capture failed, training this network without graphs: %s" % str(e).splitlines()[0])
+            self.trainer.capture = False
+            self.trainer.precision = self.trainer.precision.replace("+cuda-graphs", "+cuda-graphs-failed")
+            return False
 
     def step(self, idx):
         x = self.xtr.index_select(0, idx)
