@@ -50,6 +50,17 @@ export const EngineSettings = z
     python: z.string().default('python3').describe('Python with PyTorch (a conda env on a cluster).'),
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     tfjsBackend: z.enum(['auto', 'node', 'wasm', 'webgpu', 'cpu']).default('auto'),
+    // Speed settings of the torch engine (ignored by tfjs); `npm run bench:search` compares them with these defaults.
+    compile: z.boolean().default(false).describe('torch: torch.compile every network (PyTorch ≥ 2); its compile time counts per candidate.'),
+    cudaGraphs: z
+      .boolean()
+      .default(false)
+      .describe('torch on CUDA: replay each training step as one captured CUDA graph (no per-kernel launch cost).'),
+    compactData: z
+      .boolean()
+      .default(false)
+      .describe('torch: keep uint8/uint16 images as integers on the device and normalise per batch (less memory per worker).'),
+    evalBatchSize: z.number().int().min(1).nullable().default(null).describe('torch: validation batch size; null: max(batchSize, 256).'),
   })
   .strict();
 
@@ -57,7 +68,10 @@ export const ExecutorSettings = z
   .object({
     kind: z.enum(['local', 'slurm']).default('local'),
     workers: z.number().int().min(1).nullable().default(null).describe('Parallel trainings; null: one per GPU, else per core.'),
-    workersPerGpu: z.number().int().min(1).default(1),
+    workersPerGpu: z
+      .union([z.number().int().min(1), z.literal('auto')])
+      .default(1)
+      .describe('Trainings sharing one GPU; "auto" picks from the GPU memory, host cores and measured GPU utilisation.'),
     slurm: z
       .object({
         partition: z.string().optional(),

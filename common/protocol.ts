@@ -19,6 +19,9 @@ export interface EpochMetrics {
   valAccuracy: number;
   learningRate: number;
   seconds: number;
+  /** The training part of `seconds` (torch reports it; the rest is validation). */
+  trainSeconds?: number;
+  valSeconds?: number;
 }
 
 export interface InferenceTiming {

@@ -45,7 +45,7 @@ export interface SyntheticOptions {
   val?: number;
   classes?: number;
   seed?: number;
-  dtype?: 'float32' | 'uint8';
+  dtype?: 'float32' | 'uint8' | 'uint16';
 }
 
 /**
@@ -74,7 +74,7 @@ export function writeSyntheticDataset(dir: string, o: SyntheticOptions = {}): st
           for (let x = 0; x < size; x++) {
             const inside = y >= oy && y < oy + half && x >= ox && x < ox + half;
             const v = 0.5 * next() + (inside ? 0.5 : 0);
-            img[((n * channels + c) * size + y) * size + x] = dtype === 'uint8' ? Math.round(v * 255) : v;
+            img[((n * channels + c) * size + y) * size + x] = dtype === 'float32' ? v : Math.round(v * (dtype === 'uint8' ? 255 : 65535));
           }
     }
     writeNpy(join(dir, `${split}_images.npy`), dtype, [count, channels, size, size], img);

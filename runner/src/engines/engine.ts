@@ -32,6 +32,8 @@ export interface TrainResult {
   /** Engine, backend and device that trained it, e.g. "torch 2.4 cuda:0 bf16". */
   device: string;
   inference?: InferenceTiming;
+  /** Seconds from receiving the job to its first epoch (building the network, checks; torch reports it). */
+  setupSeconds?: number;
 }
 
 export interface TrainHooks {

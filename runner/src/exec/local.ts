@@ -8,6 +8,7 @@ import { TrainingError, type Engine, type TrainJob } from '../engines/engine';
 import { createEngine } from '../engines';
 import { findTorchPython } from '../engines/torch';
 import type { Executor, ExecutorHooks } from './executor';
+import { autoWorkersPerGpu } from './workers-per-gpu';
 
 export interface WorkerSlot {
   index: number;
@@ -56,6 +57,8 @@ export interface LocalExecutorOptions {
   /** Override GPU detection (ids to pin), e.g. [] to force CPU workers. */
   gpus?: string[];
   cpus?: number;
+  /** Override the GPU memory the probe reports (MiB), for "auto" workers per GPU. */
+  gpuMemoryMiB?: number;
   /** Build each worker's engine; default: createEngine(settings) pinned to the slot's GPU or threads. */
   createEngine?: SlotEngineFactory;
 }
@@ -67,6 +70,11 @@ export class LocalExecutor implements Executor {
   private init?: Promise<void>;
 
   constructor(private readonly options: LocalExecutorOptions) {}
+
+  /** Workers planned by start() (0 before). */
+  get workerCount(): number {
+    return this.slots?.length ?? 0;
+  }
 
   describe(): string {
     if (!this.slots) return 'local: not started';
@@ -84,23 +92,23 @@ export class LocalExecutor implements Executor {
     const { engine: settings } = this.options;
     const ex = this.options.executor ?? {};
     let gpus = this.options.gpus;
+    let gpuMemoryMiB = this.options.gpuMemoryMiB;
     if (gpus === undefined) {
       gpus = [];
       if (settings.name !== 'tfjs' && settings.device !== 'cpu') {
         try {
           const probe = await findTorchPython(settings.python);
           gpus = visibleGpus(probe.gpus ?? 0);
+          gpuMemoryMiB ??= probe.gpuMemoryMiB;
         } catch {
           gpus = []; // no torch: the factory below picks tfjs (auto) or reports the problem (torch)
         }
       }
     }
-    this.slots = planSlots({
-      gpus,
-      cpus: this.options.cpus ?? availableParallelism(),
-      workers: ex.workers ?? null,
-      workersPerGpu: ex.workersPerGpu ?? 1,
-    });
+    const cpus = this.options.cpus ?? availableParallelism();
+    const perGpu = ex.workersPerGpu ?? 1;
+    const workersPerGpu = perGpu === 'auto' ? autoWorkersPerGpu({ gpus: gpus.length, cpus, gpuMemoryMiB }) : perGpu;
+    this.slots = planSlots({ gpus, cpus, workers: ex.workers ?? null, workersPerGpu });
     const factory: SlotEngineFactory =
       this.options.createEngine ??
       ((slot) =>

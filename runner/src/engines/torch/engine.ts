@@ -33,10 +33,19 @@ export interface TorchEngineOptions {
   threads?: number;
   /** Wrap networks in torch.compile (PyTorch ≥ 2; ignored before). */
   compile?: boolean;
+  /** Training-speed settings sent with every job (engine.cudaGraphs, compactData, evalBatchSize). */
+  speed?: TorchSpeed;
   /** Receives the worker's stderr lines (logs, warnings). */
   onLog?: (line: string) => void;
   /** How long to wait for the worker's hello, default 120 s (importing torch is slow on small boxes). */
   startTimeoutMs?: number;
+}
+
+/** How the worker trains, not what: results agree with the defaults within float rounding. */
+export interface TorchSpeed {
+  cudaGraphs?: boolean;
+  compactData?: boolean;
+  evalBatchSize?: number | null;
 }
 
 /** Extra, torch-only fields a caller may add to a TrainJob (tests use probeLogits for round trips). */
@@ -138,7 +147,9 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
   static async create(settings: Partial<EngineSettings> = {}, options: TorchEngineOptions = {}): Promise<TorchEngine> {
     // Probed with the runner's own environment (not a per-GPU pin), so N pinned workers share one probe.
     const probe = await findTorchPython(options.python ?? settings.python);
-    return new TorchEngine(probe, { device: settings.device, ...options });
+    const { cudaGraphs, compactData, evalBatchSize } = settings;
+    const speed = { cudaGraphs, compactData, evalBatchSize };
+    return new TorchEngine(probe, { device: settings.device, compile: settings.compile, speed, ...options });
   }
 
   get python(): string {
@@ -168,6 +179,7 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
         checkpointDir: checkpointDir && resolve(checkpointDir),
         measureInference: Boolean(measureInference),
         probeLogits,
+        speed: this.options.speed,
       },
       (m) => (m.type === 'result' ? m.result : undefined),
       hooks,

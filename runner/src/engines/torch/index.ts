@@ -7,6 +7,7 @@ export type {
   ModelBenchResult,
   PredictRequest,
   TorchEngineOptions,
+  TorchSpeed,
   TorchTrainJob,
   TorchTrainResult,
 } from './engine';

@@ -15,6 +15,8 @@ export interface PythonProbe {
   version?: string;
   cuda?: boolean;
   gpus?: number;
+  /** Memory of the smallest visible GPU, MiB. */
+  gpuMemoryMiB?: number;
   /** Why it cannot be used (first line of the import error, or the spawn error). */
   problem?: string;
 }
@@ -22,8 +24,10 @@ export interface PythonProbe {
 const PROBE = [
   'import json, sys',
   'import numpy, torch',
+  'n = torch.cuda.device_count() if torch.cuda.is_available() else 0',
+  'mem = min((torch.cuda.get_device_properties(i).total_memory >> 20 for i in range(n)), default=None)',
   'print(json.dumps({"torch": torch.__version__, "numpy": numpy.__version__, "version": sys.version.split()[0],',
-  '  "cuda": bool(torch.cuda.is_available()), "gpus": torch.cuda.device_count() if torch.cuda.is_available() else 0}))',
+  '  "cuda": n > 0, "gpus": n, "gpuMemoryMiB": mem}))',
 ].join('\n');
 
 const cache = new Map<string, Promise<PythonProbe>>();

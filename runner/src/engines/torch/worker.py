@@ -32,6 +32,11 @@ model.json + weights.bin (float32 little-endian).
 
 Inputs: uint8 / uint16 images are scaled to [0, 1]; then every channel is standardised with the
 training split's mean and standard deviation (saved with the weights as userDefinedMetadata).
+
+Speed ("speed" in a train request; how it trains, never what): "cudaGraphs" replays each full training
+batch as one captured CUDA graph (learning rate in a device tensor, TensorSgd); "compactData" keeps
+uint8/uint16 images as integers on the device and normalises per batch; "evalBatchSize" sets the
+validation batch. Epoch metrics carry trainSeconds/valSeconds, results setupSeconds.
 """
 
 import json
@@ -58,6 +63,7 @@ except Exception as e:  # pragma: no cover - reported to the TS side, which name
     sys.exit(3)
 
 _WRITE_LOCK = threading.Lock()
+_TORCH_VERSION = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2] if p.isdigit())
 
 
 def send(obj):
@@ -349,13 +355,15 @@ class Dataset(object):
 _DATA = {"key": None, "data": None}
 
 
-def load_dataset(folder, device):
+def load_dataset(folder, device, compact=False):
+    """The dataset on the device. compact: uint8/uint16 images stay integers there (1/4 or 1/2 of the
+    float32 memory, so several workers fit on one GPU) and Dataset.normalize scales each batch."""
     manifest_path = os.path.join(folder, "dataset.json")
     try:
         st = os.stat(manifest_path)
     except OSError:
         raise JobError("bad-input", "dataset %s has no dataset.json" % folder)
-    key = (os.path.realpath(folder), st.st_mtime_ns, str(device))
+    key = (os.path.realpath(folder), st.st_mtime_ns, str(device), bool(compact))
     if _DATA["key"] == key:
         return _DATA["data"]
     _DATA["key"] = None
@@ -426,9 +434,11 @@ def load_dataset(folder, device):
     std = np.sqrt(np.maximum(tot2 / n - mean * mean, 0))
     std[~(std > 1e-12)] = 1.0
     d.norm = {"mean": [float(v) for v in mean], "std": [float(v) for v in std]}
+    keep_integers = compact and dtype != "float32"
+    d.normalize = batch_normalizer(scale, d.norm, device, dtype) if keep_integers else None
     for split in ("train", "val"):
         images, labels = raw[split]
-        x = to_device_normalized(images, scale, d.norm, device)
+        x = to_device_compact(images, dtype, device) if keep_integers else to_device_normalized(images, scale, d.norm, device)
         y = torch.from_numpy(np.array(labels, dtype=np.int64)).to(device)
         setattr(d, split, (x, y))
     _DATA["key"] = key
@@ -445,6 +455,36 @@ def to_device_normalized(images, scale, norm, device):
         chunk = torch.from_numpy(np.asarray(images[i:i + 4096]).astype(np.float32)).to(device)
         out[i:i + chunk.shape[0]] = (chunk * scale - mean) / std
     return out
+
+
+# uint16 has no arithmetic in older PyTorch: it is stored as int16 shifted by 2^15 (exact in float32).
+_COMPACT = {"uint8": (np.uint8, torch.uint8, 0.0), "uint16": (np.int16, torch.int16, 32768.0)}
+
+
+def to_device_compact(images, dtype, device):
+    np_type, torch_type, shift = _COMPACT[dtype]
+    out = torch.empty(tuple(images.shape), dtype=torch_type, device=device)
+    for i in range(0, images.shape[0], 4096):
+        chunk = np.asarray(images[i:i + 4096])
+        if shift:
+            chunk = (chunk.astype(np.int32) - int(shift)).astype(np_type)
+        out[i:i + chunk.shape[0]] = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
+    return out
+
+
+def batch_normalizer(scale, norm, device, dtype):
+    """The same float32 arithmetic as to_device_normalized, applied to one batch of stored integers."""
+    shift = _COMPACT[dtype][2]
+    c = len(norm["mean"])
+    mean = torch.tensor(norm["mean"], dtype=torch.float32, device=device).view(1, c, 1, 1)
+    std = torch.tensor(norm["std"], dtype=torch.float32, device=device).view(1, c, 1, 1)
+
+    def normalize(x):
+        x = x.float()
+        if shift:
+            x = x + shift
+        return (x * scale - mean) / std
+    return normalize
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,9 +512,10 @@ def lr_at(training, epoch):
 class Trainer(object):
     """One network, its optimiser and a training step without host synchronisation."""
 
-    def __init__(self, spec, training, device, compile_model=False):
+    def __init__(self, spec, training, device, compile_model=False, normalize=None, graphs=False):
         self.device = device
         self.training = training
+        self.normalize = normalize
         seed = int(training.get("seed", 0))
         torch.manual_seed(seed)
         self.model = Net(spec)
@@ -491,15 +532,24 @@ class Trainer(object):
         self.clip = training.get("gradClip", 5)
         self.params = list(self.model.parameters())
         self.forward = self.model
-        if compile_model and hasattr(torch, "compile"):
+        compiled = compile_model and hasattr(torch, "compile")
+        if compiled:
             self.forward = torch.compile(self.model)
+        # CUDA graphs need the learning rate on the device (TensorSgd); torch.compile brings its own.
+        self.sgd = TensorSgd(self.opt, device) if graphs and not compiled else None
+        self.capture = self.sgd is not None and device.type == "cuda"
+        if self.capture:
+            self.precision += "+cuda-graphs"
 
     def autocast(self):
         if self.use_bf16:
-            return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+            # The autocast weight cache would hold tensors made during capture; graphs need it off.
+            return torch.autocast(device_type="cuda", dtype=torch.bfloat16, cache_enabled=not self.capture)
         return _Null()
 
     def prep(self, x):
+        if self.normalize is not None:
+            x = self.normalize(x)
         if self.channels_last:
             return x.contiguous(memory_format=torch.channels_last)
         return x
@@ -507,6 +557,8 @@ class Trainer(object):
     def set_lr(self, lr):
         for g in self.opt.param_groups:
             g["lr"] = lr
+        if self.sgd is not None:
+            self.sgd.set_lr(lr)
 
     def step(self, x, y):
         with self.autocast():
@@ -516,7 +568,10 @@ class Trainer(object):
         loss.backward()
         if self.clip is not None:
             nn.utils.clip_grad_norm_(self.params, float(self.clip))
-        self.opt.step()
+        if self.sgd is not None:
+            self.sgd.step()
+        else:
+            self.opt.step()
         return loss.detach(), out.detach()
 
     def logits(self, x, batch):
@@ -538,6 +593,140 @@ class Trainer(object):
                 correct += (out.argmax(1) == y[i:i + batch]).sum()
         n = x.shape[0]
         return 100.0 * correct.item() / n if n else 0.0
+
+
+class TensorSgd(object):
+    """torch.optim.SGD's update (weight decay, then momentum without dampening or Nesterov) with the
+    learning rate in a device tensor, so a captured CUDA graph follows the schedule without being
+    captured again. The momentum buffers live in opt.state, so checkpoints look as with opt.step();
+    a zero buffer gives SGD's first step exactly (momentum * 0 + g = g)."""
+
+    def __init__(self, opt, device):
+        group = opt.param_groups[0]
+        self.opt = opt
+        self.params = list(group["params"])
+        self.momentum = float(group["momentum"])
+        self.weight_decay = float(group["weight_decay"])
+        self.lr = torch.tensor(float(group["lr"]), dtype=torch.float32, device=device)
+
+    def set_lr(self, lr):
+        self.lr.fill_(lr)
+
+    def step(self):
+        # Like opt.step(), parameters without a gradient (an entry conv that is not applied) are left alone.
+        live = [p for p in self.params if p.grad is not None]
+        grads = [p.grad for p in live]
+        if self.weight_decay:
+            torch._foreach_add_(grads, live, alpha=self.weight_decay)
+        if self.momentum:
+            bufs = [self.buffer(p) for p in live]
+            torch._foreach_mul_(bufs, self.momentum)
+            torch._foreach_add_(bufs, grads)
+            grads = bufs
+        torch._foreach_sub_(live, self.scaled(grads))
+
+    def scaled(self, tensors):
+        # One fused launch where PyTorch has the tensor-scalar overload (>= 2.1); before, a tensor would
+        # be read back to the host as a number, which a CUDA graph cannot capture.
+        if _TORCH_VERSION >= (2, 1):
+            return torch._foreach_mul(tensors, self.lr)
+        return [t * self.lr for t in tensors]
+
+    def buffer(self, p):
+        state = self.opt.state[p]
+        if state.get("momentum_buffer") is None:
+            state["momentum_buffer"] = torch.zeros_like(p)
+        return state["momentum_buffer"]
+
+
+class EpochSteps(object):
+    """The training steps of an epoch with the loss and accuracy summed on the device (read once per
+    epoch). With trainer.capture, full batches run as one captured CUDA graph (gather, forward, loss,
+    backward, clip, SGD, sums) replayed per batch: no launch cost per kernel and no host sync. The
+    first WARMUP full batches run eagerly on a side stream (real steps, same arithmetic) so cuDNN has
+    chosen its algorithms before the capture; a last, smaller batch always runs eagerly."""
+
+    WARMUP = 3
+
+    def __init__(self, trainer, xtr, ytr, batch):
+        device = trainer.device
+        self.trainer = trainer
+        self.xtr, self.ytr, self.batch = xtr, ytr, batch
+        self.loss_sum = torch.zeros((), dtype=torch.float32, device=device)
+        self.correct = torch.zeros((), dtype=torch.int64, device=device)
+        self.idx = torch.zeros(batch, dtype=torch.int64, device=device)
+        self.graph = None
+        self.warm = 0
+
+    def begin(self):
+        self.loss_sum.zero_()
+        self.correct.zero_()
+
+    def run(self, idx):
+        if not self.trainer.capture or idx.shape[0] != self.batch:
+            self.step(idx)
+        elif self.graph is None and self.warm < self.WARMUP:
+            self.warm += 1
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                self.step(idx)
+            torch.cuda.current_stream().wait_stream(side)
+        elif self.graph is None and not self.capture_or_fall_back():
+            self.step(idx)
+        else:
+            self.idx.copy_(idx)
+            self.graph.replay()
+
+    def capture_or_fall_back(self):
+        """Captures the step; if this PyTorch cannot (an op that syncs), the training goes on eagerly with
+        the same arithmetic (a capture executes nothing) and the device string says so."""
+        try:
+            self.graph = self.captured()
+            return True
+        except Exception as e:  # noqa: B902 - any capture failure means: no graphs for this network
+            log("CUDA graph capture failed, training this network without graphs: %s" % str(e).splitlines()[0])
+            self.trainer.capture = False
+            self.trainer.precision = self.trainer.precision.replace("+cuda-graphs", "+cuda-graphs-failed")
+            return False
+
+    def step(self, idx):
+        x = self.xtr.index_select(0, idx)
+        y = self.ytr.index_select(0, idx)
+        loss, out = self.trainer.step(x, y)
+        self.loss_sum += loss * y.shape[0]
+        self.correct += (out.argmax(1) == y).sum()
+
+    def captured(self):
+        graph = torch.cuda.CUDAGraph()
+        self.trainer.opt.zero_grad(set_to_none=True)  # gradients are allocated inside the graph's pool
+        with torch.cuda.graph(graph):
+            self.step(self.idx)
+        return graph
+
+
+class LossWatch(object):
+    """Notices a non-finite running loss without stalling the device. On CUDA the check's result is
+    copied to pinned host memory asynchronously and read at a later check, once it has arrived (so a
+    divergence is caught a check or two late, never by waiting); on CPU reading it costs nothing."""
+
+    def __init__(self, device):
+        self.cuda = device.type == "cuda"
+        self.host = torch.ones((), dtype=torch.bool).pin_memory() if self.cuda else None
+        self.arrived = None
+
+    def finite(self, loss_sum):
+        if not self.cuda:
+            return bool(torch.isfinite(loss_sum).item())
+        ok = True
+        if self.arrived is not None and self.arrived.query():
+            ok = bool(self.host.item())
+            self.arrived = None
+        if self.arrived is None:
+            self.host.copy_(torch.isfinite(loss_sum), non_blocking=True)
+            self.arrived = torch.cuda.Event()
+            self.arrived.record()
+        return ok
 
 
 class _Null(object):
@@ -605,14 +794,16 @@ def run_train(job, msg, device, compile_model):
     batch = int(training.get("batchSize", 128))
     if epochs < 1 or batch < 1:
         raise JobError("bad-input", "training.epochs and training.batchSize must be >= 1, got %r and %r" % (epochs, batch))
-    data = load_dataset(msg["dataset"], device)
+    speed = msg.get("speed") or {}
+    data = load_dataset(msg["dataset"], device, bool(speed.get("compactData")))
     want_input = [spec["input"]["channels"], spec["input"]["height"], spec["input"]["width"]]
     if want_input != data.shape:
         raise JobError("bad-input", "spec.input is %s but dataset %s has images %s" % (want_input, msg["dataset"], data.shape))
     if spec.get("classes") != data.classes or spec["head"]["classes"] != data.classes:
         raise JobError("bad-input", "spec.classes is %r but dataset %s has %d classes"
                        % (spec.get("classes"), msg["dataset"], data.classes))
-    trainer = Trainer(spec, training, device, compile_model)
+    t_setup = time.time()
+    trainer = Trainer(spec, training, device, compile_model, data.normalize, bool(speed.get("cudaGraphs")))
     check_names(trainer.model, msg.get("weights"))
     gen = torch.Generator()
     gen.manual_seed(int(training.get("seed", 0)))
@@ -625,34 +816,34 @@ def run_train(job, msg, device, compile_model):
     xtr, ytr = data.train
     xva, yva = data.val
     n = xtr.shape[0]
-    eval_batch = max(batch, 256)
+    eval_batch = int(speed.get("evalBatchSize") or max(batch, 256))
+    steps = EpochSteps(trainer, xtr, ytr, batch)
+    watch = LossWatch(device)
+    setup_seconds = time.time() - t_setup
     for epoch in range(start, epochs):
         t0 = time.time()
         lr = lr_at(training, epoch)
         trainer.set_lr(lr)
         trainer.model.train()
+        # The permutation is drawn on the host (the checkpointed generator) once per epoch; the
+        # batches are gathered from the resident data on the device.
         perm = torch.randperm(n, generator=gen).to(device)
-        loss_sum = torch.zeros((), dtype=torch.float32, device=device)
-        correct = torch.zeros((), dtype=torch.int64, device=device)
-        steps = 0
-        for i in range(0, n, batch):
+        steps.begin()
+        for k, i in enumerate(range(0, n, batch)):
             job.check()
-            idx = perm[i:i + batch]
-            x = xtr.index_select(0, idx)
-            y = ytr.index_select(0, idx)
-            loss, out = trainer.step(x, y)
-            loss_sum += loss * y.shape[0]
-            correct += (out.argmax(1) == y).sum()
-            steps += 1
-            if steps % 50 == 0 and not torch.isfinite(loss_sum).item():
+            steps.run(perm[i:i + batch])
+            if (k + 1) % 50 == 0 and not watch.finite(steps.loss_sum):
                 raise JobError("nan-loss", "training loss became %s in epoch %d (step %d, lr %.4g)"
-                               % (loss_sum.item(), epoch, steps, lr))
-        train_loss = loss_sum.item() / n
+                               % (steps.loss_sum.item(), epoch, k + 1, lr))
+        train_loss = steps.loss_sum.item() / n
+        t_train = time.time()
         if not math.isfinite(train_loss):
             raise JobError("nan-loss", "training loss became %s in epoch %d (lr %.4g)" % (train_loss, epoch, lr))
         val_acc = trainer.accuracy(xva, yva, eval_batch, job)
-        metrics = {"epoch": epoch, "trainLoss": train_loss, "trainAccuracy": 100.0 * correct.item() / n,
-                   "valAccuracy": val_acc, "learningRate": lr, "seconds": time.time() - t0}
+        t_val = time.time()
+        metrics = {"epoch": epoch, "trainLoss": train_loss, "trainAccuracy": 100.0 * steps.correct.item() / n,
+                   "valAccuracy": val_acc, "learningRate": lr, "seconds": t_val - t0,
+                   "trainSeconds": t_train - t0, "valSeconds": t_val - t_train}
         history.append(metrics)
         send({"type": "epoch", "id": job.id, "metrics": metrics})
         if ckdir:
@@ -662,6 +853,7 @@ def run_train(job, msg, device, compile_model):
         "valAccuracy": history[-1]["valAccuracy"] if history else 0.0,
         "params": trainable_params(trainer.model),
         "device": "%s %s" % (device_description(device), trainer.precision),
+        "setupSeconds": setup_seconds,
     }
     order = [w["name"] for w in msg["weights"]] if msg.get("weights") else None
     if msg.get("saveWeightsTo"):
