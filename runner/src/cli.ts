@@ -6,6 +6,7 @@ import { registerDemoCommand } from './demo';
 import { registerEngineCommands } from './engines/commands';
 import { registerRefineCommands } from './refine/commands';
 import { registerReportCommands } from './report/commands';
+import { registerCurveCommands } from './search/early-stop/commands';
 import { registerSearchCommands } from './search/commands';
 import { registerServerCommands } from './server/commands';
 import { RUNNER_VERSION } from './version';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerEngineCommands(program);
   registerRefineCommands(program);
   registerReportCommands(program);
+  registerCurveCommands(program);
   registerServerCommands(program);
   registerDemoCommand(program);
   return program;
