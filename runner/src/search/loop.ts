@@ -7,8 +7,10 @@ import type { SearchConfig } from '../config';
 import { TrainingError, type TrainJob, type TrainResult } from '../engines/engine';
 import type { Executor } from '../exec/executor';
 import { cost, decode, specHash, type NetworkSpec, type TensorShape } from '../model';
-import type { CandidateRecord, GenerationSnapshot } from '../protocol';
+import type { CandidateRecord, EarlyStopRecord, GenerationSnapshot } from '../protocol';
 import { readCandidates, readEvents, readSnapshot, RunStoreError, type RunStore } from '../store';
+import { createEarlyStopPolicy } from './early-stop/policy';
+import { EarlyStopTracker } from './early-stop/tracker';
 import { candidateId, macroAlgorithm } from './macro';
 
 export interface SearchProgress {
@@ -54,6 +56,9 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
   );
   const trained = new Map<string, CandidateRecord>(); // spec hash → first successful training
   for (const r of recorded.values()) if (r.status === 'ok' && !trained.has(r.specHash)) trained.set(r.specHash, r);
+  const policy = createEarlyStopPolicy(config.training.earlyStop);
+  const earlyStop = policy && new EarlyStopTracker(policy, config.training.epochs);
+  for (const r of recorded.values()) earlyStop?.addEvaluated(r);
 
   store.appendEvent({ type: 'run-started', config, resumed: recorded.size > 0, pid: process.pid, host: hostname() });
   let populationIds: string[] = [];
@@ -107,6 +112,7 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
       store.appendEvent({ type: 'candidate-finished', record: r });
       results[planned.findIndex((p) => p.id === r.id)] = r;
       if (r.status === 'ok' && !trained.has(r.specHash)) trained.set(r.specHash, r);
+      earlyStop?.addEvaluated(r);
       report(r);
     };
     report();
@@ -129,10 +135,12 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
         signal,
         onStart: (id) => store.appendEvent({ type: 'candidate-started', id, generation }),
         onEpoch: (id, metrics) => store.appendEvent({ type: 'candidate-epoch', id, metrics }),
+        stopAfter: earlyStop && ((id, metrics) => earlyStop.afterEpoch(id, byId.get(id)!.mflops, metrics)),
         onResult: (id, outcome) => {
           // A training cut short by a cancel is not a result: resume trains it again.
           if (outcome instanceof TrainingError && outcome.kind === 'cancelled') return;
-          record(evaluatedRecord(byId.get(id)!, generation, outcome));
+          const stopped = outcome instanceof TrainingError ? undefined : earlyStop?.recordFor(id, outcome.epochs.length);
+          record(evaluatedRecord(byId.get(id)!, generation, outcome, stopped));
         },
       },
     );
@@ -185,7 +193,7 @@ function baseRecord(p: Planned, generation: number): Omit<CandidateRecord, 'stat
   };
 }
 
-function evaluatedRecord(p: Planned, generation: number, outcome: TrainResult | TrainingError): CandidateRecord {
+function evaluatedRecord(p: Planned, generation: number, outcome: TrainResult | TrainingError, earlyStop?: EarlyStopRecord): CandidateRecord {
   if (outcome instanceof TrainingError) {
     return {
       ...baseRecord(p, generation),
@@ -205,6 +213,7 @@ function evaluatedRecord(p: Planned, generation: number, outcome: TrainResult | 
     epochs: outcome.epochs,
     trainSeconds: outcome.epochs.reduce((s, e) => s + e.seconds, 0),
     device: outcome.device,
+    ...(earlyStop ? { earlyStop } : {}),
   };
 }
 

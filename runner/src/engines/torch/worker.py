@@ -15,6 +15,8 @@ Requests                                       Replies
   {"type": "bench", "id", "spec", "batchSize",  {"type": "bench", "id", "imagesPerSecond", ...}
    "steps", "warmup", "mixedPrecision", ...}
   {"type": "cancel", "id"}                      (the running job ends with kind "cancelled")
+  {"type": "stop", "id"}                        (early termination: the running training ends at its
+                                                 next batch; its result holds the epochs finished so far)
   {"type": "shutdown"}                          (exits)
 
 The network follows NSGA-Net's residual macro decoder (nsganet-macro-spec §1.3): per phase an entry
@@ -449,6 +451,7 @@ class Job(object):
     def __init__(self, jid):
         self.id = jid
         self.cancelled = threading.Event()
+        self.stopped = threading.Event()
 
     def check(self):
         if self.cancelled.is_set():
@@ -631,6 +634,8 @@ def run_train(job, msg, device, compile_model):
         steps = 0
         for i in range(0, n, batch):
             job.check()
+            if job.stopped.is_set():
+                break
             idx = perm[i:i + batch]
             x = xtr.index_select(0, idx)
             y = ytr.index_select(0, idx)
@@ -641,6 +646,8 @@ def run_train(job, msg, device, compile_model):
             if steps % 50 == 0 and not torch.isfinite(loss_sum).item():
                 raise JobError("nan-loss", "training loss became %s in epoch %d (step %d, lr %.4g)"
                                % (loss_sum.item(), epoch, steps, lr))
+        if job.stopped.is_set():
+            break  # early termination: the epoch in progress is discarded
         train_loss = loss_sum.item() / n
         if not math.isfinite(train_loss):
             raise JobError("nan-loss", "training loss became %s in epoch %d (lr %.4g)" % (train_loss, epoch, lr))
@@ -796,11 +803,11 @@ def main():
             except ValueError:
                 log("ignoring a line that is not JSON: %r" % line[:200])
                 continue
-            if msg.get("type") == "cancel":
+            if msg.get("type") in ("cancel", "stop"):
                 with lock:
                     job = current["job"]
                     if job is not None and (msg.get("id") is None or msg.get("id") == job.id):
-                        job.cancelled.set()
+                        (job.cancelled if msg["type"] == "cancel" else job.stopped).set()
                 continue
             requests.put(msg)
         # stdin closed: the runner is gone; stop what is running and exit.

@@ -1,6 +1,7 @@
 // Early termination of candidate trainings: the types a policy sees and returns, and the policy
 // registry. A policy is asked after every epoch whether to stop a candidate; the search loop then
 // tells the engine to end that job, and records the candidate with what it measured (never as failed).
+import type { TrainingSettings } from '../../config';
 import { FrontBoundTermination } from './front-bound';
 
 /** A candidate's validation accuracies (percent) so far, one per finished epoch. */
@@ -48,10 +49,7 @@ export interface EarlyStopPolicy {
   decide(curve: CurveSoFar, evaluated: readonly Evaluated[]): StopDecision | undefined;
 }
 
-export const EARLY_STOP_POLICIES = ['off', 'front-bound'] as const;
-export type EarlyStopSetting = (typeof EARLY_STOP_POLICIES)[number];
-
 /** The policy for a `training.earlyStop` setting; undefined for "off". */
-export function createEarlyStopPolicy(setting: EarlyStopSetting): EarlyStopPolicy | undefined {
+export function createEarlyStopPolicy(setting: TrainingSettings['earlyStop']): EarlyStopPolicy | undefined {
   return setting === 'front-bound' ? new FrontBoundTermination() : undefined;
 }
