@@ -227,6 +227,7 @@ function reusedRecord(p: Planned, generation: number, source: CandidateRecord): 
     epochs: source.epochs,
     trainSeconds: 0,
     device: source.device,
+    ...(source.earlyStop ? { earlyStop: source.earlyStop } : {}),
   };
 }
 
