@@ -9,7 +9,7 @@ import { registerReportCommands } from './report/commands';
 import { registerCurveCommands } from './search/early-stop/commands';
 import { registerSearchCommands } from './search/commands';
 import { registerServerCommands } from './server/commands';
-import { RUNNER_VERSION } from './version';
+import { RUNNER_VERSION } from '../../common/version';
 
 export function buildProgram(): Command {
   const program = new Command('pareto-nas')

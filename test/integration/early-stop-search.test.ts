@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../runner/src/config';
+import { parseConfig } from '../../common/config';
 import { LocalExecutor } from '../../runner/src/exec/local';
 import { createRun } from '../../runner/src/search/execute';
 import { runSearch } from '../../runner/src/search/loop';

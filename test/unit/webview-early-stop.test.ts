@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { candidatePointStyle, earlyStopLine } from '../../webview/src/model/early-stop';
-import type { CandidateRecord } from '../../webview/src/messages';
+import type { CandidateRecord } from '../../common/explorer/messages';
 
 const record = (earlyStop?: CandidateRecord['earlyStop']) => ({ id: 'g1-00', earlyStop }) as CandidateRecord;
 

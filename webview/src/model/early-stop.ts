@@ -1,6 +1,6 @@
 // How the explorer marks candidates whose training the early-termination policy stopped: a
 // triangle instead of a circle on the scatter, and a tooltip line saying why and when.
-import type { CandidateRecord } from '../messages';
+import type { CandidateRecord } from '../../../common/explorer/messages';
 
 export function candidatePointStyle(r: CandidateRecord | undefined): 'triangle' | 'circle' {
   return r?.earlyStop ? 'triangle' : 'circle';

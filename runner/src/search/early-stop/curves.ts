@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { CandidateRecord } from '../../protocol';
+import type { CandidateRecord } from '../../../../common/protocol';
 
 export interface RecordedCurve {
   id: string;

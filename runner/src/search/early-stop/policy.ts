@@ -1,7 +1,7 @@
 // Early termination of candidate trainings: the types a policy sees and returns, and the policy
 // registry. A policy is asked after every epoch whether to stop a candidate; the search loop then
 // tells the engine to end that job, and records the candidate with what it measured (never as failed).
-import type { TrainingSettings } from '../../config';
+import type { TrainingSettings } from '../../../../common/config';
 import { FrontBoundTermination } from './front-bound';
 
 /** A candidate's validation accuracies (percent) so far, one per finished epoch. */

@@ -2,7 +2,7 @@
 // stream in, the networks evaluated so far (the front a candidate is measured against), asks the
 // policy after every epoch, and turns its decision into the candidate record's earlyStop field.
 import type { EpochMetrics } from '../../engines/engine';
-import type { CandidateRecord, EarlyStopRecord } from '../../protocol';
+import type { CandidateRecord, EarlyStopRecord } from '../../../../common/protocol';
 import type { EarlyStopPolicy, Evaluated, StopDecision } from './policy';
 
 export class EarlyStopTracker {
