@@ -1,12 +1,11 @@
 // `pareto-nas curves replay FILE`: replays recorded learning curves through an early-termination
 // policy and prints what it saves and what it costs the Pareto front (see replay.ts).
 import type { Command } from 'commander';
-import { readCurveFile } from './curves';
-import { PenguinRecorded } from './penguin-recorded';
+import { readCurveFile, type CurveSet } from './curves';
 import { FrontBoundTermination } from './front-bound';
+import { PenguinRecorded } from './penguin-recorded';
 import type { EarlyStopPolicy } from './policy';
 import { replayCurves, type ReplayReport } from './replay';
-import type { CurveSet } from './curves';
 
 const REPLAY_POLICIES = ['front-bound', 'penguin-recorded', 'off'] as const;
 
