@@ -55,7 +55,10 @@ for (const fluence of ['1e15', '1e16'] as const) {
     near(r.frontGapMean, gapMean, 0.02, 'front gap mean');
     near(r.frontGapMax, gapMax, 0.02, 'front gap max');
     assert.ok(r.epochsSavedPercent >= 35 && r.frontGapMax <= 0.5);
-    assert.ok(r.predictionErrorMean !== null && r.predictionErrorMean < 0.5, `prediction error ${r.predictionErrorMean}`);
+    assert.ok(
+      r.predictionErrorMean !== null && r.predictionErrorMean < 0.5,
+      `prediction error ${r.predictionErrorMean}`,
+    );
   });
 }
 
@@ -65,7 +68,9 @@ test('curves replay: the text report, policy off, and clear errors', () => {
   assert.match(text.stdout, /100 networks × 25 epochs replayed with policy front-bound/);
   assert.match(text.stdout, /epochs saved\s+76\.\d %/);
   assert.match(text.stdout, /front gap\s+mean 0\.\d\d, max 0\.\d\d points over the 10 networks of the true front/);
-  const off = JSON.parse(runCli(['curves', 'replay', fixture('1e16'), '--policy', 'off', '--json']).stdout) as ReplayJson;
+  const off = JSON.parse(
+    runCli(['curves', 'replay', fixture('1e16'), '--policy', 'off', '--json']).stdout,
+  ) as ReplayJson;
   assert.equal(off.epochsSavedPercent, 0);
   assert.equal(off.frontGapMax, 0);
   const own = runCli(['curves', 'replay', join(repoRoot, 'test/fixtures/run-small/candidates.jsonl'), '--json']);
@@ -74,7 +79,13 @@ test('curves replay: the text report, policy off, and clear errors', () => {
   const bad = runCli(['curves', 'replay', fixture('1e15'), '--policy', 'oracle']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /unknown --policy "oracle"; choose one of front-bound, penguin-recorded, off/);
-  const noPenguin = runCli(['curves', 'replay', join(repoRoot, 'test/fixtures/run-small/candidates.jsonl'), '--policy', 'penguin-recorded']);
+  const noPenguin = runCli([
+    'curves',
+    'replay',
+    join(repoRoot, 'test/fixtures/run-small/candidates.jsonl'),
+    '--policy',
+    'penguin-recorded',
+  ]);
   assert.match(noPenguin.stderr, /needs a file with PENGUIN's recorded "converged" column/);
   const missing = runCli(['curves', 'replay', join(repoRoot, 'test/fixtures/a4nn/none.csv')]);
   assert.match(missing.stderr, /cannot read .*none\.csv/);

@@ -37,9 +37,22 @@ test('front-bound stops candidates in the engine and records them with their his
   }
   const records = readCandidates(store.dir);
   const stopped = records.filter((r) => r.earlyStop);
-  t.diagnostic(records.map((r) => `${r.id} ${r.mflops} MFLOPs ${r.valAccuracy}% ${r.epochs.length} epochs ${r.earlyStop?.reason ?? r.status}`).join('; '));
-  assert.ok(stopped.length > 0, `some candidate was stopped (accuracies ${records.map((r) => r.valAccuracy).join(', ')})`);
-  assert.ok(records.every((r) => r.status !== 'failed'), 'a stop is never a failure');
+  t.diagnostic(
+    records
+      .map(
+        (r) =>
+          `${r.id} ${r.mflops} MFLOPs ${r.valAccuracy}% ${r.epochs.length} epochs ${r.earlyStop?.reason ?? r.status}`,
+      )
+      .join('; '),
+  );
+  assert.ok(
+    stopped.length > 0,
+    `some candidate was stopped (accuracies ${records.map((r) => r.valAccuracy).join(', ')})`,
+  );
+  assert.ok(
+    records.every((r) => r.status !== 'failed'),
+    'a stop is never a failure',
+  );
   const epochEvents = readEvents(store.dir).filter((e) => e.type === 'candidate-epoch');
   for (const r of stopped) {
     const s = r.earlyStop!;
@@ -50,7 +63,11 @@ test('front-bound stops candidates in the engine and records them with their his
     assert.ok(r.epochs.length < EPOCHS, `${r.id} trained ${r.epochs.length} of ${EPOCHS} epochs`);
     assert.equal(r.valAccuracy, r.epochs.at(-1)!.valAccuracy, 'the objective is the last measured accuracy');
     assert.equal(r.error, 100 - r.valAccuracy!);
-    assert.equal(epochEvents.filter((e) => e.type === 'candidate-epoch' && e.id === r.id).length, r.epochs.length, 'every trained epoch was streamed');
+    assert.equal(
+      epochEvents.filter((e) => e.type === 'candidate-epoch' && e.id === r.id).length,
+      r.epochs.length,
+      'every trained epoch was streamed',
+    );
     if (s.reason === 'dominated') {
       const blocker = records.find((b) => b.id === s.dominatedBy);
       assert.ok(blocker && blocker.mflops <= r.mflops, `${r.id} is blocked by a network with no more MFLOPs`);

@@ -35,7 +35,10 @@ test('saturation fit: a noisy curve gets a wide interval, fewer than 3 points no
 
 test('gain bound: shrinks with progress, reaches 0 at the end, is never above 100', () => {
   const gains = Array.from({ length: 15 }, (_, k) => calibratedMaxGain(k + 1, 15));
-  assert.ok(gains.every((g, k) => k === 0 || g <= gains[k - 1]), `non-increasing: ${gains}`);
+  assert.ok(
+    gains.every((g, k) => k === 0 || g <= gains[k - 1]),
+    `non-increasing: ${gains}`,
+  );
   assert.equal(calibratedMaxGain(15, 15), 0);
   assert.equal(finalAccuracyBound([99.5], 15), 100);
   assert.equal(finalAccuracyBound([80, 90, 85], 3), 85, 'a finished curve is its last accuracy');
@@ -53,9 +56,15 @@ test('front-bound: stops a candidate that cannot beat a cheaper evaluated networ
   // The same network is not blocked by a more expensive one, nor by one it may still beat.
   assert.equal(policy.decide({ id: 'c', mflops: 50, accuracies: [60], plannedEpochs: 25 }, [cheap]), undefined);
   const weaker = { id: 'weak', mflops: 100, accuracy: 90 };
-  assert.equal(policy.decide({ id: 'c', mflops: 200, accuracies: Array(12).fill(85), plannedEpochs: 25 }, [weaker]), undefined);
+  assert.equal(
+    policy.decide({ id: 'c', mflops: 200, accuracies: Array(12).fill(85), plannedEpochs: 25 }, [weaker]),
+    undefined,
+  );
   // Late in training the bound is tight: 85 % at epoch 22 of 25 cannot reach 90.
-  assert.equal(policy.decide({ id: 'c', mflops: 200, accuracies: Array(22).fill(85), plannedEpochs: 25 }, [weaker])?.reason, 'dominated');
+  assert.equal(
+    policy.decide({ id: 'c', mflops: 200, accuracies: Array(22).fill(85), plannedEpochs: 25 }, [weaker])?.reason,
+    'dominated',
+  );
 });
 
 test('front-bound: stops a settled curve past half its epochs with a flagged prediction, not a rising one', () => {
@@ -65,10 +74,18 @@ test('front-bound: stops a settled curve past half its epochs with a flagged pre
   assert.equal(d?.reason, 'converged');
   assert.equal(d?.prediction?.kind, 'prediction');
   assert.ok(Math.abs(d!.prediction!.finalAccuracy - 97) < TOLERANCE);
-  assert.equal(policy.decide({ id: 'f', mflops: 10, accuracies: flat.slice(0, 10), plannedEpochs: 25 }, []), undefined, 'before half');
+  assert.equal(
+    policy.decide({ id: 'f', mflops: 10, accuracies: flat.slice(0, 10), plannedEpochs: 25 }, []),
+    undefined,
+    'before half',
+  );
   const rising = Array.from({ length: 14 }, (_, t) => 80 + t);
   assert.equal(policy.decide({ id: 'r', mflops: 10, accuracies: rising, plannedEpochs: 25 }, []), undefined);
-  assert.equal(policy.decide({ id: 'f', mflops: 10, accuracies: Array(25).fill(97), plannedEpochs: 25 }, []), undefined, 'never at the end');
+  assert.equal(
+    policy.decide({ id: 'f', mflops: 10, accuracies: Array(25).fill(97), plannedEpochs: 25 }, []),
+    undefined,
+    'never at the end',
+  );
 });
 
 test('replay: epochs saved, prediction error and front gap computed by hand on three curves', () => {
@@ -92,7 +109,10 @@ test('replay: epochs saved, prediction error and front gap computed by hand on t
           : undefined,
   };
   const r = replayCurves(set, policy);
-  assert.deepEqual(r.networks.map((n) => n.epochsTrained), [4, 2, 1]);
+  assert.deepEqual(
+    r.networks.map((n) => n.epochsTrained),
+    [4, 2, 1],
+  );
   assert.equal(r.epochsSavedPercent, 100 * (1 - 7 / 12));
   assert.deepEqual(r.trueFront, ['A', 'B']);
   // A keeps 90 (gap 0); B's final 95 against the best kept at ≤ 20 MFLOPs: max(90, B's last measured 80).
@@ -105,11 +125,25 @@ test('replay: epochs saved, prediction error and front gap computed by hand on t
 test('tracker: a stop becomes an earlyStop record only when training really ended early', () => {
   const tracker = new EarlyStopTracker(new FrontBoundTermination(), 10);
   tracker.addEvaluated({ id: 'cheap', mflops: 1, valAccuracy: 100 } as never);
-  const m = (epoch: number, valAccuracy: number) => ({ epoch, valAccuracy, trainLoss: 1, trainAccuracy: 50, learningRate: 0.1, seconds: 1 });
+  const m = (epoch: number, valAccuracy: number) => ({
+    epoch,
+    valAccuracy,
+    trainLoss: 1,
+    trainAccuracy: 50,
+    learningRate: 0.1,
+    seconds: 1,
+  });
   assert.equal(tracker.afterEpoch('x', 5, m(0, 40)), true);
   assert.deepEqual(
     { ...tracker.recordFor('x', 1), upperBound: undefined },
-    { policy: 'front-bound', reason: 'dominated', epochsTrained: 1, epochsPlanned: 10, dominatedBy: 'cheap', upperBound: undefined },
+    {
+      policy: 'front-bound',
+      reason: 'dominated',
+      epochsTrained: 1,
+      epochsPlanned: 10,
+      dominatedBy: 'cheap',
+      upperBound: undefined,
+    },
   );
   assert.equal(tracker.afterEpoch('y', 5, m(0, 40)), true);
   assert.equal(tracker.recordFor('y', 10), undefined, 'the stop arrived after the last epoch');
@@ -122,7 +156,10 @@ test('curve files: a truncated curve, a missing column and a bad number fail nam
     writeFileSync(f, ['epoch,val_accs,arch,flops', ...rows].join('\n'));
     return f;
   };
-  assert.throws(() => readCurveFile(csv(['0,50,1,10', '1,60,1,10', '0,55,2,12'])), /network 2 has 1 epochs but others have 2.*trained to the end/);
+  assert.throws(
+    () => readCurveFile(csv(['0,50,1,10', '1,60,1,10', '0,55,2,12'])),
+    /network 2 has 1 epochs but others have 2.*trained to the end/,
+  );
   assert.throws(() => readCurveFile(csv(['0,abc,1,10'])), /row 2: val_accs is "abc", not a finite number/);
   const noFlops = join(tmp, 'noflops.csv');
   writeFileSync(noFlops, 'epoch,val_accs,arch\n0,50,1\n');

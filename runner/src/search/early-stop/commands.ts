@@ -13,9 +13,14 @@ export function registerCurveCommands(program: Command): void {
   const curves = program.command('curves').description('Learning curves and early termination');
   curves
     .command('replay <file>')
-    .description('Replay complete learning curves (A4NN CSV or candidates.jsonl) in search order through an early-termination policy')
+    .description(
+      'Replay complete learning curves (A4NN CSV or candidates.jsonl) in search order through an early-termination policy',
+    )
     .option('--policy <name>', `${REPLAY_POLICIES.join(' | ')}`, 'front-bound')
-    .option('--json', 'print one JSON object (epochsSavedPercent, frontGapMean, frontGapMax, predictionErrorMean, networks)')
+    .option(
+      '--json',
+      'print one JSON object (epochsSavedPercent, frontGapMean, frontGapMax, predictionErrorMean, networks)',
+    )
     .action((file: string, opts: { policy: string; json?: boolean }) => {
       const set = readCurveFile(file);
       const report = replayCurves(set, policyFor(opts.policy, set));
@@ -27,7 +32,8 @@ function policyFor(name: string, set: CurveSet): EarlyStopPolicy {
   if (name === 'front-bound') return new FrontBoundTermination();
   if (name === 'off') return { name: 'off', decide: () => undefined };
   if (name === 'penguin-recorded') {
-    if (!set.curves.some((c) => c.recordedStop)) throw new Error('--policy penguin-recorded needs a file with PENGUIN\'s recorded "converged" column (A4NN CSV)');
+    if (!set.curves.some((c) => c.recordedStop))
+      throw new Error('--policy penguin-recorded needs a file with PENGUIN\'s recorded "converged" column (A4NN CSV)');
     return new PenguinRecorded(set.curves);
   }
   throw new Error(`unknown --policy "${name}"; choose one of ${REPLAY_POLICIES.join(', ')}`);
@@ -45,7 +51,11 @@ function jsonReport(r: ReplayReport): object {
     stopped: r.stopped,
     trueFront: r.trueFront,
     skipped: r.skipped,
-    networks: r.networks.map((n) => ({ id: n.id, epochsTrained: n.epochsTrained, ...(n.decision ? { reason: n.decision.reason } : {}) })),
+    networks: r.networks.map((n) => ({
+      id: n.id,
+      epochsTrained: n.epochsTrained,
+      ...(n.decision ? { reason: n.decision.reason } : {}),
+    })),
   };
 }
 

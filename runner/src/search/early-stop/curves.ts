@@ -47,7 +47,9 @@ function a4nnCurves(file: string, text: string): CurveSet {
   }
   const missing = A4NN_COLUMNS.filter((c) => rows.length > 0 && !(c in rows[0]));
   if (rows.length === 0 || missing.length) {
-    throw new CurveFileError(`${file}: expected the A4NN columns ${A4NN_COLUMNS.join(', ')}; missing ${missing.join(', ') || 'every row'}`);
+    throw new CurveFileError(
+      `${file}: expected the A4NN columns ${A4NN_COLUMNS.join(', ')}; missing ${missing.join(', ') || 'every row'}`,
+    );
   }
   const byArch = new Map<string, RecordedCurve>();
   rows.forEach((row, k) => {
@@ -56,7 +58,9 @@ function a4nnCurves(file: string, text: string): CurveSet {
     byArch.set(row.arch, curve);
     const epoch = number(row.epoch, where, 'epoch');
     if (epoch !== curve.accuracies.length) {
-      throw new CurveFileError(`${where}: arch ${row.arch} has epoch ${epoch} after ${curve.accuracies.length} epochs; rows must be in epoch order`);
+      throw new CurveFileError(
+        `${where}: arch ${row.arch} has epoch ${epoch} after ${curve.accuracies.length} epochs; rows must be in epoch order`,
+      );
     }
     curve.accuracies.push(number(row.val_accs, where, 'val_accs'));
     if (row.converged === 'True' && !curve.recordedStop) {

@@ -40,14 +40,26 @@ export function replayCurves(set: CurveSet, policy: EarlyStopPolicy): ReplayRepo
     let trained = 0;
     while (trained < T && !decision) {
       trained++;
-      decision = policy.decide({ id: curve.id, mflops: curve.mflops, accuracies: curve.accuracies.slice(0, trained), plannedEpochs: T }, evaluated);
+      decision = policy.decide(
+        { id: curve.id, mflops: curve.mflops, accuracies: curve.accuracies.slice(0, trained), plannedEpochs: T },
+        evaluated,
+      );
     }
     const objective = curve.accuracies[trained - 1];
     evaluated.push({ id: curve.id, mflops: curve.mflops, accuracy: objective });
-    return { id: curve.id, mflops: curve.mflops, epochsTrained: trained, finalAccuracy: curve.accuracies[T - 1], objective, decision };
+    return {
+      id: curve.id,
+      mflops: curve.mflops,
+      epochsTrained: trained,
+      finalAccuracy: curve.accuracies[T - 1],
+      objective,
+      decision,
+    };
   });
   const gaps = frontGaps(networks);
-  const errors = networks.flatMap((n) => (n.decision?.prediction ? [Math.abs(n.decision.prediction.finalAccuracy - n.finalAccuracy)] : []));
+  const errors = networks.flatMap((n) =>
+    n.decision?.prediction ? [Math.abs(n.decision.prediction.finalAccuracy - n.finalAccuracy)] : [],
+  );
   const trainedEpochs = networks.reduce((s, n) => s + n.epochsTrained, 0);
   return {
     policy: policy.name,
@@ -78,7 +90,11 @@ export function frontGaps(networks: readonly ReplayedNetwork[]): Array<{ id: str
 }
 
 function dominates(b: ReplayedNetwork, a: ReplayedNetwork): boolean {
-  return b.finalAccuracy >= a.finalAccuracy && b.mflops <= a.mflops && (b.finalAccuracy > a.finalAccuracy || b.mflops < a.mflops);
+  return (
+    b.finalAccuracy >= a.finalAccuracy &&
+    b.mflops <= a.mflops &&
+    (b.finalAccuracy > a.finalAccuracy || b.mflops < a.mflops)
+  );
 }
 
 function mean(values: readonly number[]): number {
