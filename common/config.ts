@@ -18,6 +18,14 @@ export const TrainingSettings = z
       .default('auto')
       .describe('auto: bf16 autocast + channels-last on GPUs that support it, fp32 elsewhere.'),
     seed: z.number().int().min(0).default(0).describe('Seed for weight initialisation and batch order.'),
+    earlyStop: z
+      .enum(['off', 'front-bound'])
+      .default('off')
+      .describe(
+        'Early termination during search. off: every candidate trains all epochs (the paper). front-bound: stop a ' +
+          'candidate whose bounded final accuracy cannot beat a cheaper evaluated network by more than 0.2 points, or ' +
+          'whose curve has settled; NSGA-II then gets its last measured accuracy.',
+      ),
   })
   .strict();
 
@@ -109,7 +117,7 @@ export type SearchConfigInput = z.input<typeof SearchConfig>;
 
 export const PRESETS = {
   /** Patel et al.: population and offspring 25, 30 generations, 15 epochs, N=4, C=24. */
-  paper: { search: {}, training: {} },
+  paper: { search: {}, training: { earlyStop: 'off' } },
   /** Sized to finish on a 2-core laptop in a few minutes on the small default dataset. */
   demo: {
     search: { population: 5, offspring: 5, generations: 3, initChannels: 6 },

@@ -73,7 +73,22 @@ export interface CandidateRecord {
   reusedFrom?: string;
   failure?: { kind: FailureKind; message: string };
   device?: string;
+  /** Set when the early-termination policy stopped the training (status stays ok; see training.earlyStop). */
+  earlyStop?: EarlyStopRecord;
   finishedAt: string;
+}
+
+/** Why and when a candidate's training was stopped early; valAccuracy is then the last measured one. */
+export interface EarlyStopRecord {
+  policy: string;
+  reason: 'dominated' | 'converged';
+  epochsTrained: number;
+  epochsPlanned: number;
+  /** dominated: bound on the accuracy it could still reach, and the network that blocks it. */
+  upperBound?: number;
+  dominatedBy?: string;
+  /** converged: the fitted final accuracy; a prediction, not a measurement. */
+  prediction?: { kind: 'prediction'; finalAccuracy: number; plusMinus?: number };
 }
 
 /** A member of a generation's surviving population, with its NSGA-II rank (0 = front) and crowding. */

@@ -7,6 +7,7 @@ import { registerEngineCommands } from './engines/commands';
 import { registerExportCommands } from './export/commands';
 import { registerRefineCommands } from './refine/commands';
 import { registerReportCommands } from './report/commands';
+import { registerCurveCommands } from './search/early-stop/commands';
 import { registerSearchCommands } from './search/commands';
 import { registerServerCommands } from './server/commands';
 import { RUNNER_VERSION } from '../../common/version';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRefineCommands(program);
   registerReportCommands(program);
   registerExportCommands(program);
+  registerCurveCommands(program);
   registerServerCommands(program);
   registerDemoCommand(program);
   return program;

@@ -205,6 +205,21 @@ export function engineContract<E extends EngineUnderTest>(label: string, open: (
     assert.equal(r.epochs.length, 1);
   });
 
+  // Early termination: the worker ends the job as soon as the stop arrives (at worst one more epoch
+  // finishes first) and resolves with the epochs it finished, not an error; the engine goes on.
+  test(name('stopAfter ends a 50-epoch run after the asked epoch with a result holding the epochs so far'), async () => {
+    const asked: number[] = [];
+    const r = await ctx.engine.train(
+      { id: 'stop', spec: spec('000110111000000110010', 8, 4), dataset: quad, training: training({ epochs: 50 }) },
+      { stopAfter: (m) => (asked.push(m.epoch), m.epoch >= 1) },
+    );
+    assert.ok(r.epochs.length >= 2 && r.epochs.length <= 3, `trained ${r.epochs.length} epochs (asked to stop after 2)`);
+    assert.deepEqual(r.epochs.map((e) => e.epoch), asked, 'every finished epoch was reported before the result');
+    assert.equal(r.valAccuracy, r.epochs.at(-1)!.valAccuracy, 'the result is the last measured accuracy');
+    const after = await ctx.engine.train({ id: 'after-stop', spec: spec('000000000000000000000'), dataset: tiny, training: training({ epochs: 2 }) });
+    assert.equal(after.epochs.length, 2, 'a stop does not leak into the next job');
+  });
+
   // A fresh engine: torch starts its worker with the first job, and a cancel during that start
   // (importing torch takes seconds) must not be lost.
   test(name('a cancel that arrives while the worker is starting cancels the job'), async () => {

@@ -66,11 +66,12 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
         assert.ok(await wb.paletteHas(`Pareto NAS: ${title}`), `palette lacks "Pareto NAS: ${title}"`);
       }
 
-      // Start Search: target → preset → dataset, exactly as a user picks them
+      // Start Search: target → preset → dataset → early termination, exactly as a user picks them
       await wb.runCommand('Pareto NAS: Start Search');
       await wb.quickPick('This machine');
       await wb.quickPick('demo');
       await wb.quickPick('default');
+      await wb.quickPick('Train every candidate fully');
 
       // the view shows the new run, and the status bar follows it: "Pareto NAS g<gen>/<gens> · <done>/<total>"
       const runRow = wb.treeItem(/demo-\d{8}-\d{6}.*(running|completed)/).first();

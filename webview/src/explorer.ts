@@ -27,6 +27,7 @@ import {
 } from '../../common/explorer/messages';
 import { paretoFrontOf, type FrontPoint } from '../../common/explorer/front';
 import { withinCutoff } from '../../common/pareto';
+import { candidatePointStyle, earlyStopLine } from './model/early-stop';
 import { plotSvg } from './model/plotSvg';
 import { formatInt, formatNumber, logBounds } from './model/scale';
 import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
@@ -311,7 +312,15 @@ export class Explorer {
     const ds = this.chart.data.datasets;
     if (i === undefined) {
       i = ds.length;
-      ds.push({ type: 'scatter', label: `generation ${g}`, data: [], pointRadius: 3.5, pointHoverRadius: 6, order: 10 + g } as ChartDataset<'scatter', PlotPoint[]>);
+      ds.push({
+        type: 'scatter',
+        label: `generation ${g}`,
+        data: [],
+        pointRadius: 3.5,
+        pointHoverRadius: 6,
+        order: 10 + g,
+        pointStyle: (c: { raw?: unknown }) => candidatePointStyle(this.data.candidates.get((c.raw as PlotPoint | undefined)?.id ?? '')),
+      } as ChartDataset<'scatter', PlotPoint[]>);
       this.genDataset.set(g, i);
       // keep generation datasets in generation order for the tooltip and colours
     }
@@ -483,6 +492,7 @@ export class Explorer {
       `${formatInt(r.params)} params`,
       `${r.epochs.length} epochs`,
       `training ${formatNumber(r.trainSeconds, 1)} s`,
+      ...(earlyStopLine(r) ? [earlyStopLine(r)!] : []),
     ];
   }
 

@@ -129,7 +129,26 @@ async function pickConfig(context: vscode.ExtensionContext, local: boolean, titl
   }
   const dataset = await pickDataset(context, local, title);
   if (!dataset) return undefined;
-  return presetConfig(how.preset!, dataset);
+  const preset = PRESETS[how.preset as keyof typeof PRESETS];
+  const earlyStop = await pickEarlyStop(title, preset.training);
+  if (!earlyStop) return undefined;
+  return presetConfig(how.preset!, dataset, { training: { ...preset.training, earlyStop } });
+}
+
+/** training.earlyStop for a preset search; the preset's own choice (or off) is offered first. */
+async function pickEarlyStop(title: string, presetTraining: object): Promise<'off' | 'front-bound' | undefined> {
+  const current = 'earlyStop' in presetTraining ? presetTraining.earlyStop : 'off';
+  type Item = vscode.QuickPickItem & { value: 'off' | 'front-bound' };
+  const items: Item[] = [
+    { label: '$(debug-continue) Train every candidate fully', description: 'earlyStop: off — the paper\'s method, exact', value: 'off' },
+    {
+      label: '$(debug-step-out) Stop candidates early (front-bound)',
+      description: 'earlyStop: front-bound — ends trainings that cannot reach the Pareto front or have settled',
+      value: 'front-bound',
+    },
+  ];
+  items.sort((a, b) => Number(b.value === current) - Number(a.value === current));
+  return (await vscode.window.showQuickPick(items, { title, placeHolder: 'Early termination of candidate trainings', ignoreFocusOut: true }))?.value;
 }
 
 async function pickDataset(context: vscode.ExtensionContext, local: boolean, title: string): Promise<string | undefined> {

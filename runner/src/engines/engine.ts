@@ -39,6 +39,11 @@ export interface TrainResult {
 export interface TrainHooks {
   signal?: AbortSignal;
   onEpoch?: (metrics: EpochMetrics) => void;
+  /**
+   * Early termination, asked after each epoch (after onEpoch): true ends the job, which then
+   * resolves with the epochs finished so far; an epoch the worker began meanwhile is discarded.
+   */
+  stopAfter?: (metrics: EpochMetrics) => boolean;
 }
 
 export class TrainingError extends Error {

@@ -89,6 +89,7 @@ export abstract class WorkerClient<M extends WorkerReply> {
             if (isEpoch(m)) {
               try {
                 hooks.onEpoch?.(m.metrics);
+                if (hooks.stopAfter?.(m.metrics)) this.post({ type: 'stop', id });
               } catch (e) {
                 this.client.onLog?.(`onEpoch hook threw: ${(e as Error).message}`);
               }

@@ -6,6 +6,8 @@ export interface ExecutorHooks {
   signal?: AbortSignal;
   onStart?: (jobId: string) => void;
   onEpoch?: (jobId: string, metrics: EpochMetrics) => void;
+  /** Early termination: true ends that job after this epoch; its result keeps the epochs so far. */
+  stopAfter?: (jobId: string, metrics: EpochMetrics) => boolean;
   /** Called once per job, in completion order; a failed job gets a TrainingError, never a throw. */
   onResult: (jobId: string, outcome: TrainResult | TrainingError) => void | Promise<void>;
 }

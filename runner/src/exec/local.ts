@@ -138,7 +138,11 @@ export class LocalExecutor implements Executor {
         hooks.onStart?.(id);
         let outcome;
         try {
-          outcome = await engine.train(job, { signal: internal.signal, onEpoch: (m) => hooks.onEpoch?.(id, m) });
+          outcome = await engine.train(job, {
+            signal: internal.signal,
+            onEpoch: (m) => hooks.onEpoch?.(id, m),
+            stopAfter: (m) => hooks.stopAfter?.(id, m) ?? false,
+          });
         } catch (e) {
           outcome = e instanceof TrainingError ? e : new TrainingError('engine-error', `${id}: ${(e as Error)?.message ?? e}`);
         }

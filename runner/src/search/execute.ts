@@ -87,7 +87,8 @@ function progressReporter() {
 function describe(p: SearchProgress): string {
   const r = p.latest!;
   const acc = r.valAccuracy === null ? `failed (${r.failure?.kind})` : `${r.valAccuracy.toFixed(2)}%`;
-  return `${r.id} ${acc} at ${r.mflops} MFLOPs${r.status === 'reused' ? ` (same network as ${r.reusedFrom})` : ''}`;
+  const stopped = r.earlyStop ? ` (stopped after ${r.earlyStop.epochsTrained}/${r.earlyStop.epochsPlanned} epochs: ${r.earlyStop.reason})` : '';
+  return `${r.id} ${acc} at ${r.mflops} MFLOPs${r.status === 'reused' ? ` (same network as ${r.reusedFrom})` : ''}${stopped}`;
 }
 
 function log(message: string): void {

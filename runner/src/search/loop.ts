@@ -8,8 +8,10 @@ import { TrainingError, type TrainJob, type TrainResult } from '../engines/engin
 import type { Executor } from '../exec/executor';
 import { cost, decode, type NetworkSpec, type TensorShape } from '../../../common/model';
 import { specHash } from '../model/hash';
-import type { CandidateRecord, GenerationSnapshot } from '../../../common/protocol';
+import type { CandidateRecord, EarlyStopRecord, GenerationSnapshot } from '../../../common/protocol';
 import { readCandidates, readEvents, readSnapshot, RunStoreError, type RunStore } from '../store';
+import { createEarlyStopPolicy } from './early-stop/policy';
+import { EarlyStopTracker } from './early-stop/tracker';
 import { candidateId, macroAlgorithm } from './macro';
 
 export interface SearchProgress {
@@ -55,6 +57,9 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
   );
   const trained = new Map<string, CandidateRecord>(); // spec hash → first successful training
   for (const r of recorded.values()) if (r.status === 'ok' && !trained.has(r.specHash)) trained.set(r.specHash, r);
+  const policy = createEarlyStopPolicy(config.training.earlyStop);
+  const earlyStop = policy && new EarlyStopTracker(policy, config.training.epochs);
+  for (const r of recorded.values()) earlyStop?.addEvaluated(r);
 
   store.appendEvent({ type: 'run-started', config, resumed: recorded.size > 0, pid: process.pid, host: hostname() });
   let populationIds: string[] = [];
@@ -108,6 +113,7 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
       store.appendEvent({ type: 'candidate-finished', record: r });
       results[planned.findIndex((p) => p.id === r.id)] = r;
       if (r.status === 'ok' && !trained.has(r.specHash)) trained.set(r.specHash, r);
+      earlyStop?.addEvaluated(r);
       report(r);
     };
     report();
@@ -130,10 +136,12 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
         signal,
         onStart: (id) => store.appendEvent({ type: 'candidate-started', id, generation }),
         onEpoch: (id, metrics) => store.appendEvent({ type: 'candidate-epoch', id, metrics }),
+        stopAfter: earlyStop && ((id, metrics) => earlyStop.afterEpoch(id, byId.get(id)!.mflops, metrics)),
         onResult: (id, outcome) => {
           // A training cut short by a cancel is not a result: resume trains it again.
           if (outcome instanceof TrainingError && outcome.kind === 'cancelled') return;
-          record(evaluatedRecord(byId.get(id)!, generation, outcome));
+          const stopped = outcome instanceof TrainingError ? undefined : earlyStop?.recordFor(id, outcome.epochs.length);
+          record(evaluatedRecord(byId.get(id)!, generation, outcome, stopped));
         },
       },
     );
@@ -186,7 +194,7 @@ function baseRecord(p: Planned, generation: number): Omit<CandidateRecord, 'stat
   };
 }
 
-function evaluatedRecord(p: Planned, generation: number, outcome: TrainResult | TrainingError): CandidateRecord {
+function evaluatedRecord(p: Planned, generation: number, outcome: TrainResult | TrainingError, earlyStop?: EarlyStopRecord): CandidateRecord {
   if (outcome instanceof TrainingError) {
     return {
       ...baseRecord(p, generation),
@@ -206,6 +214,7 @@ function evaluatedRecord(p: Planned, generation: number, outcome: TrainResult | 
     epochs: outcome.epochs,
     trainSeconds: outcome.epochs.reduce((s, e) => s + e.seconds, 0),
     device: outcome.device,
+    ...(earlyStop ? { earlyStop } : {}),
   };
 }
 
@@ -219,6 +228,7 @@ function reusedRecord(p: Planned, generation: number, source: CandidateRecord): 
     epochs: source.epochs,
     trainSeconds: 0,
     device: source.device,
+    ...(source.earlyStop ? { earlyStop: source.earlyStop } : {}),
   };
 }
 

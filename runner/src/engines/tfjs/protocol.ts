@@ -10,6 +10,8 @@ export type ToWorker =
   | { type: 'predict'; id: string; request: PredictRequest }
   | { type: 'bench'; id: string; request: BenchRequest }
   | { type: 'cancel'; id: string }
+  /** Early termination: end the job at the next batch and reply with the epochs finished so far. */
+  | { type: 'stop'; id: string }
   | { type: 'shutdown' };
 
 export type FromWorker =

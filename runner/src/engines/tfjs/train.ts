@@ -28,6 +28,8 @@ export interface TfjsTrainResult extends TrainResult {
 export interface RunControl {
   /** True once the job should stop (checked between batches). */
   cancelled(): boolean;
+  /** True once early termination asked to end training (checked between batches; the epoch in progress is discarded). */
+  stopped?(): boolean;
   onEpoch?(metrics: EpochMetrics): void;
   log?(line: string): void;
 }
@@ -225,7 +227,7 @@ export async function trainInProcess(job: TfjsTrainJob, control: RunControl): Pr
     const batch = training.batchSize;
     const buf = new Float32Array(batch * c * h * w);
     const evalBatch = Math.max(batch, 256);
-    for (let epoch = epochsDone; epoch < training.epochs; epoch++) {
+    epochs: for (let epoch = epochsDone; epoch < training.epochs; epoch++) {
       const t0 = performance.now();
       const lr = learningRate(training, epoch);
       const order = epochOrder(n, training.seed, epoch, seededRandom);
@@ -233,6 +235,7 @@ export async function trainInProcess(job: TfjsTrainJob, control: RunControl): Pr
       let correct = 0;
       for (let i = 0; i < n; i += batch) {
         if (control.cancelled()) throw new TrainingError('cancelled', 'training was cancelled');
+        if (control.stopped?.()) break epochs;
         const b = Math.min(batch, n - i);
         const idx = order.subarray(i, i + b);
         fillBatch(ds.train.images, ds.shape, ds.scale, ds.norm, idx, buf);

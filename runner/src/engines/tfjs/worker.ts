@@ -24,7 +24,7 @@ function fail(id: string | undefined, e: unknown): void {
   send({ type: 'error', id, kind: kindOf(e), message });
 }
 
-let running: { id: string; cancelled: boolean } | undefined;
+let running: { id: string; cancelled: boolean; stopped: boolean } | undefined;
 let ready: Promise<void> | undefined;
 const queue: ToWorker[] = [];
 let busy = false;
@@ -47,10 +47,11 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'predict':
     case 'bench': {
       if (!ready) return fail(msg.id, new TrainingError('engine-error', 'worker received a job before init'));
-      running = { id: msg.id, cancelled: false };
+      running = { id: msg.id, cancelled: false, stopped: false };
       const job = running;
       const control = {
         cancelled: () => job.cancelled,
+        stopped: () => job.stopped,
         onEpoch: (metrics: import('../engine').EpochMetrics) => send({ type: 'epoch', id: msg.id, metrics }),
         log: (line: string) => send({ type: 'log', line }),
       };
@@ -85,6 +86,10 @@ process.on('message', (raw) => {
   const msg = raw as ToWorker;
   if (msg.type === 'cancel') {
     if (running?.id === msg.id) running.cancelled = true;
+    return;
+  }
+  if (msg.type === 'stop') {
+    if (running?.id === msg.id) running.stopped = true;
     return;
   }
   if (msg.type === 'shutdown') process.exit(0);

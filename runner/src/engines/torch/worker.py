@@ -21,6 +21,8 @@ Requests                                       Replies
   {"type": "bench-model", "id", "file",          {"type": "bench-model", "id", "result": {"imagesPerSecond", ...}}
    "input": [c, h, w], "batchSize", "seconds"}
   {"type": "cancel", "id"}                      (the running job ends with kind "cancelled")
+  {"type": "stop", "id"}                        (early termination: the running training ends at its
+                                                 next batch; its result holds the epochs finished so far)
   {"type": "shutdown"}                          (exits)
 
 The network follows NSGA-Net's residual macro decoder (nsganet-macro-spec §1.3): per phase an entry
@@ -495,6 +497,7 @@ class Job(object):
     def __init__(self, jid):
         self.id = jid
         self.cancelled = threading.Event()
+        self.stopped = threading.Event()
 
     def check(self):
         if self.cancelled.is_set():
@@ -831,10 +834,14 @@ def run_train(job, msg, device, compile_model):
         steps.begin()
         for k, i in enumerate(range(0, n, batch)):
             job.check()
+            if job.stopped.is_set():
+                break
             steps.run(perm[i:i + batch])
             if (k + 1) % 50 == 0 and not watch.finite(steps.loss_sum):
                 raise JobError("nan-loss", "training loss became %s in epoch %d (step %d, lr %.4g)"
                                % (steps.loss_sum.item(), epoch, k + 1, lr))
+        if job.stopped.is_set():
+            break  # early termination: the epoch in progress is discarded
         train_loss = steps.loss_sum.item() / n
         t_train = time.time()
         if not math.isfinite(train_loss):
@@ -1069,11 +1076,11 @@ def main():
             except ValueError:
                 log("ignoring a line that is not JSON: %r" % line[:200])
                 continue
-            if msg.get("type") == "cancel":
+            if msg.get("type") in ("cancel", "stop"):
                 with lock:
                     job = current["job"]
                     if job is not None and (msg.get("id") is None or msg.get("id") == job.id):
-                        job.cancelled.set()
+                        (job.cancelled if msg["type"] == "cancel" else job.stopped).set()
                 continue
             requests.put(msg)
         # stdin closed: the runner is gone; stop what is running and exit.
