@@ -24,6 +24,12 @@ export interface RunInfo {
   };
 }
 
+/** The training worker that ran a candidate: its node (host name) and GPU (null on CPU). */
+export interface WorkerRef {
+  node: string;
+  gpu: string | null;
+}
+
 /** One evaluation of the search: a line of candidates.jsonl. */
 export interface CandidateRecord {
   /** "g<generation>-<index>", unique in the run, e.g. "g3-07". */
@@ -47,6 +53,8 @@ export interface CandidateRecord {
   reusedFrom?: string;
   failure?: { kind: FailureKind; message: string };
   device?: string;
+  /** The worker that trained it (absent for reused results and records of older runners). */
+  worker?: WorkerRef;
   finishedAt: string;
 }
 
@@ -89,7 +97,15 @@ export interface RefineRecord {
 export type RunEvent =
   | { type: 'run-started'; config: SearchConfig; resumed: boolean; pid: number; host: string }
   | { type: 'generation-started'; generation: number; candidates: Array<{ id: string; genome: string; parents: string[] }> }
-  | { type: 'candidate-started'; id: string; generation: number }
+  | { type: 'candidate-started'; id: string; generation: number; worker?: WorkerRef }
+  /** A worker (a Slurm job step, or a local process) came up; slot numbers its place in the pool. */
+  | { type: 'worker-started'; slot: number; worker: WorkerRef }
+  /** A worker died under a candidate (crash, OOM kill, lost step or node); the candidate is trained again. */
+  | { type: 'worker-lost'; slot: number; worker: WorkerRef; candidate: string; message: string; requeued: boolean }
+  /** A node lost too many workers: no more steps are started there. */
+  | { type: 'node-excluded'; node: string; failures: number }
+  /** Slurm asked the job to stop (time limit, preemption): the search stopped cleanly and the job was requeued. */
+  | { type: 'run-requeued'; jobId: string; reason: string }
   | { type: 'candidate-epoch'; id: string; metrics: EpochMetrics }
   | { type: 'candidate-finished'; record: CandidateRecord }
   | { type: 'generation-finished'; snapshot: GenerationSnapshot }

@@ -7,7 +7,7 @@ import type { SearchConfig } from '../config';
 import { TrainingError, type TrainJob, type TrainResult } from '../engines/engine';
 import type { Executor } from '../exec/executor';
 import { cost, decode, specHash, type NetworkSpec, type TensorShape } from '../model';
-import type { CandidateRecord, GenerationSnapshot } from '../protocol';
+import type { CandidateRecord, GenerationSnapshot, RunEvent } from '../protocol';
 import { readCandidates, readEvents, readSnapshot, RunStoreError, type RunStore } from '../store';
 import { candidateId, macroAlgorithm } from './macro';
 
@@ -25,6 +25,8 @@ export interface SearchContext {
   executor: Executor;
   signal?: AbortSignal;
   onProgress?: (p: SearchProgress) => void;
+  /** The event that ends a stopped search; default run-finished "cancelled" (a requeued Slurm job says run-requeued). */
+  stopEvent?: () => RunEvent | undefined;
 }
 
 export type SearchOutcome = 'completed' | 'cancelled';
@@ -127,17 +129,18 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
       toTrain.map((p) => trainJob(p, store.info.dataset.dir, config)),
       {
         signal,
-        onStart: (id) => store.appendEvent({ type: 'candidate-started', id, generation }),
+        onStart: (id, worker) => store.appendEvent({ type: 'candidate-started', id, generation, ...(worker && { worker }) }),
         onEpoch: (id, metrics) => store.appendEvent({ type: 'candidate-epoch', id, metrics }),
-        onResult: (id, outcome) => {
+        onResult: (id, outcome, worker) => {
           // A training cut short by a cancel is not a result: resume trains it again.
           if (outcome instanceof TrainingError && outcome.kind === 'cancelled') return;
-          record(evaluatedRecord(byId.get(id)!, generation, outcome));
+          record({ ...evaluatedRecord(byId.get(id)!, generation, outcome), ...(worker && { worker }) });
         },
+        onWorker: (event) => store.appendEvent(event),
       },
     );
     if (signal?.aborted) {
-      store.appendEvent({ type: 'run-finished', status: 'cancelled', message: 'cancelled by the user' });
+      store.appendEvent(ctx.stopEvent?.() ?? { type: 'run-finished', status: 'cancelled', message: 'cancelled by the user' });
       return 'cancelled';
     }
     for (const p of waiting) {

@@ -33,6 +33,7 @@ import math
 import os
 import queue
 import sys
+import socket
 import threading
 import time
 import traceback
@@ -824,7 +825,8 @@ def main():
             send({"type": "hello", "id": jid, "torch": torch.__version__, "numpy": np.__version__,
                   "python": sys.version.split()[0], "device": str(device), "description": device_description(device),
                   "gpus": gpus, "bf16": bf16_supported(device), "threads": torch.get_num_threads(),
-                  "cudaVisibleDevices": os.environ.get("CUDA_VISIBLE_DEVICES")})
+                  "cudaVisibleDevices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+                  "node": os.environ.get("SLURMD_NODENAME") or socket.gethostname()})
             continue
         job = Job(jid)
         with lock:
