@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlurmSettings } from '../config';
-import { batchScript, batchScriptFile } from './sbatch-script';
+import { batchScript, batchScriptFile, workerLayout } from './sbatch-script';
 
 export { shQuote } from './sbatch-script';
 
@@ -72,18 +72,25 @@ export function sbatchReason(stderr: string): string {
  */
 const HOPELESS = /^(PartitionNodeLimit|PartitionTimeLimit|PartitionConfig|BadConstraints|InvalidQOS|InvalidAccount|QOS\w*Limit|AccountNotAllowed|ReqNodeNotAvail)/;
 
-function refuseHopeless(jobId: string, env: NodeJS.ProcessEnv): void {
+/** "3 nodes × 2 GPUs, 2 workers × 1 CPU per node, partition gpu": the ask, for error messages. */
+function askedFor(o: LaunchOptions): string {
+  const l = workerLayout(o.slurm, o.workersPerGpu);
+  const gpus = l.gpusPerNode ? ` × ${l.gpusPerNode} GPUs` : '';
+  return `asked for ${l.nodes} node${l.nodes === 1 ? '' : 's'}${gpus}, ${l.workersPerNode} workers × ${l.cpusPerWorker} CPU per node, partition ${o.slurm?.partition ?? '(default)'}`;
+}
+
+function refuseHopeless(jobId: string, asked: string, env: NodeJS.ProcessEnv): void {
   const q = spawnSync('squeue', ['-h', '-j', jobId, '-o', '%T|%r'], { encoding: 'utf8', env, timeout: 15_000 });
   const [state, reason = ''] = (q.status === 0 ? q.stdout.trim() : '').split('|');
   if (state !== 'PENDING' || !HOPELESS.test(reason)) return;
   spawnSync('scancel', [jobId], { env, timeout: 15_000 });
   const why = EXPLAINED[reason.replace(/[:(].*$/, '')] ?? 'check nodes, gpusPerNode, time and partition';
-  throw new SubmitError(`Slurm cannot run this job: ${reason}: ${why} (job ${jobId} cancelled)`);
+  throw new SubmitError(`Slurm cannot run this job: ${reason}: ${why}; ${asked} (job ${jobId} cancelled)`);
 }
 
 const EXPLAINED: Record<string, string> = {
   PartitionNodeLimit: 'more nodes than the partition has or allows',
-  PartitionConfig: 'no node of the partition has what each node of the job asks for (GPUs, CPUs)',
+  PartitionConfig: 'the partition has fewer nodes, or none with the GPUs and CPUs each node of the job asks for',
   PartitionTimeLimit: "the time is over the partition's limit",
   ReqNodeNotAvail: 'the nodes it needs are not available',
 };
@@ -103,9 +110,9 @@ export function launch(o: LaunchOptions): LaunchInfo {
     writeFileSync(script, batchScript({ ...o, logFile: join(o.runDir, LOG_FILE), argv, ...resumeInstead(o) }), { mode: 0o755 });
     const r = spawnSync('sbatch', ['--parsable', ...(o.slurm?.extraArgs ?? []), script], { encoding: 'utf8', env: o.env ?? process.env });
     if (r.error) throw new SubmitError(`sbatch could not be started: ${r.error.message} (is Slurm installed on this host?)`);
-    if (r.status !== 0) throw new SubmitError(`Slurm refused the job: ${sbatchReason(r.stderr || r.stdout)}`);
+    if (r.status !== 0) throw new SubmitError(`Slurm refused the job: ${sbatchReason(r.stderr || r.stdout)}; ${askedFor(o)}`);
     const jobId = r.stdout.trim().split(';')[0];
-    refuseHopeless(jobId, o.env ?? process.env);
+    refuseHopeless(jobId, askedFor(o), o.env ?? process.env);
     const info: LaunchInfo = { kind: o.kind, executor: 'slurm', jobId, argv, startedAt };
     writeLaunch(o.runDir, info);
     return info;
