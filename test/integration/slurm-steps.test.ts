@@ -165,6 +165,25 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     assert.deepEqual(outcome(run.dir), reference);
   });
 
+  it('stops at the time-limit warning, requeues itself and resumes the same search; same population', async () => {
+    // the warning (--signal=B:TERM@110) comes 10 s into a 2-minute job, at slurmctld's next check
+    const run = submit('requeued', { requeue: true, time: '00:02:00', signalSeconds: 110 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(readFileSync(join(run.dir, 'search.sbatch'), 'utf8'), /#SBATCH --signal=B:TERM@110\n#SBATCH --requeue\n/);
+    await until('the job to requeue itself', () => events(run.dir).some((e) => e.type === 'run-requeued'), 300_000, detail(run.dir));
+    // the next start of the job gets the whole time, so this test needs one requeue only
+    const more = spawnSync('scontrol', ['update', `jobid=${run.jobId}`, 'timelimit=00:15:00'], { env: cluster.env, encoding: 'utf8' });
+    assert.equal(more.status, 0, more.stderr);
+    await until('the search to finish', () => finished(run.dir)?.status === 'completed', 400_000, detail(run.dir));
+    const es = events(run.dir);
+    const requeued = es.findIndex((e) => e.type === 'run-requeued');
+    // (resumed: false when the warning came before the first candidate finished)
+    assert.ok(es.slice(requeued).some((e) => e.type === 'run-started'), `the requeued job started again: ${es.map((e) => e.type).join(' ')}`);
+    assert.ok(!es.some((e) => e.type === 'run-finished' && e.status !== 'completed'), 'no cancelled or failed end');
+    assert.doesNotMatch(readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8'), /"status":"failed"/);
+    assert.deepEqual(outcome(run.dir), reference);
+  });
+
   it('scancel of the whole job ends the run as cancelled, nothing recorded as failed', async () => {
     const run = submit('scancelled');
     assert.equal(run.status, 0, run.stderr);
