@@ -173,8 +173,21 @@ export interface DoctorResult {
   python: { path: string; version: string | null; error?: string };
   torch: { version: string | null; cuda: boolean; cudaVersion: string | null; gpus: string[]; error?: string };
   tfjs: { backends: string[] };
-  slurm: { available: boolean; sbatch: string | null; squeue: string | null };
+  slurm: { available: boolean; sbatch: string | null; squeue: string | null; partitions?: SlurmPartition[]; error?: string };
   runsRoot: string;
+}
+
+/** A Slurm partition as `sinfo` shows it (Doctor). */
+export interface SlurmPartition {
+  name: string;
+  default: boolean;
+  nodes: number;
+  /** Node state summary, e.g. "idle", "mix", "alloc". */
+  state: string;
+  cpusPerNode: string;
+  /** Generic resources per node, e.g. "gpu:a100:4"; empty when none. */
+  gres: string;
+  timeLimit: string;
 }
 
 export interface RunsListParams {

@@ -198,6 +198,11 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     assert.match(status.stdout, /cancelled/);
   });
 
+  it('doctor lists the partition with its nodes and GPUs from sinfo', () => {
+    const r = spawnSync(process.execPath, [runner, 'doctor'], { env: cluster.env, encoding: 'utf8' });
+    assert.match(r.stdout, /partition debug \(default\): 2 nodes \w+, 2 CPUs, GPUs gpu:2/, r.stdout + r.stderr);
+  });
+
   it('a job Slurm cannot run fails at submission in one line and leaves no run directory', () => {
     for (const [name, slurm, reason] of [
       ['too-many-nodes', { nodes: 3 }, /(PartitionNodeLimit|PartitionConfig|configuration is not available).*asked for 3 nodes × 2 GPUs/i],

@@ -12,6 +12,7 @@ import { SlurmStepExecutor, type StepEngine } from '../../runner/src/exec/slurm-
 import type { WorkerRef } from '../../runner/src/protocol';
 import { classifyStop, parseTimeLeft } from '../../runner/src/search/slurm-stop';
 import { batchScript, workerLayout } from '../../runner/src/server/sbatch-script';
+import { parseSinfo } from '../../runner/src/server/sinfo';
 
 describe('slurm config and batch script', () => {
   it('accepts the old gpusPerTask as gpusPerNode', () => {
@@ -31,6 +32,13 @@ describe('slurm config and batch script', () => {
     assert.doesNotMatch(cpu, /--gres|--signal|resume/);
     assert.match(cpu, /--ntasks-per-node=3\n/);
     assert.match(cpu, /--no-requeue\n/);
+  });
+
+  it('reads partitions and their GPUs from sinfo', () => {
+    assert.deepEqual(parseSinfo('gpu*|4|idle|64|gpu:a100:4|1-00:00:00\ncpu|10|mix|32|(null)|infinite\n'), [
+      { name: 'gpu', default: true, nodes: 4, state: 'idle', cpusPerNode: '64', gres: 'gpu:a100:4', timeLimit: '1-00:00:00' },
+      { name: 'cpu', default: false, nodes: 10, state: 'mix', cpusPerNode: '32', gres: '', timeLimit: 'infinite' },
+    ]);
   });
 
   it('spreads worker steps over nodes and pins each to its node with one GPU', () => {
