@@ -27,6 +27,8 @@ export interface EpochMetrics {
   valAccuracy: number;
   learningRate: number;
   seconds: number;
+  /** Training images seen this epoch (torch), for images per second. */
+  images?: number;
 }
 
 export interface InferenceTiming {

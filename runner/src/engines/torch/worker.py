@@ -647,7 +647,7 @@ def run_train(job, msg, device, compile_model):
             raise JobError("nan-loss", "training loss became %s in epoch %d (lr %.4g)" % (train_loss, epoch, lr))
         val_acc = trainer.accuracy(xva, yva, eval_batch, job)
         metrics = {"epoch": epoch, "trainLoss": train_loss, "trainAccuracy": 100.0 * correct.item() / n,
-                   "valAccuracy": val_acc, "learningRate": lr, "seconds": time.time() - t0}
+                   "valAccuracy": val_acc, "learningRate": lr, "seconds": time.time() - t0, "images": n}
         history.append(metrics)
         send({"type": "epoch", "id": job.id, "metrics": metrics})
         if ckdir:
