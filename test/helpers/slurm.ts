@@ -1,5 +1,5 @@
-// A throw-away single-node Slurm cluster for integration tests (shared/docs/slurm-test-cluster.md):
-// munged (reused when one already answers), slurmctld and slurmd in the foreground as our own
+// A throw-away Slurm cluster for integration tests (shared/docs/slurm-test-cluster.md), one node or several (slurmd -N):
+// its own munged on a socket in its folder, slurmctld and slurmd in the foreground as our own
 // children, a slurm.conf in a scratch folder on free ports, reached through SLURM_CONF (nothing is
 // written under /etc/slurm). Needs root and the Debian packages slurm-wlm and munge
 // (scripts/setup-system.sh). Stop cancels every job, stops the daemons by pid and deletes the folder.
@@ -49,8 +49,8 @@ export interface SlurmCluster {
   stop(): Promise<void>;
 }
 
-function mungeAnswers(): boolean {
-  const r = spawnSync('sh', ['-c', 'munge -n | unmunge'], { stdio: 'ignore', timeout: 5000 });
+function mungeAnswers(socket: string): boolean {
+  const r = spawnSync('sh', ['-c', 'munge -n -S "$1" | unmunge -S "$1"', 'sh', socket], { stdio: 'ignore', timeout: 5000 });
   return r.status === 0;
 }
 
@@ -96,6 +96,7 @@ export async function startSlurm(options: SlurmClusterOptions = {}): Promise<Slu
   let munged: ChildProcess | undefined;
   let ctld: ChildProcess | undefined;
   const slurmds: ChildProcess[] = [];
+  let mungeSocket = '';
   const logs = () =>
     ['munged.out', 'slurmctld.log', 'slurmd.log', 'slurmd-n1.log', 'slurmd-n2.log']
       .map((f) => join(dir, 'log', f))
@@ -120,24 +121,25 @@ export async function startSlurm(options: SlurmClusterOptions = {}): Promise<Slu
   };
 
   try {
-    // munge: the default socket (/run/munge/munge.socket.2), so slurm.conf needs no AuthInfo
-    if (!mungeAnswers()) {
-      const munge = ids('munge');
-      if (!existsSync('/etc/munge/munge.key') || readFileSync('/etc/munge/munge.key').length === 0) {
-        mkdirSync('/etc/munge', { recursive: true, mode: 0o700 });
-        writeFileSync('/etc/munge/munge.key', randomBytes(1024), { mode: 0o400 });
-        chownSync('/etc/munge/munge.key', munge, munge);
-      }
-      for (const [d, mode] of [['/run/munge', 0o755], ['/var/lib/munge', 0o700], ['/var/log/munge', 0o700]] as const) {
-        mkdirSync(d, { recursive: true, mode });
-        chownSync(d, munge, munge);
-      }
-      rmSync('/run/munge/munge.socket.2', { force: true });
-      rmSync('/run/munge/munge.socket.2.lock', { force: true });
-      // setpriv exec()s munged, so the child is munged itself
-      munged = daemon('setpriv', ['--reuid=munge', '--regid=munge', '--init-groups', MUNGED, '-F'], join(dir, 'log', 'munged.out'), env);
-      await until('munged', mungeAnswers, 10_000, logs);
-    }
+    // munge: our own munged on a socket in the cluster's folder (AuthInfo=socket=...), so clusters of
+    // tests that run at the same time never share, or stop, each other's munged
+    const munge = ids('munge');
+    const mungeDir = join(dir, 'munge');
+    mkdirSync(mungeDir, { mode: 0o755 });
+    chownSync(mungeDir, munge, munge);
+    const key = join(mungeDir, 'munge.key');
+    writeFileSync(key, randomBytes(1024), { mode: 0o400 });
+    chownSync(key, munge, munge);
+    mungeSocket = join(mungeDir, 'munge.socket');
+    // setpriv exec()s munged, so the child is munged itself
+    munged = daemon(
+      'setpriv',
+      ['--reuid=munge', '--regid=munge', '--init-groups', MUNGED, '-F', `--socket=${mungeSocket}`, `--key-file=${key}`,
+        `--log-file=${join(mungeDir, 'munged.log')}`, `--pid-file=${join(mungeDir, 'munged.pid')}`, `--seed-file=${join(mungeDir, 'munged.seed')}`],
+      join(dir, 'log', 'munged.out'),
+      env,
+    );
+    await until('munged', () => mungeAnswers(mungeSocket), 10_000, logs);
 
     const host = hostname().split('.')[0];
     const multi = (options.nodes ?? 0) > 0;
@@ -188,7 +190,7 @@ export async function startSlurm(options: SlurmClusterOptions = {}): Promise<Slu
       `SlurmdLogFile=${join(dir, 'log', multi ? 'slurmd-%n.log' : 'slurmd.log')}`,
       ...(gpus ? ['GresTypes=gpu'] : []),
       // a requeued job may start again soon (the default waits for the credentials to expire, 120 s)
-      'AuthInfo=cred_expire=10',
+      `AuthInfo=socket=${mungeSocket},cred_expire=10`,
       'SlurmctldDebug=info',
       'SlurmdDebug=info',
       // finished jobs stay visible to squeue (there is no accounting database)
