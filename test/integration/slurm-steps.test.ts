@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { SearchConfigInput } from '../../runner/src/config';
-import type { CandidateRecord, GenerationSnapshot, StoredEvent } from '../../runner/src/protocol';
+import type { SearchConfigInput } from '../../common/config';
+import type { CandidateRecord, GenerationSnapshot, StoredEvent } from '../../common/protocol';
 import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';
 import { slurmUnavailable, startSlurm, type SlurmCluster } from '../helpers/slurm';

@@ -4,12 +4,12 @@
 // test/integration/slurm-steps.test.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExecutorSettings, gpusPerNode, parseConfig, type EngineSettings } from '../../runner/src/config';
+import { ExecutorSettings, gpusPerNode, parseConfig, type EngineSettings } from '../../common/config';
 import { TrainingError, WorkerExitError, type TrainJob, type TrainResult } from '../../runner/src/engines/engine';
 import type { WorkerEvent } from '../../runner/src/exec/executor';
 import { planStepSlots, srunWorkerArgs } from '../../runner/src/exec/slurm-allocation';
 import { SlurmStepExecutor, type StepEngine } from '../../runner/src/exec/slurm-steps';
-import type { WorkerRef } from '../../runner/src/protocol';
+import type { WorkerRef } from '../../common/protocol';
 import { classifyStop, parseTimeLeft } from '../../runner/src/search/slurm-stop';
 import { batchScript, workerLayout } from '../../runner/src/server/sbatch-script';
 import { parseSinfo } from '../../runner/src/server/sinfo';

@@ -1,8 +1,8 @@
 // The extension's picture of one run, built only from the runner's events (events.jsonl order).
 // Pure data + pure functions, no `vscode` import: the tree view, status bar and webview host read it,
 // and unit tests drive it with recorded events.
-import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunSummary, SearchConfig, StoredEvent } from '../../../runner/src/protocol';
-import { paretoFront } from '../../../runner/src/search/pareto';
+import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunSummary, SearchConfig, StoredEvent } from '../../../common/protocol';
+import { paretoFront } from '../../../common/pareto';
 
 export type RunState = RunSummary['state'] | 'unknown';
 
@@ -10,7 +10,7 @@ export interface CandidateState {
   id: string;
   generation: number;
   status: 'pending' | 'training' | CandidateRecord['status'];
-  /** Epochs reported so far while training. */
+  /** Epochs finished so far while training: a count (EpochMetrics.epoch is the 0-based index). */
   epochsDone: number;
   lastValAccuracy: number | null;
   record?: CandidateRecord;
@@ -164,7 +164,7 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
         if (e.metrics.images && e.metrics.seconds > 0) w.imagesPerSecond = e.metrics.images / e.metrics.seconds;
       }
       if (c) {
-        c.epochsDone = Math.max(c.epochsDone, e.metrics.epoch);
+        c.epochsDone = Math.max(c.epochsDone, e.metrics.epoch + 1);
         c.lastValAccuracy = e.metrics.valAccuracy ?? c.lastValAccuracy;
       }
       break;
@@ -197,7 +197,7 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
       break;
     case 'refine-epoch': {
       const r = m.refinements.get(e.id);
-      if (r) r.epochsDone = Math.max(r.epochsDone, e.metrics.epoch);
+      if (r) r.epochsDone = Math.max(r.epochsDone, e.metrics.epoch + 1);
       break;
     }
     case 'refine-finished': {
@@ -250,7 +250,7 @@ export function records(m: RunModel): CandidateRecord[] {
 const fronts = new WeakMap<RunModel, { seq: number; front: CandidateRecord[] }>();
 
 /**
- * The run's Pareto front by the one rule (runner/src/search/pareto.ts `paretoFront`), cached per
+ * The run's Pareto front by the one rule (common/pareto.ts `paretoFront`), cached per
  * applied event: the tree asks for it several times per refresh.
  */
 export function frontOf(m: RunModel): CandidateRecord[] {

@@ -1,7 +1,7 @@
 // Executors spread the candidate trainings of one generation over workers (local GPUs/cores, or
 // Slurm jobs). The search loop hands over a batch and records each result as it arrives.
 import type { EpochMetrics, TrainJob, TrainResult, TrainingError } from '../engines/engine';
-import type { RunEvent, WorkerRef } from '../protocol';
+import type { RunEvent, WorkerRef } from '../../../common/protocol';
 
 /** What happens to the workers themselves (started, lost, nodes excluded), for events.jsonl. */
 export type WorkerEvent = Extract<RunEvent, { type: 'worker-started' | 'worker-lost' | 'node-excluded' }>;

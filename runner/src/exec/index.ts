@@ -1,7 +1,7 @@
 // Picks the executor a config asks for. A Slurm search is one batch job (`pareto-nas search` or
 // `serve` submits it); inside that allocation the runner starts its training workers as job steps
 // on every node (slurm-steps.ts). Local runs use the pool of local workers.
-import type { SearchConfig } from '../config';
+import type { SearchConfig } from '../../../common/config';
 import type { Executor } from './executor';
 import { LocalExecutor } from './local';
 import { slurmJobId } from './slurm-allocation';

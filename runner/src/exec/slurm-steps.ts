@@ -3,10 +3,10 @@
 // stdin/stdout. A step that dies under a candidate puts that candidate back in the queue for
 // another worker; the slot starts a new step on its next job, and a node that lost too many
 // steps is excluded. The search goes on as long as one node is left.
-import type { EngineSettings, ExecutorSettings } from '../config';
+import type { EngineSettings, ExecutorSettings } from '../../../common/config';
 import { TrainingError, WorkerExitError, type Engine, type TrainJob, type TrainResult } from '../engines/engine';
 import { TorchEngine } from '../engines/torch';
-import type { WorkerRef } from '../protocol';
+import type { WorkerRef } from '../../../common/protocol';
 import { workerLayout, type WorkerLayout } from '../server/sbatch-script';
 import { slurmJobState } from '../server/launch';
 import type { Executor, ExecutorHooks } from './executor';

@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SlurmSettings } from '../config';
+import type { SlurmSettings } from '../../../common/config';
 import { batchScript, batchScriptFile, workerLayout } from './sbatch-script';
 
 export { shQuote } from './sbatch-script';

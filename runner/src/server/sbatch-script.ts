@@ -2,7 +2,7 @@
 // the batch step on the first node and starts its training workers as job steps (exec/slurm-steps),
 // so the job asks for one task slot per worker on each node. Pure: what it asks for is unit-tested.
 import { join } from 'node:path';
-import { gpusPerNode, type SlurmSettings } from '../config';
+import { gpusPerNode, type SlurmSettings } from '../../../common/config';
 
 /** What a worker step needs from the allocation, and how many of them each node runs. */
 export interface WorkerLayout {

@@ -1,7 +1,7 @@
 // The Slurm partitions Doctor lists: `sinfo` per partition with its node count, node states,
 // CPUs and generic resources (GPUs as gpu:<type>:<n>), so a user can size executor.slurm.
 import { spawn } from 'node:child_process';
-import type { SlurmPartition } from '../protocol';
+import type { SlurmPartition } from '../../../common/protocol';
 
 /** Parses `sinfo -h -o '%P|%D|%t|%c|%G|%l'` lines (the default partition carries a '*'). */
 export function parseSinfo(text: string): SlurmPartition[] {

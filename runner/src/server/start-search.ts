@@ -4,7 +4,7 @@
 // submitted. When the submission fails, nothing is left that looks like a started run.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { SearchConfig } from '../config';
+import type { SearchConfig } from '../../../common/config';
 import { RUN_FILES } from '../store/layout';
 import { launch, type LaunchInfo } from './launch';
 
