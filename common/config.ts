@@ -72,6 +72,41 @@ export const EngineSettings = z
   })
   .strict();
 
+export const SlurmSettings = z
+  .object({
+    partition: z.string().optional(),
+    account: z.string().optional(),
+    time: z.string().default('04:00:00'),
+    nodes: z.number().int().min(1).default(1).describe('Nodes of the search job; each runs its workers as job steps.'),
+    gpusPerNode: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('GPUs asked for on each node (one worker per GPU, or workersPerGpu); 0: CPU-only partition. Default 1.'),
+    gpusPerTask: z.number().int().min(0).optional().describe('Old name of gpusPerNode, still accepted.'),
+    cpusPerWorker: z.number().int().min(1).default(1).describe('CPU cores of each worker step (--cpus-per-task).'),
+    workersPerNode: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('CPU-only partitions (gpusPerNode 0): workers on each node; default 1.'),
+    requeue: z
+      .boolean()
+      .default(false)
+      .describe('On preemption or the time-limit warning, requeue the job; the requeued job resumes the search.'),
+    signalSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(120)
+      .describe('Seconds before the time limit at which Slurm warns the search (--signal=B:TERM@N); 0: no warning.'),
+    maxNodeFailures: z.number().int().min(1).default(2).describe('Lost worker steps on one node before it is excluded.'),
+    extraArgs: z.array(z.string()).default([]).describe('More sbatch arguments, e.g. ["--qos=high", "--no-kill"].'),
+  })
+  .strict();
+
 export const ExecutorSettings = z
   .object({
     kind: z.enum(['local', 'slurm']).default('local'),
@@ -80,16 +115,8 @@ export const ExecutorSettings = z
       .union([z.number().int().min(1), z.literal('auto')])
       .default(1)
       .describe('Trainings sharing one GPU; "auto" picks from the GPU memory, host cores and measured GPU utilisation.'),
-    slurm: z
-      .object({
-        partition: z.string().optional(),
-        account: z.string().optional(),
-        time: z.string().default('04:00:00'),
-        gpusPerTask: z.number().int().min(0).default(1),
-        extraArgs: z.array(z.string()).default([]),
-      })
-      .strict()
-      .default({ time: '04:00:00', gpusPerTask: 1, extraArgs: [] }),
+    slurm: SlurmSettings.default(SlurmSettings.parse({}))
+      .describe('The batch job of a Slurm search: one job, its training workers are job steps on its nodes.'),
   })
   .strict();
 
@@ -111,6 +138,12 @@ export const TRAINING_DEFAULTS: TrainingSettings = TrainingSettings.parse({});
 export type SearchSettings = z.infer<typeof SearchSettings>;
 export type EngineSettings = z.infer<typeof EngineSettings>;
 export type ExecutorSettings = z.infer<typeof ExecutorSettings>;
+export type SlurmSettings = z.infer<typeof SlurmSettings>;
+
+/** GPUs per node of a Slurm search: gpusPerNode, else its old name gpusPerTask, else 1. */
+export function gpusPerNode(s: Pick<SlurmSettings, 'gpusPerNode' | 'gpusPerTask'> | undefined): number {
+  return s?.gpusPerNode ?? s?.gpusPerTask ?? 1;
+}
 export type SearchConfig = z.infer<typeof SearchConfig>;
 /** What a user writes: every section optional, defaults filled in by parsing. */
 export type SearchConfigInput = z.input<typeof SearchConfig>;

@@ -22,6 +22,8 @@ export interface EpochMetrics {
   /** The training part of `seconds` (torch reports it; the rest is validation). */
   trainSeconds?: number;
   valSeconds?: number;
+  /** Training images seen this epoch (torch), for images per second. */
+  images?: number;
 }
 
 export interface InferenceTiming {
@@ -50,6 +52,12 @@ export interface RunInfo {
   };
 }
 
+/** The training worker that ran a candidate: its node (host name) and GPU (null on CPU). */
+export interface WorkerRef {
+  node: string;
+  gpu: string | null;
+}
+
 /** One evaluation of the search: a line of candidates.jsonl. */
 export interface CandidateRecord {
   /** "g<generation>-<index>", unique in the run, e.g. "g3-07". */
@@ -75,6 +83,8 @@ export interface CandidateRecord {
   device?: string;
   /** Set when the early-termination policy stopped the training (status stays ok; see training.earlyStop). */
   earlyStop?: EarlyStopRecord;
+  /** The worker that trained it (absent for reused results and records of older runners). */
+  worker?: WorkerRef;
   finishedAt: string;
 }
 
@@ -130,7 +140,15 @@ export interface RefineRecord {
 export type RunEvent =
   | { type: 'run-started'; config: SearchConfig; resumed: boolean; pid: number; host: string }
   | { type: 'generation-started'; generation: number; candidates: Array<{ id: string; genome: string; parents: string[] }> }
-  | { type: 'candidate-started'; id: string; generation: number }
+  | { type: 'candidate-started'; id: string; generation: number; worker?: WorkerRef }
+  /** A worker (a Slurm job step, or a local process) came up; slot numbers its place in the pool. */
+  | { type: 'worker-started'; slot: number; worker: WorkerRef }
+  /** A worker died under a candidate (crash, OOM kill, lost step or node); the candidate is trained again. */
+  | { type: 'worker-lost'; slot: number; worker: WorkerRef; candidate: string; message: string; requeued: boolean }
+  /** A node lost too many workers: no more steps are started there. */
+  | { type: 'node-excluded'; node: string; failures: number }
+  /** Slurm asked the job to stop (time limit, preemption): the search stopped cleanly and the job was requeued. */
+  | { type: 'run-requeued'; jobId: string; reason: string }
   | { type: 'candidate-epoch'; id: string; metrics: EpochMetrics }
   | { type: 'candidate-finished'; record: CandidateRecord }
   | { type: 'generation-finished'; snapshot: GenerationSnapshot }
@@ -198,8 +216,21 @@ export interface DoctorResult {
   python: { path: string; version: string | null; error?: string };
   torch: { version: string | null; cuda: boolean; cudaVersion: string | null; gpus: string[]; error?: string };
   tfjs: { backends: string[] };
-  slurm: { available: boolean; sbatch: string | null; squeue: string | null };
+  slurm: { available: boolean; sbatch: string | null; squeue: string | null; partitions?: SlurmPartition[]; error?: string };
   runsRoot: string;
+}
+
+/** A Slurm partition as `sinfo` shows it (Doctor). */
+export interface SlurmPartition {
+  name: string;
+  default: boolean;
+  nodes: number;
+  /** Node state summary, e.g. "idle", "mix", "alloc". */
+  state: string;
+  cpusPerNode: string;
+  /** Generic resources per node, e.g. "gpu:a100:4"; empty when none. */
+  gres: string;
+  timeLimit: string;
 }
 
 export interface RunsListParams {

@@ -1,5 +1,5 @@
-// A throw-away single-node Slurm cluster for integration tests (shared/docs/slurm-test-cluster.md):
-// munged (reused when one already answers), slurmctld and slurmd in the foreground as our own
+// A throw-away Slurm cluster for integration tests (shared/docs/slurm-test-cluster.md), one node or several (slurmd -N):
+// its own munged on a socket in its folder, slurmctld and slurmd in the foreground as our own
 // children, a slurm.conf in a scratch folder on free ports, reached through SLURM_CONF (nothing is
 // written under /etc/slurm). Needs root and the Debian packages slurm-wlm and munge
 // (scripts/setup-system.sh). Stop cancels every job, stops the daemons by pid and deletes the folder.
@@ -24,10 +24,22 @@ export function slurmUnavailable(): string | undefined {
   return undefined;
 }
 
+/** A cluster of `nodes` slurmd daemons on this host (slurmd -N, recipe §10), with fake GPUs. */
+export interface SlurmClusterOptions {
+  /** Nodes n1..nN; default: one node named after the host. */
+  nodes?: number;
+  /** Fake gres/gpu per node (char devices /dev/null, /dev/zero, ...). */
+  gpusPerNode?: number;
+  /** CPUs declared per node (multi-node clusters; default 2). */
+  cpusPerNode?: number;
+}
+
 export interface SlurmCluster {
   dir: string;
   conf: string;
   node: string;
+  /** Every node name (the first is `node`). */
+  nodes: string[];
   /** process.env plus SLURM_CONF: give it to anything that runs sbatch/squeue/scancel. */
   env: NodeJS.ProcessEnv;
   /** `squeue -h -t all -j id -o %T`: PENDING, RUNNING, COMPLETED, CANCELLED, ... or undefined. */
@@ -37,8 +49,8 @@ export interface SlurmCluster {
   stop(): Promise<void>;
 }
 
-function mungeAnswers(): boolean {
-  const r = spawnSync('sh', ['-c', 'munge -n | unmunge'], { stdio: 'ignore', timeout: 5000 });
+function mungeAnswers(socket: string): boolean {
+  const r = spawnSync('sh', ['-c', 'munge -n -S "$1" | unmunge -S "$1"', 'sh', socket], { stdio: 'ignore', timeout: 5000 });
   return r.status === 0;
 }
 
@@ -75,7 +87,7 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startSlurm(): Promise<SlurmCluster> {
+export async function startSlurm(options: SlurmClusterOptions = {}): Promise<SlurmCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'pnas-slurm-'));
   chmodSync(dir, 0o755);
   for (const d of ['etc', 'state', 'spool', 'log']) mkdirSync(join(dir, d));
@@ -83,9 +95,10 @@ export async function startSlurm(): Promise<SlurmCluster> {
   const env: NodeJS.ProcessEnv = { ...process.env, SLURM_CONF: conf };
   let munged: ChildProcess | undefined;
   let ctld: ChildProcess | undefined;
-  let slurmd: ChildProcess | undefined;
+  const slurmds: ChildProcess[] = [];
+  let mungeSocket = '';
   const logs = () =>
-    ['munged.out', 'slurmctld.log', 'slurmd.log']
+    ['munged.out', 'slurmctld.log', 'slurmd.log', 'slurmd-n1.log', 'slurmd-n2.log']
       .map((f) => join(dir, 'log', f))
       .filter(existsSync)
       .map((f) => `== ${f}\n${readFileSync(f, 'utf8').split('\n').slice(-15).join('\n')}`)
@@ -101,39 +114,58 @@ export async function startSlurm(): Promise<SlurmCluster> {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    await stopChild(slurmd);
+    for (const d of slurmds) await stopChild(d);
     await stopChild(ctld);
     await stopChild(munged);
     rmSync(dir, { recursive: true, force: true });
   };
 
   try {
-    // munge: the default socket (/run/munge/munge.socket.2), so slurm.conf needs no AuthInfo
-    if (!mungeAnswers()) {
-      const munge = ids('munge');
-      if (!existsSync('/etc/munge/munge.key') || readFileSync('/etc/munge/munge.key').length === 0) {
-        mkdirSync('/etc/munge', { recursive: true, mode: 0o700 });
-        writeFileSync('/etc/munge/munge.key', randomBytes(1024), { mode: 0o400 });
-        chownSync('/etc/munge/munge.key', munge, munge);
-      }
-      for (const [d, mode] of [['/run/munge', 0o755], ['/var/lib/munge', 0o700], ['/var/log/munge', 0o700]] as const) {
-        mkdirSync(d, { recursive: true, mode });
-        chownSync(d, munge, munge);
-      }
-      rmSync('/run/munge/munge.socket.2', { force: true });
-      rmSync('/run/munge/munge.socket.2.lock', { force: true });
-      // setpriv exec()s munged, so the child is munged itself
-      munged = daemon('setpriv', ['--reuid=munge', '--regid=munge', '--init-groups', MUNGED, '-F'], join(dir, 'log', 'munged.out'), env);
-      await until('munged', mungeAnswers, 10_000, logs);
-    }
+    // munge: our own munged on a socket in the cluster's folder (AuthInfo=socket=...), so clusters of
+    // tests that run at the same time never share, or stop, each other's munged
+    const munge = ids('munge');
+    const mungeDir = join(dir, 'munge');
+    mkdirSync(mungeDir, { mode: 0o755 });
+    chownSync(mungeDir, munge, munge);
+    const key = join(mungeDir, 'munge.key');
+    writeFileSync(key, randomBytes(1024), { mode: 0o400 });
+    chownSync(key, munge, munge);
+    mungeSocket = join(mungeDir, 'munge.socket');
+    // setpriv exec()s munged, so the child is munged itself
+    munged = daemon(
+      'setpriv',
+      ['--reuid=munge', '--regid=munge', '--init-groups', MUNGED, '-F', `--socket=${mungeSocket}`, `--key-file=${key}`,
+        `--log-file=${join(mungeDir, 'munged.log')}`, `--pid-file=${join(mungeDir, 'munged.pid')}`, `--seed-file=${join(mungeDir, 'munged.seed')}`],
+      join(dir, 'log', 'munged.out'),
+      env,
+    );
+    await until('munged', () => mungeAnswers(mungeSocket), 10_000, logs);
 
-    const node = hostname().split('.')[0];
+    const host = hostname().split('.')[0];
+    const multi = (options.nodes ?? 0) > 0;
+    const nodes = multi ? Array.from({ length: options.nodes! }, (_, i) => `n${i + 1}`) : [host];
+    const node = nodes[0];
+    const gpus = options.gpusPerNode ?? 0;
     const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
-    const topo = spawnSync(SLURMD, ['-C'], { encoding: 'utf8' }).stdout.split('\n')[0].replace(/^NodeName=\S+\s*/, '');
+    const nodePorts = multi ? await Promise.all(nodes.map(() => freePort())) : [];
+    const topo = multi
+      ? `CPUs=${options.cpusPerNode ?? 2} RealMemory=4000`
+      : spawnSync(SLURMD, ['-C'], { encoding: 'utf8' }).stdout.split('\n')[0].replace(/^NodeName=\S+\s*/, '');
     if (!/CPUs=\d+/.test(topo)) throw new Error(`slurmd -C gave no node topology: ${topo}`);
+    const fakeGpus = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random'].slice(0, gpus);
+    if (gpus > fakeGpus.length) throw new Error(`at most ${fakeGpus.length} fake GPUs per node`);
+    writeFileSync(
+      join(dir, 'etc', 'gres.conf'),
+      nodes.flatMap((n) => fakeGpus.map((f) => `NodeName=${n} Name=gpu File=${f} Count=1\n`)).join(''),
+    );
+    const nodeLines = nodes.map((n, i) =>
+      multi
+        ? `NodeName=${n} NodeHostname=${host} NodeAddr=127.0.0.1 Port=${nodePorts[i]} ${topo}${gpus ? ` Gres=gpu:${gpus}` : ''} State=UNKNOWN`
+        : `NodeName=${n} NodeAddr=127.0.0.1 ${topo}${gpus ? ` Gres=gpu:${gpus}` : ''} State=UNKNOWN`,
+    );
     const lines = [
       'ClusterName=pnastest',
-      `SlurmctldHost=${node}(127.0.0.1)`,
+      `SlurmctldHost=${host}(127.0.0.1)`,
       `SlurmctldPort=${ctldPort}`,
       `SlurmdPort=${slurmdPort}`,
       'SlurmUser=root',
@@ -151,11 +183,14 @@ export async function startSlurm(): Promise<SlurmCluster> {
       'JobCompType=jobcomp/filetxt',
       `JobCompLoc=${join(dir, 'log', 'jobcomp.txt')}`,
       `StateSaveLocation=${join(dir, 'state')}`,
-      `SlurmdSpoolDir=${join(dir, 'spool')}`,
+      `SlurmdSpoolDir=${join(dir, multi ? 'spool-%n' : 'spool')}`,
       `SlurmctldPidFile=${join(dir, 'slurmctld.pid')}`,
-      `SlurmdPidFile=${join(dir, 'slurmd.pid')}`,
+      `SlurmdPidFile=${join(dir, multi ? 'slurmd-%n.pid' : 'slurmd.pid')}`,
       `SlurmctldLogFile=${join(dir, 'log', 'slurmctld.log')}`,
-      `SlurmdLogFile=${join(dir, 'log', 'slurmd.log')}`,
+      `SlurmdLogFile=${join(dir, 'log', multi ? 'slurmd-%n.log' : 'slurmd.log')}`,
+      ...(gpus ? ['GresTypes=gpu'] : []),
+      // a requeued job may start again soon (the default waits for the credentials to expire, 120 s)
+      `AuthInfo=socket=${mungeSocket},cred_expire=10`,
       'SlurmctldDebug=info',
       'SlurmdDebug=info',
       // finished jobs stay visible to squeue (there is no accounting database)
@@ -165,24 +200,31 @@ export async function startSlurm(): Promise<SlurmCluster> {
       'ReturnToService=2',
       'SchedulerType=sched/backfill',
       'SchedulerParameters=batch_sched_delay=0',
-      `NodeName=${node} NodeAddr=127.0.0.1 ${topo} State=UNKNOWN`,
-      `PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
+      ...nodeLines,
+      `PartitionName=debug Nodes=${nodes.join(',')} Default=YES MaxTime=INFINITE State=UP`,
     ];
     writeFileSync(conf, `${lines.join('\n')}\n`);
 
     ctld = daemon(SLURMCTLD, ['-D', '-i', '-f', conf], join(dir, 'log', 'slurmctld.out'), env);
     await until('slurmctld', () => /UP/.test(spawnSync('scontrol', ['ping'], { env, encoding: 'utf8', timeout: 5000 }).stdout ?? ''), 20_000, logs);
-    slurmd = daemon(SLURMD, ['-D', '-f', conf], join(dir, 'log', 'slurmd.out'), env);
+    for (const n of nodes) {
+      const args = multi ? ['-D', '-N', n, '-f', conf] : ['-D', '-f', conf];
+      slurmds.push(daemon(SLURMD, args, join(dir, 'log', `slurmd-${n}.out`), env));
+    }
     await until(
-      `node ${node} idle`,
-      () => spawnSync('sinfo', ['-h', '-n', node, '-o', '%T'], { env, encoding: 'utf8', timeout: 5000 }).stdout?.trim() === 'idle',
-      20_000,
+      `nodes ${nodes.join(', ')} idle`,
+      () => {
+        const out = spawnSync('sinfo', ['-h', '-N', '-o', '%N %T'], { env, encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+        return nodes.every((n) => new RegExp(`^${n} idle$`, 'm').test(out));
+      },
+      30_000,
       logs,
     );
     return {
       dir,
       conf,
       node,
+      nodes,
       env,
       jobState(jobId) {
         const r = spawnSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%T'], { env, encoding: 'utf8', timeout: 10_000 });

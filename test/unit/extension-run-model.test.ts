@@ -103,3 +103,24 @@ test('live progress counts finished epochs: the first epoch (index 0) makes one 
   for (const e of live.slice(5)) applyEvent(m, e);
   assert.equal(m.refinements.get('ref-g1-00')!.epochsDone, 1);
 });
+
+test('worker events show each worker of a Slurm run: node, GPU, candidate, epoch, img/s, lost and excluded', () => {
+  const m = newRunModel('local', 'r2');
+  const n1 = { node: 'n1', gpu: '0' };
+  const n2 = { node: 'n2', gpu: '1' };
+  for (const e of stream([
+    { type: 'run-started', config, resumed: false, pid: 1, host: 'h' },
+    { type: 'generation-started', generation: 1, candidates: ['g1-00', 'g1-01'].map((id) => ({ id, genome: '0', parents: [] })) },
+    { type: 'worker-started', slot: 0, worker: n1 },
+    { type: 'worker-started', slot: 1, worker: n2 },
+    { type: 'candidate-started', id: 'g1-00', generation: 1, worker: n1 },
+    { type: 'candidate-started', id: 'g1-01', generation: 1, worker: n2 },
+    { type: 'candidate-epoch', id: 'g1-00', metrics: { epoch: 0, trainLoss: 1, trainAccuracy: 50, valAccuracy: 60, learningRate: 0.1, seconds: 2, images: 1000 } },
+    { type: 'worker-lost', slot: 1, worker: n2, candidate: 'g1-01', message: 'step died', requeued: true },
+    { type: 'node-excluded', node: 'n2', failures: 2 },
+  ])) applyEvent(m, e);
+  const w1 = m.workers.get('n1/0')!;
+  assert.deepEqual([w1.state, w1.candidate, w1.epoch, w1.imagesPerSecond], ['up', 'g1-00', 1, 500]);
+  const w2 = m.workers.get('n2/1')!;
+  assert.deepEqual([w2.state, w2.candidate, w2.lost], ['excluded', undefined, 1]);
+});

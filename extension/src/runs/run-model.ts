@@ -16,6 +16,19 @@ export interface CandidateState {
   record?: CandidateRecord;
 }
 
+/** One training worker of the run (a Slurm job step, or a local process), from the worker events. */
+export interface WorkerState {
+  key: string;
+  node: string;
+  gpu: string | null;
+  state: 'up' | 'lost' | 'excluded';
+  /** The candidate it trains now, if any. */
+  candidate?: string;
+  epoch: number;
+  imagesPerSecond?: number;
+  lost: number;
+}
+
 export interface GenerationState {
   generation: number;
   candidates: string[];
@@ -48,6 +61,8 @@ export interface RunModel {
   generationsById: Map<number, GenerationState>;
   candidates: Map<string, CandidateState>;
   refinements: Map<string, RefineState>;
+  /** Workers by "node/gpu", once the runner reports them (Slurm runs). */
+  workers: Map<string, WorkerState>;
   /** Highest seq applied; attach(run, lastSeq) resumes after it. */
   lastSeq: number;
   message?: string;
@@ -71,6 +86,7 @@ export function newRunModel(host: string, id: string, summary?: RunSummary): Run
     generationsById: new Map(),
     candidates: new Map(),
     refinements: new Map(),
+    workers: new Map(),
     lastSeq: 0,
   };
   if (summary) applySummary(m, summary);
@@ -121,10 +137,32 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
     case 'candidate-started': {
       const c = candidate(m, e.id, e.generation);
       c.status = 'training';
+      const w = e.worker && m.workers.get(workerKey(e.worker));
+      if (w) Object.assign(w, { candidate: e.id, epoch: 0, state: 'up' });
       break;
     }
+    case 'worker-started':
+      m.workers.set(workerKey(e.worker), { key: workerKey(e.worker), ...e.worker, state: 'up', epoch: 0, lost: m.workers.get(workerKey(e.worker))?.lost ?? 0 });
+      break;
+    case 'worker-lost': {
+      const w = m.workers.get(workerKey(e.worker));
+      if (w) Object.assign(w, { state: 'lost', candidate: undefined, lost: w.lost + 1 });
+      break;
+    }
+    case 'node-excluded':
+      for (const w of m.workers.values()) if (w.node === e.node) Object.assign(w, { state: 'excluded', candidate: undefined });
+      break;
+    case 'run-requeued':
+      m.message = `requeued (${e.reason})`;
+      for (const w of m.workers.values()) w.candidate = undefined;
+      break;
     case 'candidate-epoch': {
       const c = m.candidates.get(e.id);
+      for (const w of m.workers.values()) {
+        if (w.candidate !== e.id) continue;
+        w.epoch = e.metrics.epoch + 1;
+        if (e.metrics.images && e.metrics.seconds > 0) w.imagesPerSecond = e.metrics.images / e.metrics.seconds;
+      }
       if (c) {
         c.epochsDone = Math.max(c.epochsDone, e.metrics.epoch + 1);
         c.lastValAccuracy = e.metrics.valAccuracy ?? c.lastValAccuracy;
@@ -133,6 +171,7 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
     }
     case 'candidate-finished': {
       const r = e.record;
+      for (const w of m.workers.values()) if (w.candidate === r.id) w.candidate = undefined;
       const c = candidate(m, r.id, r.generation);
       const wasFinished = c.record !== undefined;
       c.record = r;
@@ -175,6 +214,10 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
       break;
   }
   return true;
+}
+
+export function workerKey(w: { node: string; gpu: string | null }): string {
+  return `${w.node}/${w.gpu ?? 'cpu'}`;
 }
 
 function generation(m: RunModel, n: number): GenerationState {

@@ -3,14 +3,16 @@
 import * as vscode from 'vscode';
 import type { CandidateRecord } from '../../../common/protocol';
 import type { HostEntry, RunManager } from '../runs/run-manager';
-import { frontOf, generationProgress, type CandidateState, type RunModel } from '../runs/run-model';
+import { frontOf, generationProgress, type CandidateState, type RunModel, type WorkerState } from '../runs/run-model';
 
 export type Node =
   | { kind: 'host'; host: string }
   | { kind: 'run'; host: string; run: string }
   | { kind: 'pareto'; host: string; run: string }
   | { kind: 'generation'; host: string; run: string; generation: number }
-  | { kind: 'candidate'; host: string; run: string; id: string; pareto: boolean };
+  | { kind: 'candidate'; host: string; run: string; id: string; pareto: boolean }
+  | { kind: 'workers'; host: string; run: string }
+  | { kind: 'worker'; host: string; run: string; key: string };
 
 export const VIEW_ID = 'paretoNas.runs';
 
@@ -42,6 +44,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         if (!m) return [];
         const gens = [...m.generationsById.keys()].sort((a, b) => b - a);
         const out: Node[] = [];
+        if (m.workers.size > 0) out.push({ kind: 'workers', host: node.host, run: node.run });
         if (frontOf(m).length > 0) out.push({ kind: 'pareto', host: node.host, run: node.run });
         for (const g of gens) out.push({ kind: 'generation', host: node.host, run: node.run, generation: g });
         return out;
@@ -58,7 +61,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         const front = new Set(frontOf(m).map((r) => r.id));
         return g.candidates.map((id) => ({ kind: 'candidate', host: node.host, run: node.run, id, pareto: front.has(id) }));
       }
+      case 'workers': {
+        const m = this.runs.get({ host: node.host, run: node.run });
+        return [...(m?.workers.keys() ?? [])].sort().map((key) => ({ kind: 'worker', host: node.host, run: node.run, key }));
+      }
       case 'candidate':
+      case 'worker':
         return [];
     }
   }
@@ -71,7 +79,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         return { kind: 'host', host: node.host };
       case 'pareto':
       case 'generation':
+      case 'workers':
         return { kind: 'run', host: node.host, run: node.run };
+      case 'worker':
+        return { kind: 'workers', host: node.host, run: node.run };
       case 'candidate': {
         if (node.pareto) return { kind: 'pareto', host: node.host, run: node.run };
         const c = this.runs.get({ host: node.host, run: node.run })?.candidates.get(node.id);
@@ -114,6 +125,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         const c = m.candidates.get(node.id)!;
         return candidateItem(node, c);
       }
+      case 'workers': {
+        const m = this.runs.get({ host: node.host, run: node.run })!;
+        const item = new vscode.TreeItem('Workers', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `${node.host}/${node.run}/workers`;
+        const up = [...m.workers.values()].filter((w) => w.state === 'up');
+        item.description = `${up.length}/${m.workers.size} up on ${new Set(up.map((w) => w.node)).size} nodes`;
+        item.iconPath = new vscode.ThemeIcon('server-environment');
+        return item;
+      }
+      case 'worker':
+        return workerItem(node, this.runs.get({ host: node.host, run: node.run })!.workers.get(node.key)!);
     }
   }
 
@@ -169,6 +191,18 @@ function runItem(m: RunModel, attached: boolean): vscode.TreeItem {
   tip.appendMarkdown(`- events seen: ${m.lastSeq}${attached ? ' (following)' : ''}\n`);
   item.tooltip = tip;
   item.command = { command: 'paretoNas.openExplorer', title: 'Open Pareto Explorer', arguments: [{ host: m.host, run: m.id }] };
+  return item;
+}
+
+/** "n2 GPU 1: g3-07 epoch 4, 5120 img/s", or lost / excluded. */
+function workerItem(node: Extract<Node, { kind: 'worker' }>, w: WorkerState): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${w.node} ${w.gpu === null ? 'CPU' : `GPU ${w.gpu}`}`, vscode.TreeItemCollapsibleState.None);
+  item.id = `${node.host}/${node.run}/worker/${w.key}`;
+  const speed = w.imagesPerSecond ? `, ${Math.round(w.imagesPerSecond)} img/s` : '';
+  const doing = w.candidate ? `${w.candidate} epoch ${w.epoch}${speed}` : 'idle';
+  item.description = w.state === 'up' ? doing : w.state === 'lost' ? 'lost (restarts on its next candidate)' : 'node excluded';
+  item.iconPath = new vscode.ThemeIcon(w.state === 'up' ? (w.candidate ? 'sync~spin' : 'circle-outline') : 'warning');
+  item.tooltip = `${w.state}${w.lost ? `, lost ${w.lost}×` : ''}`;
   return item;
 }
 

@@ -56,6 +56,14 @@ export class TrainingError extends Error {
   }
 }
 
+/**
+ * The worker process ended under a training (crash, OOM kill, a lost Slurm step or node): the
+ * candidate itself may be fine, so an executor that can may train it again on another worker.
+ */
+export class WorkerExitError extends TrainingError {
+  override name = 'WorkerExitError';
+}
+
 export interface EngineInfo {
   name: 'torch' | 'tfjs';
   /** e.g. "torch 2.4.1, cuda 12.4, 1×H100" or "tfjs 4.22 wasm". */

@@ -2,11 +2,12 @@
 // per GPU), each pinned with CUDA_VISIBLE_DEVICES; without, one per CPU core (or the configured count),
 // each with its share of the cores. Jobs go to whichever worker is free; results are reported as
 // they finish, failures as TrainingError (never a throw per job).
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { EngineSettings, ExecutorSettings } from '../../../common/config';
 import { TrainingError, type Engine, type TrainJob } from '../engines/engine';
 import { createEngine } from '../engines';
 import { findTorchPython } from '../engines/torch';
+import type { WorkerRef } from '../../../common/protocol';
 import type { Executor, ExecutorHooks } from './executor';
 import { autoWorkersPerGpu } from './workers-per-gpu';
 
@@ -132,10 +133,12 @@ export class LocalExecutor implements Executor {
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     let hookError: unknown;
 
-    const worker = async (engine: Engine) => {
+    const host = hostname();
+    const worker = async (engine: Engine, slot: WorkerSlot) => {
+      const where: WorkerRef = { node: host, gpu: slot.gpu ?? null };
       for (let job = queue.shift(); job && !internal.signal.aborted; job = queue.shift()) {
         const id = job.id;
-        hooks.onStart?.(id);
+        hooks.onStart?.(id, where);
         let outcome;
         try {
           outcome = await engine.train(job, {
@@ -147,7 +150,7 @@ export class LocalExecutor implements Executor {
           outcome = e instanceof TrainingError ? e : new TrainingError('engine-error', `${id}: ${(e as Error)?.message ?? e}`);
         }
         try {
-          await hooks.onResult(id, outcome);
+          await hooks.onResult(id, outcome, where);
         } catch (e) {
           // Recording failed (e.g. the run directory): stop dispatching, let running jobs end, rethrow.
           hookError ??= e;
@@ -156,7 +159,7 @@ export class LocalExecutor implements Executor {
       }
     };
     try {
-      await Promise.all(this.engines.map((engine) => worker(engine)));
+      await Promise.all(this.engines.map((engine, i) => worker(engine, this.slots![i])));
     } finally {
       outer?.removeEventListener('abort', onOuterAbort);
     }

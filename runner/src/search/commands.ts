@@ -1,5 +1,6 @@
 // CLI commands of the search: flops, nsga2-check, search, resume, status, pareto, inspect.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { presetConfig, PRESETS, type SearchConfig } from '../../../common/config';
 import { readConfigFile } from '../config-file';
@@ -7,6 +8,10 @@ import { cost, decode, describeSpec } from '../../../common/model';
 import type { CandidateRecord } from '../../../common/protocol';
 import { readCandidates, RunStore, summarizeRun } from '../store';
 import { paretoFront } from '../../../common/pareto';
+import { slurmJobId } from '../exec/slurm-allocation';
+import { LOG_FILE, readLaunch, slurmJobState } from '../server/launch';
+import { startSearch } from '../server/start-search';
+import { newRunId, RUN_FILES, runsRoot } from '../store';
 import { runSpec } from './run-spec';
 import { createRun, executeSearch } from './execute';
 import { runZdtCheck, ZDT_NAMES, type ZdtName } from './zdt';
@@ -57,6 +62,8 @@ export function registerSearchCommands(program: Command): void {
       if (!o.config === !o.preset) throw new Error('give exactly one of --config <file> or --preset <name>');
       let config: SearchConfig = o.config ? readConfigFile(o.config) : presetConfig(o.preset!, o.dataset ?? 'default');
       if (o.dataset) config = { ...config, dataset: o.dataset };
+      // slurm, outside an allocation (a login node): submit the search as its batch job and return
+      if (config.executor.kind === 'slurm' && !slurmJobId()) return submitSearch(config, o.runDir);
       process.exitCode = await executeSearch(await createRun(config, o.runDir));
     });
 
@@ -74,8 +81,12 @@ export function registerSearchCommands(program: Command): void {
     .argument('<run>', 'run directory')
     .option('--json', 'machine-readable output')
     .action((run: string, o: { json?: boolean }) => {
-      const s = summarizeRun(resolve(run));
-      if (o.json) return console.log(JSON.stringify(s));
+      const dir = resolve(run);
+      const job = slurmJobLine(dir);
+      if (!existsSync(join(dir, RUN_FILES.config)) && job) return console.log(o.json ? JSON.stringify({ dir, job }) : job);
+      const s = summarizeRun(dir);
+      if (o.json) return console.log(JSON.stringify(job ? { ...s, job } : s));
+      if (job) console.log(job);
       const front = paretoFront(readCandidates(s.dir));
       console.log(`${s.id}: ${s.state}, generation ${s.generation}/${s.generations}, ${s.evaluations} evaluations`);
       console.log(`dataset ${s.dataset}; Pareto front: ${front.length} networks`);
@@ -108,6 +119,23 @@ export function registerSearchCommands(program: Command): void {
     });
 }
 
+
+function submitSearch(config: SearchConfig, runDir?: string): void {
+  const dir = resolve(runDir ?? join(runsRoot(), newRunId(config.name)));
+  const info = startSearch(config, dir, process.argv[1]);
+  console.log(`submitted Slurm job ${info.jobId} for run ${dir}`);
+  console.log(`follow it:  pareto-nas status ${dir}   |   tail -f ${join(dir, LOG_FILE)}   |   squeue -j ${info.jobId}`);
+  console.log(`stop it:    scancel ${info.jobId}   (the run stays resumable: pareto-nas resume ${dir})`);
+}
+
+/** "slurm job 42: RUNNING" for a run submitted to Slurm, else undefined. */
+function slurmJobLine(dir: string): string | undefined {
+  const l = readLaunch(dir);
+  if (l?.executor !== 'slurm' || !l.jobId) return undefined;
+  const state = slurmJobState(l.jobId);
+  const shown = state === null ? 'unknown (squeue not reachable from here)' : (state ?? 'no longer known to Slurm');
+  return `slurm job ${l.jobId}: ${shown}`;
+}
 
 function formatRecord(r: CandidateRecord): string {
   const acc = r.valAccuracy === null ? 'failed' : `${r.valAccuracy.toFixed(2)}%`;

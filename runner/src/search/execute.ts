@@ -6,6 +6,8 @@ import type { SearchConfig } from '../../../common/config';
 import { ensureDefaultDataset } from '../data/default';
 import { openDatasetSync } from '../data/reader';
 import { createExecutor } from '../exec';
+import { slurmJobId } from '../exec/slurm-allocation';
+import { requeueJob, slurmStopReason, type SlurmStop } from './slurm-stop';
 import type { RunInfo } from '../../../common/protocol';
 import { newRunId, readCandidates, RunStore, runsRoot } from '../store';
 import { RUNNER_VERSION } from '../../../common/version';
@@ -32,14 +34,31 @@ export async function createRun(config: SearchConfig, runDir?: string): Promise<
 export async function executeSearch(store: RunStore): Promise<number> {
   const executor = createExecutor(store.config);
   const controller = new AbortController();
-  const cancel = () => controller.abort();
+  const jobId = store.config.executor.kind === 'slurm' ? slurmJobId() : undefined;
+  let stop: SlurmStop | undefined;
+  const cancel = () => {
+    // inside a Slurm job, TERM is a cancel, or the time-limit warning / preemption of a requeued job
+    if (jobId && !controller.signal.aborted) {
+      const s = store.config.executor.slurm;
+      stop = slurmStopReason(jobId, s.signalSeconds, s.requeue);
+    }
+    controller.abort();
+  };
   process.once('SIGTERM', cancel);
   process.once('SIGINT', cancel);
   const progress = progressReporter();
   log(`run ${store.dir}`);
   try {
-    const outcome = await runSearch({ store, executor, signal: controller.signal, onProgress: progress.update });
+    const stopEvent = () =>
+      stop?.requeue ? ({ type: 'run-requeued', jobId: jobId!, reason: stop.reason } as const) : undefined;
+    const outcome = await runSearch({ store, executor, signal: controller.signal, onProgress: progress.update, stopEvent });
     progress.stop();
+    if (outcome === 'cancelled' && stop?.requeue && !stop.bySlurm) {
+      log(`${stop.reason}: requeueing job ${jobId}; it resumes this run when it starts again`);
+      await executor.close();
+      requeueJob(jobId!);
+      return 0;
+    }
     const records = readCandidates(store.dir);
     const front = paretoFront(records);
     log(`${outcome}: ${records.length} evaluations, ${front.length} networks on the Pareto front (${executor.describe()})`);

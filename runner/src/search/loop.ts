@@ -8,7 +8,7 @@ import { TrainingError, type TrainJob, type TrainResult } from '../engines/engin
 import type { Executor } from '../exec/executor';
 import { cost, decode, type NetworkSpec, type TensorShape } from '../../../common/model';
 import { specHash } from '../model/hash';
-import type { CandidateRecord, EarlyStopRecord, GenerationSnapshot } from '../../../common/protocol';
+import type { CandidateRecord, EarlyStopRecord, GenerationSnapshot, RunEvent } from '../../../common/protocol';
 import { readCandidates, readEvents, readSnapshot, RunStoreError, type RunStore } from '../store';
 import { createEarlyStopPolicy } from './early-stop/policy';
 import { EarlyStopTracker } from './early-stop/tracker';
@@ -28,6 +28,8 @@ export interface SearchContext {
   executor: Executor;
   signal?: AbortSignal;
   onProgress?: (p: SearchProgress) => void;
+  /** The event that ends a stopped search; default run-finished "cancelled" (a requeued Slurm job says run-requeued). */
+  stopEvent?: () => RunEvent | undefined;
 }
 
 export type SearchOutcome = 'completed' | 'cancelled';
@@ -134,19 +136,20 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
       toTrain.map((p) => trainJob(p, store.info.dataset.dir, config)),
       {
         signal,
-        onStart: (id) => store.appendEvent({ type: 'candidate-started', id, generation }),
+        onStart: (id, worker) => store.appendEvent({ type: 'candidate-started', id, generation, ...(worker && { worker }) }),
         onEpoch: (id, metrics) => store.appendEvent({ type: 'candidate-epoch', id, metrics }),
         stopAfter: earlyStop && ((id, metrics) => earlyStop.afterEpoch(id, byId.get(id)!.mflops, metrics)),
-        onResult: (id, outcome) => {
+        onResult: (id, outcome, worker) => {
           // A training cut short by a cancel is not a result: resume trains it again.
           if (outcome instanceof TrainingError && outcome.kind === 'cancelled') return;
           const stopped = outcome instanceof TrainingError ? undefined : earlyStop?.recordFor(id, outcome.epochs.length);
-          record(evaluatedRecord(byId.get(id)!, generation, outcome, stopped));
+          record({ ...evaluatedRecord(byId.get(id)!, generation, outcome, stopped), ...(worker && { worker }) });
         },
+        onWorker: (event) => store.appendEvent(event),
       },
     );
     if (signal?.aborted) {
-      store.appendEvent({ type: 'run-finished', status: 'cancelled', message: 'cancelled by the user' });
+      store.appendEvent(ctx.stopEvent?.() ?? { type: 'run-finished', status: 'cancelled', message: 'cancelled by the user' });
       return 'cancelled';
     }
     for (const p of waiting) {

@@ -5,6 +5,7 @@ import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { DoctorResult } from '../../../common/protocol';
+import { slurmPartitions } from './sinfo';
 
 const TORCH_PROBE = [
   'import json, sys',
@@ -90,6 +91,7 @@ export async function doctor(o: { python?: string; runsRoot: string }): Promise<
     runsRoot: o.runsRoot,
   };
   result.slurm.available = result.slurm.sbatch !== null && result.slurm.squeue !== null;
+  if (result.slurm.available) Object.assign(result.slurm, await slurmPartitions());
   const r = await run(python, ['-c', TORCH_PROBE], 120_000);
   if (r.error) {
     result.python.error = `${python} could not be started: ${r.error.message}`;
@@ -122,7 +124,10 @@ export function formatDoctor(d: DoctorResult): string {
     `${ok(d.torch.version !== null)} torch ${d.torch.version ?? '-'}${d.torch.error ? `: ${d.torch.error}` : ''}`,
     `${ok(d.torch.cuda)} cuda ${d.torch.cudaVersion ?? '-'}; GPUs: ${d.torch.gpus.length ? d.torch.gpus.join(', ') : 'none'}`,
     `${ok(true)} tfjs backends: ${d.tfjs.backends.join(', ')}`,
-    `${ok(d.slurm.available)} slurm: sbatch ${d.slurm.sbatch ?? 'not on PATH'}, squeue ${d.slurm.squeue ?? 'not on PATH'}`,
+    `${ok(d.slurm.available)} slurm: sbatch ${d.slurm.sbatch ?? 'not on PATH'}, squeue ${d.slurm.squeue ?? 'not on PATH'}${d.slurm.error ? `; ${d.slurm.error}` : ''}`,
+    ...(d.slurm.partitions ?? []).map(
+      (p) => `     partition ${p.name}${p.default ? ' (default)' : ''}: ${p.nodes} nodes ${p.state}, ${p.cpusPerNode} CPUs, GPUs ${p.gres || 'none'}, limit ${p.timeLimit}`,
+    ),
     `runs      ${d.runsRoot}`,
   ].join('\n');
 }

@@ -5,7 +5,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SearchConfig } from '../../../common/config';
+import type { SlurmSettings } from '../../../common/config';
+import { batchScript, batchScriptFile, workerLayout } from './sbatch-script';
+
+export { shQuote } from './sbatch-script';
 
 /** <run>/launch.json: how the server started the latest process for this run. */
 export interface LaunchInfo {
@@ -37,12 +40,6 @@ function writeLaunch(runDir: string, info: LaunchInfo): void {
   renameSync(`${f}.tmp`, f);
 }
 
-/** Quotes one word for a POSIX sh script. */
-export function shQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 export interface LaunchOptions {
   kind: LaunchInfo['kind'];
   runDir: string;
@@ -51,8 +48,57 @@ export interface LaunchOptions {
   /** dist/runner.js (this very bundle, normally). */
   runnerScript: string;
   executor: 'local' | 'slurm';
-  slurm?: SearchConfig['executor']['slurm'];
+  slurm?: Partial<SlurmSettings>;
+  /** Workers per GPU (executor.workersPerGpu): the task slots the job asks for on each node. */
+  workersPerGpu?: number | 'auto';
   env?: NodeJS.ProcessEnv;
+}
+
+/** sbatch refused the job (bad partition, more nodes or GPUs than there are, ...): nothing runs. */
+export class SubmitError extends Error {
+  override name = 'SubmitError';
+}
+
+/** Slurm's reason in one line: "sbatch: error: Batch job submission failed: X" → "X". */
+export function sbatchReason(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const last = lines.filter((l) => /error/i.test(l)).at(-1) ?? lines.at(-1) ?? 'no reason given';
+  return last.replace(/^sbatch:\s*(error:\s*)?/i, '').replace(/^Batch job submission failed:\s*/i, '');
+}
+
+/**
+ * Pending reasons that never clear (more nodes than the partition has, a limit of the partition or
+ * QOS): without EnforcePartLimits, sbatch accepts such a job and it would wait forever.
+ */
+const HOPELESS = /^(PartitionNodeLimit|PartitionTimeLimit|PartitionConfig|BadConstraints|InvalidQOS|InvalidAccount|QOS\w*Limit|AccountNotAllowed|ReqNodeNotAvail)/;
+
+/** "3 nodes × 2 GPUs, 2 workers × 1 CPU per node, partition gpu": the ask, for error messages. */
+function askedFor(o: LaunchOptions): string {
+  const l = workerLayout(o.slurm, o.workersPerGpu);
+  const gpus = l.gpusPerNode ? ` × ${l.gpusPerNode} GPUs` : '';
+  return `asked for ${l.nodes} node${l.nodes === 1 ? '' : 's'}${gpus}, ${l.workersPerNode} workers × ${l.cpusPerWorker} CPU per node, partition ${o.slurm?.partition ?? '(default)'}`;
+}
+
+function refuseHopeless(jobId: string, asked: string, env: NodeJS.ProcessEnv): void {
+  const q = spawnSync('squeue', ['-h', '-j', jobId, '-o', '%T|%r'], { encoding: 'utf8', env, timeout: 15_000 });
+  const [state, reason = ''] = (q.status === 0 ? q.stdout.trim() : '').split('|');
+  if (state !== 'PENDING' || !HOPELESS.test(reason)) return;
+  spawnSync('scancel', [jobId], { env, timeout: 15_000 });
+  const why = EXPLAINED[reason.replace(/[:(].*$/, '')] ?? 'check nodes, gpusPerNode, time and partition';
+  throw new SubmitError(`Slurm cannot run this job: ${reason}: ${why}; ${asked} (job ${jobId} cancelled)`);
+}
+
+const EXPLAINED: Record<string, string> = {
+  PartitionNodeLimit: 'more nodes than the partition has or allows',
+  PartitionConfig: 'the partition has fewer nodes, or none with the GPUs and CPUs each node of the job asks for',
+  PartitionTimeLimit: "the time is over the partition's limit",
+  ReqNodeNotAvail: 'the nodes it needs are not available',
+};
+
+/** A search job resumes when it finds its run started (a requeued job, after preemption). */
+function resumeInstead(o: LaunchOptions): { resumeArgv?: string[]; startedMarker?: string } {
+  if (o.kind !== 'search') return {};
+  return { resumeArgv: [process.execPath, o.runnerScript, 'resume', o.runDir], startedMarker: join(o.runDir, 'config.json') };
 }
 
 export function launch(o: LaunchOptions): LaunchInfo {
@@ -60,28 +106,13 @@ export function launch(o: LaunchOptions): LaunchInfo {
   const argv = [process.execPath, o.runnerScript, ...o.args];
   const startedAt = new Date().toISOString();
   if (o.executor === 'slurm') {
-    const script = join(o.runDir, `${o.kind}.sbatch`);
-    const s = o.slurm;
-    const lines = [
-      '#!/bin/sh',
-      `#SBATCH --job-name=${shQuote(`pareto-nas-${o.kind}`)}`,
-      `#SBATCH --output=${shQuote(join(o.runDir, LOG_FILE))}`,
-      `#SBATCH --open-mode=append`,
-      `#SBATCH --chdir=${shQuote(o.runDir)}`,
-      s?.partition ? `#SBATCH --partition=${shQuote(s.partition)}` : '',
-      s?.account ? `#SBATCH --account=${shQuote(s.account)}` : '',
-      s?.time ? `#SBATCH --time=${shQuote(s.time)}` : '',
-      // the search trains inside this one allocation, one local worker per granted GPU
-      s?.gpusPerTask ? `#SBATCH --gres=${shQuote(`gpu:${s.gpusPerTask}`)}` : '',
-      // exec: the search itself is the batch step, so scancel --signal=TERM reaches it directly
-      `exec ${argv.map(shQuote).join(' ')}`,
-      '',
-    ].filter((l) => l !== '');
-    writeFileSync(script, `${lines.join('\n')}\n`, { mode: 0o755 });
-    const r = spawnSync('sbatch', ['--parsable', ...(s?.extraArgs ?? []), script], { encoding: 'utf8', env: o.env ?? process.env });
-    if (r.error) throw new Error(`sbatch could not be started: ${r.error.message} (is Slurm installed on this host?)`);
-    if (r.status !== 0) throw new Error(`sbatch failed (exit ${r.status}): ${r.stderr.trim() || r.stdout.trim()}`);
+    const script = batchScriptFile(o.runDir, o.kind);
+    writeFileSync(script, batchScript({ ...o, logFile: join(o.runDir, LOG_FILE), argv, ...resumeInstead(o) }), { mode: 0o755 });
+    const r = spawnSync('sbatch', ['--parsable', ...(o.slurm?.extraArgs ?? []), script], { encoding: 'utf8', env: o.env ?? process.env });
+    if (r.error) throw new SubmitError(`sbatch could not be started: ${r.error.message} (is Slurm installed on this host?)`);
+    if (r.status !== 0) throw new SubmitError(`Slurm refused the job: ${sbatchReason(r.stderr || r.stdout)}; ${askedFor(o)}`);
     const jobId = r.stdout.trim().split(';')[0];
+    refuseHopeless(jobId, askedFor(o), o.env ?? process.env);
     const info: LaunchInfo = { kind: o.kind, executor: 'slurm', jobId, argv, startedAt };
     writeLaunch(o.runDir, info);
     return info;

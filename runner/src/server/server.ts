@@ -1,7 +1,7 @@
 // `pareto-nas serve`: the JSON-RPC 2.0 server (vscode-jsonrpc) that reads and controls run
 // directories for the extension. It owns no state a client needs to keep: runs are detached
 // processes writing their run directory; the server replays and follows events.jsonl.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ErrorCodes, MessageConnection, RequestType, RequestType0, ResponseError } from 'vscode-jsonrpc/node';
@@ -36,6 +36,7 @@ import * as store from '../store';
 import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../../common/version';
 import { doctor } from './doctor';
 import { isAlive } from '../store/process';
+import { startSearch } from './start-search';
 import { launch, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
 import { paretoFront, selectBelowCutoff } from '../../../common/pareto';
@@ -188,14 +189,12 @@ export class RunnerServer {
     if (existsSync(join(dir, store.RUN_FILES.config))) {
       throw new ResponseError(RpcErrorCode.LaunchFailed, `search/start: ${dir} already holds a run; use search/resume`);
     }
-    const info = this.launch('search', dir, config.executor.kind, config.executor.slurm, (d) => {
-      const file = join(d, 'launch-config.json');
-      writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-      // An empty events file from the start: run/attach right after search/start follows it
-      // (and replays from seq 0) while the search process is still starting or queued.
-      writeFileSync(join(d, store.RUN_FILES.events), '', { flag: 'a' });
-      return ['search', '--config', file, '--run-dir', d];
-    });
+    let info: LaunchInfo;
+    try {
+      info = startSearch(config, dir, this.runnerScript);
+    } catch (e) {
+      throw new ResponseError(RpcErrorCode.LaunchFailed, `search: ${(e as Error).message}`);
+    }
     return this.launchResult(dir, info);
   }
 
@@ -206,7 +205,7 @@ export class RunnerServer {
       throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is still running`);
     }
     const config = store.readRunConfig(dir);
-    const info = this.launch('resume', dir, config.executor.kind, config.executor.slurm, (d) => ['resume', d]);
+    const info = this.launch('resume', dir, config.executor.kind, config.executor.slurm, (d) => ['resume', d], config.executor.workersPerGpu);
     return this.launchResult(dir, info);
   }
 
@@ -341,10 +340,11 @@ export class RunnerServer {
     executor: 'local' | 'slurm',
     slurm: Parameters<typeof launch>[0]['slurm'],
     args: (dir: string) => string[],
+    workersPerGpu?: number | 'auto',
   ): LaunchInfo {
     try {
       mkdirSync(dir, { recursive: true });
-      return launch({ kind, runDir: dir, args: args(dir), runnerScript: this.runnerScript, executor, slurm });
+      return launch({ kind, runDir: dir, args: args(dir), runnerScript: this.runnerScript, executor, slurm, workersPerGpu });
     } catch (e) {
       if (e instanceof ResponseError) throw e;
       throw new ResponseError(RpcErrorCode.LaunchFailed, `${kind}: ${(e as Error).message}`);

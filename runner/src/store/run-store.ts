@@ -205,9 +205,11 @@ export function summarizeRun(dir: string): RunSummary {
       started = e;
       state = 'running';
     } else if (e.type === 'run-finished') state = e.status;
+    else if (e.type === 'run-requeued') state = 'running'; // queued again; Slurm starts it later
     else if (e.type === 'generation-started') generation = Math.max(generation, e.generation);
   }
-  if (state === 'running' && started?.type === 'run-started' && started.host === hostname() && !isAlive(started.pid)) {
+  const requeued = events.at(-1)?.type === 'run-requeued';
+  if (state === 'running' && !requeued && started?.type === 'run-started' && started.host === hostname() && !isAlive(started.pid)) {
     state = 'stopped';
   }
   return {

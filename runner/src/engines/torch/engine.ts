@@ -12,6 +12,7 @@ import {
   type BenchRequest,
   type BenchResult,
   TrainingError,
+  WorkerExitError,
   type EngineInfo,
   type EpochMetrics,
   type FailureKind,
@@ -39,6 +40,11 @@ export interface TorchEngineOptions {
   onLog?: (line: string) => void;
   /** How long to wait for the worker's hello, default 120 s (importing torch is slow on small boxes). */
   startTimeoutMs?: number;
+  /**
+   * A command the worker runs under, e.g. ["srun", "--nodes=1", ...]: the worker is then a Slurm job
+   * step, still speaking JSON lines over the step's stdin/stdout, which srun forwards.
+   */
+  launcher?: string[];
 }
 
 /** How the worker trains, not what: results agree with the defaults within float rounding. */
@@ -103,6 +109,9 @@ interface Hello {
   gpus: string[];
   bf16: boolean;
   threads: number;
+  /** Where the worker runs: the Slurm node (SLURMD_NODENAME) or the host name, and its GPU pin. */
+  node?: string;
+  cudaVisibleDevices?: string | null;
 }
 
 type WorkerMessage =
@@ -154,6 +163,11 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
 
   get python(): string {
     return this.probe.python;
+  }
+
+  /** The running worker's hello (node, visible GPUs), undefined before it started. */
+  get workerHello(): Hello | undefined {
+    return this.hello;
   }
 
   async info(): Promise<EngineInfo> {
@@ -263,7 +277,8 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
 
   protected kill(): void {
     this.killedByUs = true;
-    this.proc?.kill('SIGKILL');
+    // srun forwards SIGTERM and ends the step; a SIGKILLed srun would leave the step holding its GPU
+    this.proc?.kill(this.options.launcher ? 'SIGTERM' : 'SIGKILL');
   }
 
   protected start(): Promise<Hello> {
@@ -284,7 +299,8 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
       env.OMP_NUM_THREADS = String(this.options.threads);
     }
     if (this.options.compile) env.PARETO_NAS_TORCH_COMPILE = '1';
-    const proc = spawn(this.probe.python, ['-u', script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [command, ...args] = [...(this.options.launcher ?? []), this.probe.python, '-u', script];
+    const proc = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc = proc;
     this.hello = undefined;
     this.killedByUs = false;
@@ -345,7 +361,7 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
           clearTimeout(timer);
           rejectHello(new TrainingError('engine-error', why));
         }
-        this.failPending(new TrainingError(sig === 'SIGKILL' && !this.killedByUs ? 'out-of-memory' : 'engine-error', why));
+        this.failPending(new WorkerExitError(sig === 'SIGKILL' && !this.killedByUs ? 'out-of-memory' : 'engine-error', why));
       });
       this.post({ type: 'hello', id: 'hello' });
     });
@@ -354,6 +370,7 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
   private exitReason(code: number | null, sig: NodeJS.Signals | null): string {
     const how = sig ? `was killed by ${sig}${sig === 'SIGKILL' && !this.killedByUs ? ' (possibly out of host memory)' : ''}` : `exited with code ${code}`;
     const tail = this.outputTail.slice(-12).join('\n');
-    return `torch worker (${this.probe.python}) ${how}${tail ? `; last output:\n${tail}` : ''}`;
+    const where = this.options.launcher ? ` under ${this.options.launcher[0]}` : '';
+    return `torch worker (${this.probe.python}${where}) ${how}${tail ? `; last output:\n${tail}` : ''}`;
   }
 }

@@ -46,6 +46,7 @@ import math
 import os
 import queue
 import sys
+import socket
 import threading
 import time
 import traceback
@@ -850,7 +851,7 @@ def run_train(job, msg, device, compile_model):
         t_val = time.time()
         metrics = {"epoch": epoch, "trainLoss": train_loss, "trainAccuracy": 100.0 * steps.correct.item() / n,
                    "valAccuracy": val_acc, "learningRate": lr, "seconds": t_val - t0,
-                   "trainSeconds": t_train - t0, "valSeconds": t_val - t_train}
+                   "trainSeconds": t_train - t0, "valSeconds": t_val - t_train, "images": n}
         history.append(metrics)
         send({"type": "epoch", "id": job.id, "metrics": metrics})
         if ckdir:
@@ -1104,7 +1105,8 @@ def main():
             send({"type": "hello", "id": jid, "torch": torch.__version__, "numpy": np.__version__,
                   "python": sys.version.split()[0], "device": str(device), "description": device_description(device),
                   "gpus": gpus, "bf16": bf16_supported(device), "threads": torch.get_num_threads(),
-                  "cudaVisibleDevices": os.environ.get("CUDA_VISIBLE_DEVICES")})
+                  "cudaVisibleDevices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+                  "node": os.environ.get("SLURMD_NODENAME") or socket.gethostname()})
             continue
         job = Job(jid)
         with lock:
