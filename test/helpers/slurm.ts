@@ -1,4 +1,4 @@
-// A throw-away single-node Slurm cluster for integration tests (shared/docs/slurm-test-cluster.md):
+// A throw-away single-node Slurm cluster for integration tests:
 // munged (reused when one already answers), slurmctld and slurmd in the foreground as our own
 // children, a slurm.conf in a scratch folder on free ports, reached through SLURM_CONF (nothing is
 // written under /etc/slurm). Needs root and the Debian packages slurm-wlm and munge

@@ -16,6 +16,7 @@ import {
   type WebviewToHost,
 } from '../../../common/explorer/messages';
 import { runsDataSource, type ExplorerDataSource } from './data-source';
+import { errorText } from '../errors';
 import { askRefineEpochs } from '../ui/refine-epochs';
 import { panelHtml } from './html';
 
@@ -71,10 +72,6 @@ function setHtml(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, v
     view,
     title: panel.title,
   });
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**
