@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs a real VS Code test host, offline (npm registry + Debian apt only): code-server (= VS Code OSS
 # workbench + the real Node extension host) run by a Node 24 that also comes from npm, plus Debian's
-# Chromium that playwright-core drives. Recipe and pitfalls: shared docs "vscode-host-testing.md".
+# Chromium that playwright-core drives.
 # Usage: scripts/setup-vscode-host.sh [tools-dir]      (default: .cache/vscode-host, git-ignored)
 # Idempotent: a second run with everything present only checks versions (a few seconds).
 set -euo pipefail

@@ -1,4 +1,4 @@
-// FLOPs and parameters of a network spec by NSGA-Net's counting rule (nsganet-macro-spec §2.1–2.2):
+// FLOPs and parameters of a network spec by NSGA-Net's counting rule (test vectors: test/fixtures/nsganet/flops-vectors.csv):
 // conv and linear multiply-accumulates, BatchNorm 2 per element, ReLU 1 per element, pooling counts
 // its input elements, concat + 1×1 processors. Integer arithmetic, reported in millions to 4 decimals.
 import type { NetworkSpec } from './spec';

@@ -1,4 +1,4 @@
-// Genome → network spec, exactly as NSGA-Net's residual macro decoder (nsganet-macro-spec §1.2–1.3).
+// Genome → network spec, exactly as NSGA-Net's residual macro decoder (root/leaf repair, channels by active phase).
 import { edgeIndex, parseGenome, phaseBits, PHASES } from './genome';
 import { SPEC_FORMAT, type ChannelScheme, type DecodeOptions, type NetworkSpec, type PhaseSpec } from './spec';
 

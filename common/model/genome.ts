@@ -1,5 +1,5 @@
 // The NSGA-Net macro genome: 3 phases of N(N-1)/2 connection bits plus one skip bit each
-// (nsganet-macro-spec §1.1). A genome is a string of '0'/'1' characters.
+// (NSGA-Net's macro encoding). A genome is a string of '0'/'1' characters.
 
 export const PHASES = 3;
 

@@ -1,7 +1,7 @@
 // The network spec: the contract between the search (which decodes genomes, in TypeScript, once)
 // and every training engine (which builds its network from this JSON, never from the genome).
 // Node 0 of a phase is the phase input after the entry conv; nodes 1..N compute; the output
-// node concatenates its inputs. See docs/network-spec.md in the README for the field reference.
+// node concatenates its inputs. The fields are documented below (README: How a search works).
 
 export const SPEC_FORMAT = 'pareto-nas.network/1';
 

@@ -9,7 +9,8 @@ import { registerRunCommands } from './commands/runs';
 import { createConnector } from './hosts/connect';
 import { LOCAL_KEY, targetFromKey, type Target } from './hosts/targets';
 import { createLog } from './log';
-import { RunManager, msg } from './runs/run-manager';
+import { errorText } from './errors';
+import { RunManager } from './runs/run-manager';
 import { readSettings } from './settings';
 import { RunStatusBar } from './views/status-bar';
 import { RunsTreeProvider, VIEW_ID } from './views/runs-tree';
@@ -55,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): ParetoNasApi {
   context.subscriptions.push(tree, view);
   // The local runner is cheap to start: connect it the first time the view is shown, in the background.
   const connectLocal = (target: Target) =>
-    runs.connect(target).catch((e) => log.warn(`local runner: ${msg(e)}`));
+    runs.connect(target).catch((e) => log.warn(`local runner: ${errorText(e)}`));
   if (view.visible) void connectLocal({ kind: 'local' });
   else {
     const once = view.onDidChangeVisibility((e) => {

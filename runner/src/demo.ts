@@ -1,7 +1,8 @@
 // `pareto-nas demo`: the whole method on the bundled default dataset, sized for a laptop:
 // generate (a small search), select (the Pareto networks below the knee of the front), refine
 // (briefly), and write the report.
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { positiveInt, positiveNumber } from './cli-args';
 import { presetConfig } from '../../common/config';
 import { refine } from './refine';
 import { buildReport } from './report/report';
@@ -52,16 +53,4 @@ export function registerDemoCommand(program: Command): void {
       console.log(`front     ${report.paretoCsv}`);
       console.log(`explore   pareto-nas status ${store.dir}   |   open the run in VS Code: "Pareto NAS: Open Pareto Explorer"`);
     });
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
-  return n;
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
-  return n;
 }

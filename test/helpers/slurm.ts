@@ -1,4 +1,4 @@
-// A throw-away Slurm cluster for integration tests (shared/docs/slurm-test-cluster.md), one node or several (slurmd -N):
+// A throw-away Slurm cluster for integration tests, one node or several (slurmd -N):
 // its own munged on a socket in its folder, slurmctld and slurmd in the foreground as our own
 // children, a slurm.conf in a scratch folder on free ports, reached through SLURM_CONF (nothing is
 // written under /etc/slurm). Needs root and the Debian packages slurm-wlm and munge

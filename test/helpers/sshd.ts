@@ -1,4 +1,4 @@
-// Real OpenSSH servers on 127.0.0.1 for integration tests (see shared/docs/ssh-test-servers.md):
+// Real OpenSSH servers on 127.0.0.1 for integration tests:
 // a throw-away test user (key, encrypted key, password), sshd instances with their own host keys,
 // free ports, readiness from the "Server listening" line, and a stop that walks the process tree.
 // Needs root (useradd, sshd privilege separation) and openssh-server (scripts/setup-system.sh).

@@ -2,7 +2,6 @@
 // Node extension host) on 127.0.0.1, this repository loaded as the extension under development, and
 // Debian's Chromium driven by playwright-core. Offline: no gallery, the page may only reach loopback.
 // Install the host first: scripts/setup-vscode-host.sh (tools in .cache/vscode-host or $VSCODE_HOST_DIR).
-// Recipe and pitfalls: shared docs "vscode-host-testing.md".
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -1,4 +1,4 @@
-// Simulator anchors from xfel-simulation.md: form factors, electron count and |F(0)|², grid slices
+// Simulator anchors (the physics reference values): form factors, electron count and |F(0)|², grid slices
 // vs the direct sum, Debye curve, expected photons per pattern, beam stop, Poisson, determinism,
 // Friedel near-symmetry. Small detectors keep the one-off grids to seconds.
 import assert from 'node:assert/strict';
@@ -167,7 +167,7 @@ test('radially averaged slice intensity follows the Debye curve (and the referen
   const grid = await grid41;
   const qs = [0.05, 0.1, 0.2];
   const debye = debyeIntensity(atoms1n0vc, qs);
-  const reference = [7.5e8, 1.25e8, 1.05e7]; // xfel-simulation.md §5.2 (two significant figures)
+  const reference = [7.5e8, 1.25e8, 1.05e7]; // reference values, two significant figures
   debye.forEach((d, i) => assert.ok(Math.abs(d / reference[i] - 1) < 0.05, `Debye(${qs[i]}) = ${d}`));
   // Average |F|² over random orientations and over directions, at |q| = 0.05 and 0.1 (inside the 41-px detector).
   const rng = new Rng(3);

@@ -32,7 +32,9 @@ import { plotSvg } from './model/plotSvg';
 import { formatInt, formatNumber, logBounds } from './model/scale';
 import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
 import { ExplorerData } from './model/state';
-import { sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from '../../common/explorer/table';
+import { table1Csv, table1Markdown, table1Rows, type Table1Row } from '../../common/explorer/table';
+import { RefinementChart } from './refinement-chart';
+import { Table1View } from './table-view';
 import { topologySvg } from './model/topology';
 import { onThemeChange, readPalette, type Palette } from './theme';
 
@@ -82,10 +84,7 @@ export class Explorer {
   private selected: string[] = [];
   private palette: Palette;
   private readonly chart: Chart<'scatter' | 'line', PlotPoint[]>;
-  private refineChart: Chart<'line', Array<{ x: number; y: number }>> | null = null;
   private readonly genDataset = new Map<number, number>();
-  private sortKey: Table1Key = 'mflops';
-  private sortDir: 'asc' | 'desc' = 'asc';
   private dragging = false;
   private playTimer: ReturnType<typeof setInterval> | null = null;
   private renderCount = 0;
@@ -109,6 +108,8 @@ export class Explorer {
   private readonly refineCanvas: HTMLCanvasElement;
   private readonly refineStatus: HTMLElement;
   private readonly tableEl: HTMLTableElement;
+  private readonly table: Table1View;
+  private readonly refinementChart: RefinementChart;
   private readonly plotView: HTMLElement;
   private readonly tableView: HTMLElement;
   private readonly tabPlot: HTMLButtonElement;
@@ -174,6 +175,8 @@ export class Explorer {
     const csvBtn = h('button', { id: 'export-csv', class: 'secondary', text: 'Export CSV' });
     const mdBtn = h('button', { id: 'export-md', class: 'secondary', text: 'Export Markdown' });
     this.tableEl = h('table', { id: 'table1', class: 'table1' });
+    this.table = new Table1View(this.tableEl);
+    this.refinementChart = new RefinementChart(this.refineSection, this.refineStatus, this.refineCanvas, this.backgroundPlugin());
     this.tableView = h('section', { id: 'view-table', role: 'tabpanel', 'aria-labelledby': 'tab-table', class: 'view', hidden: true },
       h('div', { class: 'controls' }, h('span', { class: 'muted', text: 'Selected and refined networks (Table I of Patel et al.)' }), h('span', { class: 'spacer' }), csvBtn, mdBtn),
       this.tableEl);
@@ -248,8 +251,7 @@ export class Explorer {
       this.palette = readPalette();
       this.applyColors();
       this.chart.update('none');
-      this.refineChart?.destroy(); // its colours are fixed at creation: rebuild it in the new theme
-      this.refineChart = null;
+      this.refinementChart.reset(); // its colours are fixed at creation: rebuild it in the new theme
       this.renderRefinements();
       this.renderLegend();
     });
@@ -850,90 +852,21 @@ export class Explorer {
     this.details.append(dl, h('div', { class: 'buttons' }, toggle, topo));
   }
 
+  private frontIds(): Set<string> {
+    return new Set(paretoFrontOf(this.data.candidates.values()).map((p) => p.id));
+  }
+
+  /** Table I rows in the table's current order (what the exports write). */
   private rows(): Table1Row[] {
-    const fullFront = paretoFrontOf(this.data.candidates.values());
-    return sortRows(table1Rows(this.data.candidates, this.data.refinements.values(), this.selected, new Set(fullFront.map((p) => p.id))), this.sortKey, this.sortDir);
+    return this.table.sorted(table1Rows(this.data.candidates, this.data.refinements.values(), this.selected, this.frontIds()));
   }
 
   private renderTable(): void {
-    const rows = this.rows();
-    const cols: Array<{ key: Table1Key; label: string; num: boolean }> = [
-      { key: 'id', label: 'Model', num: false },
-      { key: 'mflops', label: 'MFLOPs', num: true },
-      { key: 'params', label: 'Params', num: true },
-      { key: 'searchAccuracy', label: 'Accuracy before refinement (%)', num: true },
-      { key: 'refinedAccuracy', label: 'Accuracy after refinement (%)', num: true },
-      { key: 'inferenceMsPerImage', label: 'Inference time (ms/image)', num: true },
-    ];
-    clear(this.tableEl);
-    const tr = h('tr', {});
-    for (const c of cols) {
-      const active = this.sortKey === c.key;
-      const th = h('th', { scope: 'col', class: c.num ? 'num' : '', 'aria-sort': active ? (this.sortDir === 'asc' ? 'ascending' : 'descending') : 'none' });
-      const b = h('button', { class: 'sort', 'data-key': c.key, text: `${c.label}${active ? (this.sortDir === 'asc' ? ' ▲' : ' ▼') : ''}` });
-      b.addEventListener('click', () => {
-        this.sortDir = this.sortKey === c.key && this.sortDir === 'asc' ? 'desc' : 'asc';
-        this.sortKey = c.key;
-        this.renderTable();
-        (this.tableEl.querySelector(`button[data-key="${c.key}"]`) as HTMLButtonElement | null)?.focus();
-      });
-      th.append(b);
-      tr.append(th);
-    }
-    tr.append(h('th', { scope: 'col', text: 'Refinement' }));
-    const tbody = h('tbody', {});
-    const dash = (v: number | null, d: number) => (v === null ? '—' : v.toFixed(d));
-    for (const r of rows) {
-      const status = r.refineStatus === 'none' ? '—' : r.refineStatus === 'running' ? `running ${r.epochsDone}/${r.epochsPlanned ?? '?'}` : r.refineStatus;
-      tbody.append(h('tr', { 'data-id': r.id },
-        h('th', { scope: 'row', text: r.id }),
-        h('td', { class: 'num', text: formatNumber(r.mflops) }),
-        h('td', { class: 'num', text: formatInt(r.params) }),
-        h('td', { class: 'num', text: dash(r.searchAccuracy, 2) }),
-        h('td', { class: 'num', text: dash(r.refinedAccuracy, 2) }),
-        h('td', { class: 'num', text: dash(r.inferenceMsPerImage, 4) }),
-        h('td', { text: status })));
-    }
-    this.tableEl.append(h('thead', {}, tr), tbody);
+    this.table.render(table1Rows(this.data.candidates, this.data.refinements.values(), this.selected, this.frontIds()));
   }
 
   private renderRefinements(): void {
-    const refs = [...this.data.refinements.values()];
-    this.refineSection.hidden = refs.length === 0;
-    if (refs.length === 0) return;
-    const running = refs.filter((r) => r.status === 'running').length;
-    const done = refs.filter((r) => r.status === 'done').length;
-    const failed = refs.filter((r) => r.status === 'failed').length;
-    this.refineStatus.textContent = `${refs.length} refinement(s): ${running} running, ${done} done${failed ? `, ${failed} failed` : ''}`;
-    const p = this.palette;
-    const datasets = refs.map((r, i) => ({
-      type: 'line' as const,
-      label: `${r.candidate}${r.status === 'running' ? ' (running)' : ''}`,
-      data: r.epochs.map((m) => ({ x: m.epoch + 1, y: m.valAccuracy })),
-      borderColor: p.series(i),
-      backgroundColor: p.series(i),
-      pointRadius: r.epochs.length > 60 ? 0 : 2,
-      borderWidth: 2,
-      borderDash: r.status === 'running' ? [4, 3] : [],
-    }));
-    if (!this.refineChart) {
-      this.refineChart = new Chart(this.refineCanvas, {
-        type: 'line',
-        data: { datasets },
-        options: {
-          animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
-          scales: {
-            x: { type: 'linear', title: { display: true, text: 'epoch', color: p.foreground }, ticks: { color: p.foreground }, grid: { color: p.grid } },
-            y: { type: 'linear', title: { display: true, text: 'validation accuracy (%)', color: p.foreground }, ticks: { color: p.foreground }, grid: { color: p.grid } },
-          },
-          plugins: { tooltip: { animation: false }, legend: { display: true, labels: { color: p.foreground, boxWidth: 12 } } },
-        },
-        plugins: [this.backgroundPlugin()],
-      }) as unknown as Chart<'line', Array<{ x: number; y: number }>>;
-    } else {
-      this.refineChart.data.datasets = datasets;
-      this.refineChart.update('none');
-    }
+    this.refinementChart.render([...this.data.refinements.values()], this.palette);
   }
 
   private renderTopologyInline(id: string): void {

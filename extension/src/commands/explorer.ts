@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import type { Log } from '../log';
 import type { RunRef, RunsApi } from '../runs/api';
-import { msg, type RunManager } from '../runs/run-manager';
+import { errorText } from '../errors';
+import type { RunManager } from '../runs/run-manager';
 import { asRunRef, candidateIds, pickCandidates, resolveRun } from '../ui/pick';
 import { askRefineEpochs } from '../ui/refine-epochs';
 
@@ -30,7 +31,7 @@ export function registerExplorerCommands(
   const openExplorer = async (arg?: unknown): Promise<RunRef | undefined> => {
     const ref = await resolveRun(runs, arg, 'Pareto NAS: Open Pareto Explorer');
     if (!ref) return undefined;
-    await runs.ensureAttached(ref).catch((e) => log.warn(`attach ${ref.run}: ${msg(e)}`));
+    await runs.ensureAttached(ref).catch((e) => log.warn(`attach ${ref.run}: ${errorText(e)}`));
     await panels.openExplorer(context, ref, runs);
     return ref;
   };
@@ -59,7 +60,7 @@ export function registerExplorerCommands(
     try {
       await runs.refine(ref, ids, epochs);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Pareto NAS: refinement failed to start: ${msg(e)}`, 'Show Log').then((c) => c && log.show());
+      void vscode.window.showErrorMessage(`Pareto NAS: refinement failed to start: ${errorText(e)}`, 'Show Log').then((c) => c && log.show());
       throw e;
     }
     return { ref, ids, epochs };

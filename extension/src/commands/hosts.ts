@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { DoctorResult } from '../../../common/protocol';
 import { targetFromKey, targetKey, type Target } from '../hosts/targets';
 import type { Log } from '../log';
-import { msg, type RunManager } from '../runs/run-manager';
+import { errorText } from '../errors';
+import type { RunManager } from '../runs/run-manager';
 import { pickTarget } from '../ui/pick';
 
 /** The host key from a tree node / string / {host} argument. */
@@ -55,7 +56,7 @@ export function registerHostCommands(context: vscode.ExtensionContext, runs: Run
     }),
     vscode.commands.registerCommand('paretoNas.refresh', async () => {
       await Promise.all(
-        runs.hosts().filter((h) => runs.isConnected(h.key)).map((h) => runs.refreshRuns(h.key).catch((e) => log.warn(`refresh ${h.label}: ${msg(e)}`))),
+        runs.hosts().filter((h) => runs.isConnected(h.key)).map((h) => runs.refreshRuns(h.key).catch((e) => log.warn(`refresh ${h.label}: ${errorText(e)}`))),
       );
     }),
     vscode.commands.registerCommand('paretoNas.doctor', doctor),
@@ -87,8 +88,8 @@ export async function withProgress<T>(title: string, log: Log, work: (token: vsc
       (_progress, token) => work(token),
     );
   } catch (e) {
-    log.error(`${title}: ${msg(e)}`);
-    void vscode.window.showErrorMessage(`Pareto NAS: ${title} failed: ${msg(e)}`, 'Show Log').then((c) => c && log.show());
+    log.error(`${title}: ${errorText(e)}`);
+    void vscode.window.showErrorMessage(`Pareto NAS: ${title} failed: ${errorText(e)}`, 'Show Log').then((c) => c && log.show());
     throw e;
   }
 }

@@ -4,7 +4,8 @@ import { ConfigError, parseConfig, PRESETS, presetConfig } from '../../../common
 import { targetFromKey, targetKey } from '../hosts/targets';
 import type { Log } from '../log';
 import type { RunRef } from '../runs/api';
-import { msg, type RunManager } from '../runs/run-manager';
+import { errorText } from '../errors';
+import type { RunManager } from '../runs/run-manager';
 import { readSettings } from '../settings';
 import { pickTarget, resolveRun } from '../ui/pick';
 import { withProgress } from './hosts';
@@ -76,7 +77,7 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: RunM
     try {
       return await runs.cancel(ref);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Pareto NAS: cancel failed: ${msg(e)}`);
+      void vscode.window.showErrorMessage(`Pareto NAS: cancel failed: ${errorText(e)}`);
       throw e;
     }
   };
@@ -94,7 +95,7 @@ async function readConfig(uri: vscode.Uri): Promise<unknown> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`${uri.fsPath} is not valid JSON: ${msg(e)}`);
+    throw new ConfigError(`${uri.fsPath} is not valid JSON: ${errorText(e)}`);
   }
   parseConfig(json, uri.fsPath); // a clear message naming the field before anything starts
   return json;

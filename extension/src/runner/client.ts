@@ -15,6 +15,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import { Rpc, RpcErrorCode, type RunAttachResult, type StoredEvent, type VersionResult } from '../../../common/protocol';
 import { PROTOCOL_VERSION } from '../../../common/version';
+import { errorText } from '../errors';
 
 export interface RunnerStreams {
   /** The server's stdout. */
@@ -176,7 +177,7 @@ export class RunnerClient {
         this.log(`runner ${this.transport.label}: reconnected after ${attempt + 1} attempt(s)`);
         return;
       } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
+        const msg = errorText(e);
         if (this.isFatal(e)) {
           this.log(`runner ${this.transport.label}: not reconnecting: ${msg}`);
           this.setState('closed', msg);

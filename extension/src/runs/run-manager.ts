@@ -14,6 +14,7 @@ import {
 } from '../../../common/protocol';
 import type { RunnerLink, Subscription } from '../hosts/link';
 import { targetFromKey, targetKey, targetLabel, type Target } from '../hosts/targets';
+import { errorText } from '../errors';
 import type { Log } from '../log';
 import { readSettings } from '../settings';
 import type { RunRef, RunsApi } from './api';
@@ -104,11 +105,11 @@ export class RunManager implements RunsApi, vscode.Disposable {
         );
         this.setHostState(h, 'connected');
         this.log.info(`connected to ${h.label}`);
-        await this.refreshRuns(h.key).catch((e) => this.log.warn(`listing runs on ${h.label}: ${msg(e)}`));
+        await this.refreshRuns(h.key).catch((e) => this.log.warn(`listing runs on ${h.label}: ${errorText(e)}`));
         return link;
       } catch (e) {
-        this.setHostState(h, 'error', msg(e));
-        this.log.error(`connecting to ${h.label} failed: ${msg(e)}`);
+        this.setHostState(h, 'error', errorText(e));
+        this.log.error(`connecting to ${h.label} failed: ${errorText(e)}`);
         throw e;
       } finally {
         this.connecting.delete(h.key);
@@ -303,8 +304,3 @@ export class RunManager implements RunsApi, vscode.Disposable {
     this.eventsEmitter.dispose();
   }
 }
-
-export function msg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-

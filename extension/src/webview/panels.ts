@@ -16,6 +16,7 @@ import {
   type WebviewToHost,
 } from '../../../common/explorer/messages';
 import { runsDataSource, type ExplorerDataSource } from './data-source';
+import { errorText } from '../errors';
 import { askRefineEpochs } from '../ui/refine-epochs';
 import { panelHtml } from './html';
 
@@ -73,8 +74,10 @@ function setHtml(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, v
   });
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+interface TopologyPanel {
+  panel: vscode.WebviewPanel;
+  ref?: RunRef;
+  id?: string;
 }
 
 /**
@@ -82,15 +85,72 @@ function errorText(e: unknown): string {
  * the data: `runs` is the RunsApi of extension/src/runs/api.ts.
  */
 export function createPanelHost(context: vscode.ExtensionContext, runs: RunsApi): ExplorerPanels {
-  const explorers = new Map<string, ExplorerEntry>();
-  let topology: { panel: vscode.WebviewPanel; ref?: RunRef; id?: string } | undefined;
+  return new WebviewPanels(context, runs);
+}
 
-  const post = (panel: vscode.WebviewPanel, m: HostToWebview) => panel.webview.postMessage(m);
+/** The explorer panels (one per run) and the topology panel (one, reused), with their serializers. */
+class WebviewPanels implements ExplorerPanels {
+  readonly explorers = new Map<string, ExplorerEntry>();
+  private topology: TopologyPanel | undefined;
 
-  const sendSnapshot = async (e: ExplorerEntry) => {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly runs: RunsApi,
+  ) {
+    context.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(EXPLORER_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => this.restoreExplorer(panel, state),
+      }),
+      vscode.window.registerWebviewPanelSerializer(TOPOLOGY_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => this.restoreTopology(panel, state),
+      }),
+      { dispose: () => [...this.explorers.values()].forEach((e) => e.panel.dispose()) },
+    );
+  }
+
+  async openExplorer(_context: vscode.ExtensionContext, ref: RunRef): Promise<vscode.WebviewPanel> {
+    const existing = this.explorers.get(key(ref));
+    if (existing) {
+      existing.panel.reveal();
+      return existing.panel;
+    }
+    const name = this.runs.get(ref)?.name ?? ref.run;
+    const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, `Pareto: ${name}`, vscode.ViewColumn.Active, webviewOptions(this.context));
+    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'pareto-nas.svg');
+    this.wireExplorer(panel, ref, { ...NEW_EXPLORER_UI });
+    return panel;
+  }
+
+  async openTopology(_context: vscode.ExtensionContext, ref: RunRef, id: string, _runs?: RunsApi): Promise<vscode.WebviewPanel> {
+    let t = this.topology;
+    if (!t) {
+      const panel = vscode.window.createWebviewPanel(TOPOLOGY_VIEW_TYPE, `Topology: ${id}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.context));
+      t = this.wireTopology(panel);
+      t.ref = ref;
+      t.id = id; // drawn when its script says ready
+    } else {
+      t.ref = ref;
+      t.id = id;
+      t.panel.reveal(undefined, true);
+      await this.showTopology(t.panel, ref, id);
+    }
+    return t.panel;
+  }
+
+  activeRun(): RunRef | undefined {
+    if (this.topology?.panel.active && this.topology.ref) return this.topology.ref;
+    for (const e of this.explorers.values()) if (e.panel.active) return e.source.ref;
+    return undefined;
+  }
+
+  private post(panel: vscode.WebviewPanel, m: HostToWebview): Thenable<boolean> {
+    return panel.webview.postMessage(m);
+  }
+
+  private async sendSnapshot(e: ExplorerEntry): Promise<void> {
     try {
       const snapshot = await e.source.snapshot();
-      await post(e.panel, { type: 'snapshot', snapshot, ui: e.ui });
+      await this.post(e.panel, { type: 'snapshot', snapshot, ui: e.ui });
       e.panel.title = `Pareto: ${snapshot.run.name}`;
       // curves of refinements still running are not in the run model: fetch them once
       const running = snapshot.refinements.filter((r) => r.status === 'running' && r.epochs.length === 0);
@@ -98,179 +158,138 @@ export function createPanelHost(context: vscode.ExtensionContext, runs: RunsApi)
         const records = (await Promise.all(running.map((r) => e.source.candidate(r.candidate).then((c) => c.refinements, () => []))))
           .flat()
           .filter((r) => running.some((x) => x.id === r.id));
-        if (records.length) await post(e.panel, { type: 'refine-records', records });
+        if (records.length) await this.post(e.panel, { type: 'refine-records', records });
       }
     } catch (err) {
       void vscode.window.showErrorMessage(`Pareto NAS: cannot load run ${e.source.ref.run}: ${errorText(err)}`);
     }
-  };
+  }
 
-  const saveFile = async (m: Extract<WebviewToHost, { type: 'save-file' }>) => {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: folder ? vscode.Uri.joinPath(folder, m.filename) : undefined,
-      saveLabel: 'Export',
-      title: `Export ${m.filename}`,
-    });
-    if (!target) return;
-    const bytes = m.encoding === 'base64' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
-    await vscode.workspace.fs.writeFile(target, bytes);
-    void vscode.window.showInformationMessage(`Pareto NAS: exported ${vscode.workspace.asRelativePath(target)}`);
-  };
-
-  const wireExplorer = (panel: vscode.WebviewPanel, ref: RunRef, ui: ExplorerUiState): ExplorerEntry => {
-    const source = runsDataSource(runs, ref);
+  private wireExplorer(panel: vscode.WebviewPanel, ref: RunRef, ui: ExplorerUiState): ExplorerEntry {
+    const source = runsDataSource(this.runs, ref);
     const entry: ExplorerEntry = { panel, source, ui, stale: false, disposables: [] };
-    explorers.set(key(ref), entry);
-    setHtml(context, panel, 'explorer');
+    this.explorers.set(key(ref), entry);
+    setHtml(this.context, panel, 'explorer');
     entry.disposables.push(
       // messages to a hidden webview are lost: the webview asks for a snapshot when it (re)loads
       source.onDelta((delta) => {
-        if (panel.visible) void post(panel, { type: 'delta', delta });
+        if (panel.visible) void this.post(panel, { type: 'delta', delta });
         else entry.stale = true;
       }),
       panel.onDidChangeViewState(() => {
         if (panel.visible && entry.stale) {
           entry.stale = false;
-          void sendSnapshot(entry);
+          void this.sendSnapshot(entry);
         }
       }),
-      panel.webview.onDidReceiveMessage(async (m: WebviewToHost) => {
-        try {
-          switch (m.type) {
-            case 'ready':
-              entry.stale = false;
-              await sendSnapshot(entry);
-              break;
-            case 'ui-state':
-              entry.ui = m.ui;
-              break;
-            case 'open-candidate':
-            case 'open-topology':
-              await openTopology(context, ref, m.id, runs);
-              break;
-            case 'refine-selected': {
-              if (m.ids.length === 0) return;
-              const epochs = await askRefineEpochs(m.ids.length);
-              if (epochs === undefined) return;
-              await source.refine(m.ids, epochs);
-              void vscode.window.setStatusBarMessage(`Pareto NAS: refining ${m.ids.length} network(s) for ${epochs} epochs`, 5000);
-              break;
-            }
-            case 'save-file':
-              await saveFile(m);
-              break;
-          }
-        } catch (err) {
-          void vscode.window.showErrorMessage(`Pareto NAS: ${errorText(err)}`);
-        }
-      }),
+      panel.webview.onDidReceiveMessage((m: WebviewToHost) =>
+        this.onExplorerMessage(entry, ref, m).catch((err) => void vscode.window.showErrorMessage(`Pareto NAS: ${errorText(err)}`)),
+      ),
       panel.onDidDispose(() => {
-        explorers.delete(key(ref));
+        this.explorers.delete(key(ref));
         for (const d of entry.disposables) d.dispose();
       }),
     );
     return entry;
-  };
+  }
 
-  const openExplorer = async (_context: vscode.ExtensionContext, ref: RunRef): Promise<vscode.WebviewPanel> => {
-    const existing = explorers.get(key(ref));
-    if (existing) {
-      existing.panel.reveal();
-      return existing.panel;
+  private async onExplorerMessage(entry: ExplorerEntry, ref: RunRef, m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        entry.stale = false;
+        await this.sendSnapshot(entry);
+        break;
+      case 'ui-state':
+        entry.ui = m.ui;
+        break;
+      case 'open-candidate':
+      case 'open-topology':
+        await this.openTopology(this.context, ref, m.id, this.runs);
+        break;
+      case 'refine-selected': {
+        if (m.ids.length === 0) return;
+        const epochs = await askRefineEpochs(m.ids.length);
+        if (epochs === undefined) return;
+        await entry.source.refine(m.ids, epochs);
+        void vscode.window.setStatusBarMessage(`Pareto NAS: refining ${m.ids.length} network(s) for ${epochs} epochs`, 5000);
+        break;
+      }
+      case 'save-file':
+        await saveFile(m);
+        break;
     }
-    const name = runs.get(ref)?.name ?? ref.run;
-    const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, `Pareto: ${name}`, vscode.ViewColumn.Active, webviewOptions(context));
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'pareto-nas.svg');
-    wireExplorer(panel, ref, { ...NEW_EXPLORER_UI });
-    return panel;
-  };
+  }
 
-  const showTopology = async (panel: vscode.WebviewPanel, ref: RunRef, id: string) => {
-    const source = explorers.get(key(ref))?.source ?? runsDataSource(runs, ref);
+  private async showTopology(panel: vscode.WebviewPanel, ref: RunRef, id: string): Promise<void> {
+    const source = this.explorers.get(key(ref))?.source ?? runsDataSource(this.runs, ref);
     try {
       const { record, decode } = await source.candidate(id);
-      const m = runs.get(ref);
+      const m = this.runs.get(ref);
       panel.title = `Topology: ${id}`;
-      await post(panel, { type: 'topology', run: { id: ref.run, host: ref.host, name: m?.name ?? ref.run, dir: m?.dir }, candidate: record, decode });
+      await this.post(panel, { type: 'topology', run: { id: ref.run, host: ref.host, name: m?.name ?? ref.run, dir: m?.dir }, candidate: record, decode });
     } catch (err) {
       // Say it in the panel too, or it would wait for a candidate forever.
-      await post(panel, { type: 'topology-error', id, message: errorText(err) });
+      await this.post(panel, { type: 'topology-error', id, message: errorText(err) });
       void vscode.window.showErrorMessage(`Pareto NAS: cannot draw ${id}: ${errorText(err)}`);
     }
-  };
+  }
 
-  const wireTopology = (panel: vscode.WebviewPanel) => {
-    const t = { panel } as { panel: vscode.WebviewPanel; ref?: RunRef; id?: string };
-    topology = t;
-    setHtml(context, panel, 'topology');
+  private wireTopology(panel: vscode.WebviewPanel): TopologyPanel {
+    const t: TopologyPanel = { panel };
+    this.topology = t;
+    setHtml(this.context, panel, 'topology');
     const subs = [
       panel.webview.onDidReceiveMessage(async (m: WebviewToHost) => {
-        if (m.type === 'ready' && t.ref && t.id) await showTopology(panel, t.ref, t.id);
+        if (m.type === 'ready' && t.ref && t.id) await this.showTopology(panel, t.ref, t.id);
         else if (m.type === 'save-file') await saveFile(m).catch((e) => vscode.window.showErrorMessage(`Pareto NAS: ${errorText(e)}`));
       }),
       panel.onDidDispose(() => {
-        if (topology === t) topology = undefined;
+        if (this.topology === t) this.topology = undefined;
         for (const s of subs) s.dispose();
       }),
     ];
     return t;
-  };
+  }
 
-  const openTopology = async (_context: vscode.ExtensionContext, ref: RunRef, id: string, _runs?: RunsApi): Promise<vscode.WebviewPanel> => {
-    let t = topology;
-    if (!t) {
-      const panel = vscode.window.createWebviewPanel(TOPOLOGY_VIEW_TYPE, `Topology: ${id}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(context));
-      t = wireTopology(panel);
-      t.ref = ref;
-      t.id = id; // drawn when its script says ready
-    } else {
-      t.ref = ref;
-      t.id = id;
-      t.panel.reveal(undefined, true);
-      await showTopology(t.panel, ref, id);
+  /** An explorer coming back after a reload, with its run, cutoff and selection. */
+  private restoreExplorer(panel: vscode.WebviewPanel, state: unknown): void {
+    const s = (state ?? {}) as SavedExplorerState;
+    const ref = refFrom(s.run);
+    if (!ref) {
+      panel.dispose();
+      return;
     }
-    return t.panel;
-  };
+    if (this.explorers.has(key(ref))) {
+      panel.dispose(); // already open (restored twice)
+      return;
+    }
+    this.wireExplorer(panel, ref, { ...DEFAULT_UI, ...(s.ui ?? {}) });
+    void this.runs.ensureAttached(ref).catch(() => undefined);
+  }
 
-  context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(EXPLORER_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const s = (state ?? {}) as SavedExplorerState;
-        const ref = refFrom(s.run);
-        if (!ref) {
-          panel.dispose();
-          return;
-        }
-        if (explorers.has(key(ref))) {
-          panel.dispose(); // already open (restored twice)
-          return;
-        }
-        wireExplorer(panel, ref, { ...DEFAULT_UI, ...(s.ui ?? {}) });
-        void runs.ensureAttached(ref).catch(() => undefined);
-      },
-    }),
-    vscode.window.registerWebviewPanelSerializer(TOPOLOGY_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const s = (state ?? {}) as SavedTopologyState;
-        const ref = refFrom(s.run);
-        if (!ref || !s.id || topology) {
-          panel.dispose();
-          return;
-        }
-        const t = wireTopology(panel);
-        t.ref = ref;
-        t.id = s.id;
-      },
-    }),
-    { dispose: () => [...explorers.values()].forEach((e) => e.panel.dispose()) },
-  );
+  private restoreTopology(panel: vscode.WebviewPanel, state: unknown): void {
+    const s = (state ?? {}) as SavedTopologyState;
+    const ref = refFrom(s.run);
+    if (!ref || !s.id || this.topology) {
+      panel.dispose();
+      return;
+    }
+    const t = this.wireTopology(panel);
+    t.ref = ref;
+    t.id = s.id;
+  }
+}
 
-  const activeRun = (): RunRef | undefined => {
-    if (topology?.panel.active && topology.ref) return topology.ref;
-    for (const e of explorers.values()) if (e.panel.active) return e.source.ref;
-    return undefined;
-  };
-
-  return { explorers, openExplorer, openTopology, activeRun };
+/** An export from a panel (CSV, Markdown, PNG, SVG): ask where, write it. */
+async function saveFile(m: Extract<WebviewToHost, { type: 'save-file' }>): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, m.filename) : undefined,
+    saveLabel: 'Export',
+    title: `Export ${m.filename}`,
+  });
+  if (!target) return;
+  const bytes = m.encoding === 'base64' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Pareto NAS: exported ${vscode.workspace.asRelativePath(target)}`);
 }

@@ -1,18 +1,11 @@
 // CLI: `pareto-nas dataset info|simulate|import|demo`.
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
+import { finiteNumber, integer } from '../cli-args';
 import { defaultDatasetDir, ensureDefaultDataset } from './default';
 import { datasetInfo, formatInfo } from './info';
 import { importDataset, type ImportFormat } from './importers';
 import { DEFAULT_SPLINE_OVERSAMPLE, fileConformation, PRESETS, simulateDataset, type Conformation, type Interpolation } from './xfel/simulate';
-
-function num(name: string, integer = false) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`${name} ${v}: expected ${integer ? 'an integer' : 'a number'}`);
-    return n;
-  };
-}
 
 /** `--structure file.pdb[:chain][=class]`, one per class. */
 function structureArg(value: string, previous: Conformation[] = []): Conformation[] {
@@ -75,14 +68,14 @@ export function registerDataCommands(program: Command): void {
     .description('simulate XFEL single-particle diffraction patterns: of the EF2 conformations 1n0u / 1n0vc, or of your own PDB structures')
     .requiredOption('--out <dir>', 'dataset folder to create')
     .option('--preset <name>', `geometry preset (${Object.keys(PRESETS).join(', ')})`, 'xpsi')
-    .option('--fluence <photons/µm²>', 'fluence per pulse, e.g. 1e14, 1e15, 1e16', num('--fluence'), 1e14)
-    .option('--count <n>', 'images in all (split evenly between the classes)', num('--count', true), 79384)
-    .option('--size <px>', 'image size: 127, 128, or 64 / 32 / 16 (binned 128×128)', num('--size', true), 127)
-    .option('--seed <n>', 'random seed (orientations, noise, split)', num('--seed', true), 0)
-    .option('--val-fraction <f>', 'validation fraction per class', num('--val-fraction'), 0.2)
-    .option('--oversample <k>', `grid spacing = q per pixel / k (default ${DEFAULT_SPLINE_OVERSAMPLE} for spline, 2 for cubic / quadratic)`, num('--oversample'))
+    .option('--fluence <photons/µm²>', 'fluence per pulse, e.g. 1e14, 1e15, 1e16', finiteNumber, 1e14)
+    .option('--count <n>', 'images in all (split evenly between the classes)', integer, 79384)
+    .option('--size <px>', 'image size: 127, 128, or 64 / 32 / 16 (binned 128×128)', integer, 127)
+    .option('--seed <n>', 'random seed (orientations, noise, split)', integer, 0)
+    .option('--val-fraction <f>', 'validation fraction per class', finiteNumber, 0.2)
+    .option('--oversample <k>', `grid spacing = q per pixel / k (default ${DEFAULT_SPLINE_OVERSAMPLE} for spline, 2 for cubic / quadratic)`, finiteNumber)
     .option('--interp <kind>', 'slice interpolation: spline (prefiltered B-spline grid, fast), cubic (Lagrange, previous default) or quadratic', 'spline')
-    .option('--detector-stride <k>', '2: look up F on every second pixel and row, interpolate the rest on the detector; 3: every third (16-point interpolation, larger grid); 1: every pixel (default 2, 1 for quadratic)', num('--detector-stride', true))
+    .option('--detector-stride <k>', '2: look up F on every second pixel and row, interpolate the rest on the detector; 3: every third (16-point interpolation, larger grid); 1: every pixel (default 2, 1 for quadratic)', integer)
     .option('--structure <file[:chain][=class]>', 'a class from a PDB file (ATOM records of the chain; repeat, at least twice; default: the built-in 1n0u and 1n0vc)', structureArg)
     .option('--no-grid-cache', 'do not read or write cached grids')
     .option('--force', 'replace --out if it exists')
@@ -124,8 +117,8 @@ export function registerDataCommands(program: Command): void {
     .option('--classes <names>', 'comma-separated class names, in label order')
     .option('--class-pattern <regex>', 'folder import: regex whose first group, on the relative path, is the class')
     .option('--channels-last', 'arrays are [N, H, W, C]')
-    .option('--val-fraction <f>', 'validation fraction per class (when the source has no split)', num('--val-fraction'), 0.2)
-    .option('--seed <n>', 'split seed', num('--seed', true), 0)
+    .option('--val-fraction <f>', 'validation fraction per class (when the source has no split)', finiteNumber, 0.2)
+    .option('--seed <n>', 'split seed', integer, 0)
     .option('--name <name>', 'dataset name')
     .option('--force', 'replace --out if it exists')
     .action(async (source: string, o: {

@@ -1,7 +1,8 @@
 // CLI: `pareto-nas refine <run> (--cutoff <MFLOPs> | --ids a,b) [--epochs 500]`.
 import { resolve } from 'node:path';
 import { MultiBar, type SingleBar } from 'cli-progress';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { positiveInt, positiveNumber } from '../cli-args';
 import type { RefineRecord } from '../../../common/protocol';
 import { DEFAULT_REFINE_EPOCHS } from '../../../common/config';
 import { refine, type RefineProgress, type RefineSelection } from './refine';
@@ -23,7 +24,7 @@ export function registerRefineCommands(program: Command): void {
     .command('refine')
     .description('train selected Pareto networks of a run from scratch for the long schedule (resumable)')
     .argument('<run>', 'run directory')
-    .option('--cutoff <MFLOPs>', 'refine every Pareto network at or below this many MFLOPs', positive)
+    .option('--cutoff <MFLOPs>', 'refine every Pareto network at or below this many MFLOPs', positiveNumber)
     .option('--ids <a,b>', 'refine these candidates (comma-separated ids, e.g. g3-07,g5-01)', list)
     .option('--epochs <n>', 'epochs of the long schedule', positiveInt, DEFAULT_REFINE_EPOCHS)
     .option('--batch-size <n>', 'override the run’s batch size', positiveInt)
@@ -99,18 +100,6 @@ function reporter(epochs: number) {
       stopped = true;
     },
   };
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number`);
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
-  return n;
 }
 
 function list(value: string): string[] {

@@ -1,5 +1,6 @@
 // CLI: `pareto-nas report <run> [--cutoff <MFLOPs>] [--out <dir>]`.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { positiveNumber } from '../cli-args';
 import { buildReport } from './report';
 
 export function registerReportCommands(program: Command): void {
@@ -7,7 +8,7 @@ export function registerReportCommands(program: Command): void {
     .command('report')
     .description('write a self-contained report.html (Pareto plot, front, cutoff, topologies, Table I), pareto.csv and table1.md')
     .argument('<run>', 'run directory')
-    .option('--cutoff <MFLOPs>', 'FLOPs cutoff for the selection (default: the largest refined network, else the knee of the front)', positive)
+    .option('--cutoff <MFLOPs>', 'FLOPs cutoff for the selection (default: the largest refined network, else the knee of the front)', positiveNumber)
     .option('--out <dir>', 'folder for the report files (default: the run directory)')
     .action((run: string, o: { cutoff?: number; out?: string }) => {
       const r = buildReport({ runDir: run, outDir: o.out, cutoff: o.cutoff });
@@ -16,10 +17,4 @@ export function registerReportCommands(program: Command): void {
       console.log(`wrote ${r.paretoCsv}`);
       console.log(`wrote ${r.table1}`);
     });
-}
-
-function positive(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
-  return n;
 }

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { integer } from '../cli-args';
 import { presetConfig, PRESETS, type SearchConfig } from '../../../common/config';
 import { readConfigFile } from '../config-file';
 import { cost, decode, describeSpec } from '../../../common/model';
@@ -21,10 +22,10 @@ export function registerSearchCommands(program: Command): void {
     .command('flops')
     .description('MFLOPs and parameters of macro genomes by the NSGA-Net counting rule')
     .argument('<genomes...>', 'bit strings, e.g. 000110111000000110010')
-    .option('--nodes <n>', 'nodes per phase', int, 4)
-    .option('--init-channels <c>', 'C: channels (c_in,C),(C,2C),(2C,4C)', int, 24)
+    .option('--nodes <n>', 'nodes per phase', integer, 4)
+    .option('--init-channels <c>', 'C: channels (c_in,C),(C,2C),(2C,4C)', integer, 24)
     .option('--input <c,h,w>', 'input shape', shape, [1, 127, 127])
-    .option('--classes <k>', 'number of classes', int, 2)
+    .option('--classes <k>', 'number of classes', integer, 2)
     .option('--json', 'one JSON object per line')
     .action((genomes: string[], o: { nodes: number; initChannels: number; input: number[]; classes: number; json?: boolean }) => {
       for (const genome of genomes) {
@@ -44,9 +45,9 @@ export function registerSearchCommands(program: Command): void {
     .command('nsga2-check')
     .description('validate the NSGA-II implementation on ZDT1-3 against pymoo (prints hypervolume and IGD)')
     .addOption(new Option('--problem <name>', 'test problem').choices(ZDT_NAMES).makeOptionMandatory())
-    .option('--pop <n>', 'population size', int, 100)
-    .option('--gens <n>', 'generations', int, 250)
-    .option('--seed <s>', 'random seed', int, 1)
+    .option('--pop <n>', 'population size', integer, 100)
+    .option('--gens <n>', 'generations', integer, 250)
+    .option('--seed <s>', 'random seed', integer, 1)
     .action((o: { problem: ZdtName; pop: number; gens: number; seed: number }) => {
       console.log(JSON.stringify(runZdtCheck(o.problem, o.pop, o.gens, o.seed)));
     });
@@ -119,7 +120,6 @@ export function registerSearchCommands(program: Command): void {
     });
 }
 
-
 function submitSearch(config: SearchConfig, runDir?: string): void {
   const dir = resolve(runDir ?? join(runsRoot(), newRunId(config.name)));
   const info = startSearch(config, dir, process.argv[1]);
@@ -140,12 +140,6 @@ function slurmJobLine(dir: string): string | undefined {
 function formatRecord(r: CandidateRecord): string {
   const acc = r.valAccuracy === null ? 'failed' : `${r.valAccuracy.toFixed(2)}%`;
   return `${r.id}  ${acc.padStart(7)}  ${r.mflops.toFixed(4).padStart(10)} MFLOPs  ${String(r.params).padStart(8)} params  ${r.genome}`;
-}
-
-function int(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer`);
-  return n;
 }
 
 function shape(value: string): number[] {

@@ -1,4 +1,4 @@
-// Crowding distance as pymoo computes it (nsganet-macro-spec §5.1): per objective, the normalised
+// Crowding distance as pymoo computes it: per objective, the normalised
 // gap between neighbours, summed and divided by the number of objectives; boundary points and
 // fronts of at most two points get INFINITE_CROWDING.
 import type { Objectives } from './dominance';

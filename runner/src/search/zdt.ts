@@ -1,5 +1,5 @@
 // ZDT1–3 test problems and the quality indicators used to validate the NSGA-II port against
-// pymoo (nsganet-macro-spec §5.3–5.4): 2-D hypervolume and IGD against pymoo's 100-point front.
+// pymoo (reference bands: test/fixtures/nsganet/zdt-nsga2-reference.json): 2-D hypervolume and IGD against pymoo's 100-point front.
 import { nonDominated, type Objectives } from './dominance';
 import { NSGA2 } from './nsga2';
 import { PolynomialMutation, RandomRealSampling, roundedReals, SimulatedBinaryCrossover } from './operators/real';

@@ -1,4 +1,4 @@
-// Where things live in a run directory (ARCHITECTURE.md §3) and where runs live by default.
+// Where things live in a run directory and where runs live by default.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

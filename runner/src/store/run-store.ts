@@ -1,4 +1,4 @@
-// The run directory, append-only and the single source of truth of a search (ARCHITECTURE.md §3).
+// The run directory, append-only and the single source of truth of a search (README: The run directory).
 // RunStore writes; the functions below it read, for the CLI, `serve` and the report.
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { hostname } from 'node:os';

@@ -1,4 +1,4 @@
-// XFEL single-particle diffraction patterns of the EF2 conformations (see docs: xfel-simulation.md):
+// XFEL single-particle diffraction patterns of the EF2 conformations (README: XFEL simulator):
 // per image a uniformly random orientation, the expected photon count per pixel
 //   I = J · r_e² · P · ΔΩ · |F(Rᵀq)|²   (J in photons/Å², q on the curved Ewald sphere)
 // sliced from the conformation's one-off F(q) grid, Poisson photon noise, a zeroed central beam
@@ -38,7 +38,7 @@ export interface Preset {
   fluences: number[];
 }
 
-/** "xpsi": the geometry fitted to the published XPSI / A4NN images (xfel-simulation.md §3). */
+/** "xpsi": the geometry fitted to the published XPSI / A4NN images. */
 export const PRESETS: Record<string, Preset> = {
   xpsi: { wavelength: 1.0, qPerPixel: 0.007, pixels: 127, beamStopRadius: 16, polarisation: 'x', fluences: [1e14, 1e15, 1e16] },
 };

@@ -25,7 +25,7 @@ Requests                                       Replies
                                                  next batch; its result holds the epochs finished so far)
   {"type": "shutdown"}                          (exits)
 
-The network follows NSGA-Net's residual macro decoder (nsganet-macro-spec §1.3): per phase an entry
+The network follows NSGA-Net's residual macro decoder (common/model/decode.ts): per phase an entry
 conv (created always, applied only when entryConv.applied; 3x3 valid or 1x1, no bias), nodes
 conv3x3(no bias) -> BN -> ReLU with concat + 1x1 conv processors for more than one input, an output
 node concat (+ 1x1) -> BN -> ReLU, 2x2 max-pool after phases with poolAfter, GAP and a linear head.

@@ -1,5 +1,5 @@
 // Operators on bit-string genomes, as NSGA-Net's public code runs them inside pymoo 0.3.0
-// (nsganet-macro-spec §3.2): uniform random bits, two-point crossover, bit-flip mutation.
+// (as NSGA-Net runs them in pymoo 0.3.0): uniform random bits, two-point crossover, bit-flip mutation.
 import type { Rng } from '../../rng';
 import type { Crossover, DuplicateCheck, Mutation, Sampling } from './operators';
 
