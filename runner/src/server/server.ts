@@ -20,8 +20,10 @@ import {
 import * as store from '../store';
 import { PROTOCOL_VERSION as _PV, RUNNER_VERSION } from '../version';
 import { doctor } from './doctor';
-import { isAlive } from '../store/process';
-import { launch, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
+import { cancelRun, launchedProcessAlive } from './cancel';
+import { RunsRoots } from './confine';
+import type { FrameLimits } from './frame-reader';
+import { launch, readLaunch, SLURM_ACTIVE, slurmJobState, type LaunchInfo } from './launch';
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
 import { paretoFront } from '../search/pareto';
 import { runSpec } from '../search/run-spec';
@@ -31,6 +33,10 @@ export interface ServerOptions {
   output: Writable;
   /** Folder of runs named by id; default store.runsRoot(). */
   runsRoot?: string;
+  /** More folders the client may name runs in (`serve --root`); every path must lie in a root. */
+  roots?: string[];
+  /** Framing limits (message size, stall time); defaults in frame-reader.ts. */
+  limits?: Partial<FrameLimits>;
   /** The runner bundle to start searches with; default: the script this process runs. */
   runnerScript?: string;
   log?: Log;
@@ -54,15 +60,17 @@ export class RunnerServer {
   private negotiated = false;
   private readonly attached = new Map<string, AbortController>();
   private readonly root: string;
+  private readonly roots: RunsRoots;
   private readonly runnerScript: string;
   private readonly log: Log;
 
   constructor(o: ServerOptions) {
     this.log = o.log ?? ((l) => process.stderr.write(`${l}\n`));
-    this.root = resolve(o.runsRoot ?? store.runsRoot());
+    this.roots = new RunsRoots([o.runsRoot ?? store.runsRoot(), ...(o.roots ?? [])]);
+    this.root = this.roots.main;
     this.runnerScript = o.runnerScript ?? process.argv[1];
     const writer = streamWriter(o.output);
-    const reader = new ValidatingReader(o.input, writer, this.log);
+    const reader = new ValidatingReader(o.input, writer, this.log, o.limits);
     this.connection = createMessageConnection(reader, writer, {
       error: (m) => this.log(`serve: ${m}`),
       warn: (m) => this.log(`serve: ${m}`),
@@ -132,7 +140,7 @@ export class RunnerServer {
 
     this.handle(Rpc.runsList, (params: unknown) => {
       const p = parse('runs/list', z.object({ root: z.string().min(1).optional() }), params);
-      return store.listRuns(p.root ?? this.root).map((s: RunSummary) => this.withJobState(s.dir, s));
+      return store.listRuns(p.root ? this.roots.confine(p.root, 'root') : this.root).map((s: RunSummary) => this.withJobState(s.dir, s));
     });
 
     this.handle(Rpc.runSummary, (params: unknown) => {
@@ -144,7 +152,7 @@ export class RunnerServer {
       const p = parse('search/start', z.object({ config: z.unknown(), runDir: z.string().min(1).optional() }), params);
       if (p.config === undefined) throw new ResponseError(ErrorCodes.InvalidParams, 'search/start: params.config is required');
       const config = parseConfig(p.config, 'search/start params.config');
-      const dir = p.runDir ? resolve(p.runDir) : join(this.root, store.newRunId(config.name));
+      const dir = p.runDir ? this.roots.confine(p.runDir, 'runDir') : join(this.root, store.newRunId(config.name));
       if (existsSync(join(dir, store.RUN_FILES.config))) {
         throw new ResponseError(RpcErrorCode.LaunchFailed, `search/start: ${dir} already holds a run; use search/resume`);
       }
@@ -192,6 +200,7 @@ export class RunnerServer {
 
     this.handle(Rpc.runDetach, (params: unknown) => {
       const p = parse('run/detach', RunRef, params);
+      this.runDir(p.run, false);
       const ac = this.attached.get(p.run);
       if (!ac) throw new ResponseError(RpcErrorCode.NotAttached, `run/detach: not attached to ${p.run}`);
       ac.abort();
@@ -202,13 +211,7 @@ export class RunnerServer {
       const p = parse('run/cancel', RunRef, params);
       // not only runs with a config: a Slurm job still queued has not written one yet
       const dir = this.runDir(p.run, false);
-      const l = readLaunch(dir);
-      if (l?.executor === 'slurm' && l.jobId) {
-        return { run: p.run, how: scancel(l.jobId) ? ('scancel' as const) : ('not-running' as const) };
-      }
-      const pid = (existsSync(join(dir, store.RUN_FILES.config)) ? this.runningPid(dir) : undefined) ?? l?.pid;
-      if (pid !== undefined && isAlive(pid) && terminate(pid)) return { run: p.run, how: 'sigterm' as const };
-      return { run: p.run, how: 'not-running' as const };
+      return { run: p.run, ...cancelRun(dir) };
     });
 
     this.handle(Rpc.refineStart, (params: unknown) => {
@@ -256,10 +259,7 @@ export class RunnerServer {
 
   /** A run id (folder under the runs root) or an absolute run directory. */
   private runDir(run: string, mustHaveConfig: boolean): string {
-    let dir: string;
-    if (isAbsolute(run)) dir = run;
-    else if (/^[A-Za-z0-9_.-]+$/.test(run) && run !== '.' && run !== '..') dir = join(this.root, run);
-    else throw new ResponseError(ErrorCodes.InvalidParams, `params.run: "${run}" is neither a run id nor an absolute run directory`);
+    const dir = this.roots.confine(run, 'run');
     const ok = mustHaveConfig ? existsSync(join(dir, store.RUN_FILES.config)) : existsSync(dir);
     if (!ok) throw new ResponseError(RpcErrorCode.RunNotFound, `no run ${run} (looked in ${dir})`);
     return dir;
@@ -270,7 +270,7 @@ export class RunnerServer {
     // Just launched (or queued): the search has not written its config yet.
     const l = readLaunch(dir);
     const id = dir.split(/[\\/]/).filter(Boolean).at(-1) ?? dir;
-    const alive = l?.pid !== undefined ? isAlive(l.pid) : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
+    const alive = l?.pid !== undefined ? launchedProcessAlive(l) : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
     return { id, dir, name: id, dataset: '', state: alive ? 'running' : 'stopped', generation: 0, generations: 0, evaluations: 0, lastSeq: 0, startedAt: l?.startedAt };
   }
 
@@ -288,12 +288,6 @@ export class RunnerServer {
     if (active && s.state !== 'running' && (s.updatedAt ?? '') <= l.startedAt) return { ...s, state: 'running' };
     if (!active && s.state === 'running') return { ...s, state: 'stopped' };
     return s;
-  }
-
-  /** The pid of the latest run-started event when that process still lives here. */
-  private runningPid(dir: string): number | undefined {
-    const started = store.readEvents(dir).filter((e: StoredEvent) => e.type === 'run-started').at(-1);
-    return started?.type === 'run-started' ? started.pid : undefined;
   }
 
   private launch(
