@@ -108,3 +108,27 @@ test('summary: running while the recorded pid lives, stopped after it died, else
   assert.equal(s.lastSeq, 3);
   assert.ok(readFileSync(join(store.dir, 'run.json'), 'utf8').includes('"shape"'));
 });
+
+test('reopening a run restores a candidate-finished event that a crash left out', () => {
+  const store = newStore();
+  const record = {
+    id: 'g1-00', generation: 1, index: 0, genome: '0', specHash: 'h', mflops: 1, params: 1, status: 'ok' as const,
+    valAccuracy: 90, error: 10, epochs: [], trainSeconds: 1, parents: [], finishedAt: new Date(0).toISOString(),
+  };
+  store.appendCandidate(record); // the crash: the record is on disk, its event is not
+  store.close();
+  RunStore.open(store.dir).close();
+  const finished = readEvents(store.dir).filter((e) => e.type === 'candidate-finished');
+  assert.deepEqual(finished.map((e) => e.type === 'candidate-finished' && e.record.id), ['g1-00']);
+  RunStore.open(store.dir).close(); // and only once
+  assert.equal(readEvents(store.dir).filter((e) => e.type === 'candidate-finished').length, 1);
+});
+
+test('a new run refuses a non-empty folder that is not a run, and keeps its files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pnas-store-'));
+  writeFileSync(join(dir, 'candidates.jsonl'), '{"stray":true}\n');
+  writeFileSync(join(dir, 'notes.txt'), 'mine');
+  assert.throws(() => RunStore.create(dir, parseConfig({ dataset: '/data' }), info), /is not empty and not a run \(it holds (candidates\.jsonl, notes\.txt|notes\.txt, candidates\.jsonl)\)/);
+  assert.ok(!existsSync(join(dir, 'config.json')));
+  assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'mine');
+});

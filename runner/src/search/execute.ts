@@ -8,7 +8,7 @@ import { openDatasetSync } from '../data/reader';
 import { createExecutor } from '../exec';
 import type { RunInfo } from '../protocol';
 import { checkDataset, type ExpectedDataset } from '../data/check';
-import { newRunId, readCandidates, readEvents, readRunInfo, RunStore, runsRoot } from '../store';
+import { newRunId, readCandidates, readEvents, RunStore, runsRoot } from '../store';
 import { RUNNER_VERSION } from '../version';
 import { runSearch, type SearchProgress } from './loop';
 import { paretoFront } from './pareto';
@@ -40,9 +40,14 @@ export async function openRunForResume(dir: string): Promise<RunStore> {
   if (finished?.type === 'run-finished' && finished.status === 'completed' && (restarted?.seq ?? 0) < finished.seq) {
     throw new Error(`${dir} is finished (completed at ${finished.time}); nothing to resume. Use \`pareto-nas refine ${dir}\` to go on`);
   }
-  const info = readRunInfo(dir);
-  await checkDatasetOrRefuse(info.dataset.dir, info.dataset);
-  return RunStore.open(dir, 'resume');
+  const store = RunStore.open(dir, 'resume'); // first the lock: a second writer is refused at once
+  try {
+    await checkDatasetOrRefuse(store.info.dataset.dir, store.info.dataset);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  return store;
 }
 
 async function checkDatasetOrRefuse(dir: string, expected?: ExpectedDataset): Promise<void> {

@@ -1,6 +1,6 @@
 // CLI commands for serve and doctor.
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './frame-reader';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_STALL_MS } from './frame-reader';
 import { runsRoot } from '../store';
 import { doctor, formatDoctor } from './doctor';
 import { startServer } from './server';
@@ -12,7 +12,8 @@ export function registerServerCommands(program: Command): void {
     .option('--runs <dir>', 'runs root (default: $PARETO_NAS_RUNS, else ~/.pareto-nas/runs)')
     .option('--root <dir>', 'another folder clients may name runs in (repeatable); every other path is refused', collect, [])
     .option('--max-message-bytes <n>', 'largest JSON-RPC message accepted', positiveInt, DEFAULT_MAX_MESSAGE_BYTES)
-    .action(async (opts: { runs?: string; root: string[]; maxMessageBytes: number }) => {
+    .option('--stall-ms <ms>', 'close the connection when a message stays incomplete this long', positiveInt, DEFAULT_STALL_MS)
+    .action(async (opts: { runs?: string; root: string[]; maxMessageBytes: number; stallMs: number }) => {
       // stdout carries the protocol only: anything printed by accident goes to stderr.
       const toStderr = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(' ')}\n`);
       console.log = toStderr;
@@ -26,7 +27,7 @@ export function registerServerCommands(program: Command): void {
         output: process.stdout,
         runsRoot: opts.runs ?? runsRoot(),
         roots: opts.root,
-        limits: { maxMessageBytes: opts.maxMessageBytes },
+        limits: { maxMessageBytes: opts.maxMessageBytes, stallMs: opts.stallMs },
       });
       await server.closed();
       server.dispose();
