@@ -3,9 +3,11 @@
 // unrelated process). The owner is the run's writer (its .writer.lock, see store/run-lock.ts) or,
 // before that process has taken the lock, the process launch.json recorded. A Slurm run is
 // cancelled through its job. A run with no live owner is reported as not running, saying whether
-// it finished.
-import type { RunCancelResult } from '../protocol';
+// it finished. Also the check that a launch into a run would not meet a live writer.
+import { ResponseError } from 'vscode-jsonrpc/node';
+import { RpcErrorCode, type RunCancelResult } from '../protocol';
 import { currentWriter, readEvents, RUN_FILES } from '../store';
+import { lockedMessage } from '../store/run-lock';
 import { identityOf, isOwnerAlive, type ProcessIdentity } from '../store/process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,4 +43,10 @@ function finishedNote(dir: string): string | undefined {
   if (!existsSync(join(dir, RUN_FILES.events))) return undefined;
   const last = readEvents(dir).filter((e) => e.type === 'run-finished' || e.type === 'run-started').at(-1);
   return last?.type === 'run-finished' ? `the run has already finished (${last.status})` : undefined;
+}
+
+/** A launch (resume, refine) into a run another process writes would only be refused by it: refuse now. */
+export function refuseIfWritten(dir: string): void {
+  const writer = currentWriter(dir);
+  if (writer) throw new ResponseError(RpcErrorCode.LaunchFailed, lockedMessage(dir, writer));
 }

@@ -20,7 +20,7 @@ import {
 import * as store from '../store';
 import { PROTOCOL_VERSION as _PV, RUNNER_VERSION } from '../version';
 import { doctor } from './doctor';
-import { cancelRun, launchedProcessAlive } from './cancel';
+import { cancelRun, launchedProcessAlive, refuseIfWritten } from './cancel';
 import { RunsRoots } from './confine';
 import type { FrameLimits } from './frame-reader';
 import { launch, readLaunch, SLURM_ACTIVE, slurmJobState, type LaunchInfo } from './launch';
@@ -174,6 +174,8 @@ export class RunnerServer {
       if (summary.state === 'running') {
         throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is still running`);
       }
+      if (summary.state === 'completed') throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is finished; nothing to resume`);
+      refuseIfWritten(dir);
       const config = store.readRunConfig(dir);
       const info = this.launch('resume', dir, config.executor.kind, config.executor.slurm, (d) => ['resume', d]);
       return this.launchResult(dir, info);
@@ -225,6 +227,7 @@ export class RunnerServer {
         params,
       );
       const dir = this.runDir(p.run, true);
+      refuseIfWritten(dir);
       const config = store.readRunConfig(dir);
       const info = this.launch('refine', dir, config.executor.kind, config.executor.slurm, (d) => [
         'refine',

@@ -2,9 +2,11 @@
 // a refinement), for its whole life. The lock is <run>/.writer.lock, created with O_EXCL (atomic)
 // and naming its owner (pid, process start time, boot id, host, since, purpose). A second writer
 // refuses with a message naming the owner; a lock whose owner is provably dead (killed with
-// kill -9, or its pid now belongs to another process) is taken over at once. Re-entrant within
-// one process, so a test that creates a run and then refines it in the same process works.
-import { rmSync } from 'node:fs';
+// kill -9, or its pid now belongs to another process) is taken over at once. An owner on another
+// host (a cluster node sharing the run folder) cannot be checked from here: the holder touches the
+// lock every minute, and a lock untouched for REMOTE_STALE_MS counts as dead (a node that failed).
+// Re-entrant within one process, so a test that creates a run and then refines it works.
+import { rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLockFile, lockAge, readLockOwner, withFileLock, type LockOwner } from './lock';
 import { identityOf, isOwnerAlive, sameProcess } from './process';
@@ -33,8 +35,13 @@ export class RunLockedError extends Error {
   }
 }
 
-/** Holds of this process, by lock file. */
+/** How often a holder touches its lock, and how long an untouched lock of another host is believed. */
+const HEARTBEAT_MS = 60_000;
+export const REMOTE_STALE_MS = 10 * 60_000;
+
+/** Holds of this process, by lock file, with the timer that keeps the lock fresh. */
 const held = new Map<string, number>();
+const heartbeats = new Map<string, NodeJS.Timeout>();
 let exitHookInstalled = false;
 
 /** Takes the writer lock of runDir (which must exist) or throws RunLockedError. */
@@ -49,6 +56,7 @@ export function acquireWriterLock(runDir: string, purpose: WriterPurpose): Write
     }
   }
   held.set(file, (held.get(file) ?? 0) + 1);
+  if (!heartbeats.has(file)) heartbeats.set(file, setInterval(() => touch(file), HEARTBEAT_MS).unref());
   installExitHook();
   let released = false;
   return {
@@ -59,6 +67,8 @@ export function acquireWriterLock(runDir: string, purpose: WriterPurpose): Write
       const n = (held.get(file) ?? 1) - 1;
       if (n > 0) return void held.set(file, n);
       held.delete(file);
+      clearInterval(heartbeats.get(file));
+      heartbeats.delete(file);
       removeIfOurs(file);
     },
   };
@@ -66,14 +76,23 @@ export function acquireWriterLock(runDir: string, purpose: WriterPurpose): Write
 
 /** The live writer of a run, if any (a dead owner's lock counts as none). */
 export function currentWriter(runDir: string): WriterOwner | undefined {
-  const owner = readLockOwner(join(runDir, WRITER_LOCK_FILE)) as WriterOwner | null | undefined;
-  return owner && isOwnerAlive(owner) ? owner : undefined;
+  const file = join(runDir, WRITER_LOCK_FILE);
+  const owner = readLockOwner(file) as WriterOwner | null | undefined;
+  return owner && ownerAlive(file, owner) ? owner : undefined;
+}
+
+/** Alive: checked by pid and start time on this host; on another, a lock touched recently. */
+function ownerAlive(file: string, owner: LockOwner): boolean {
+  return owner.host === identityOf().host ? isOwnerAlive(owner) : lockAge(file) < REMOTE_STALE_MS;
 }
 
 export function lockedMessage(runDir: string, o: WriterOwner): string {
   const what = o.purpose ? `a ${o.purpose}` : 'another process';
   const since = o.since ? ` since ${o.since}` : '';
-  const remote = o.host !== identityOf().host ? `; if that process is gone, delete ${join(runDir, WRITER_LOCK_FILE)}` : '';
+  const remote =
+    o.host !== identityOf().host
+      ? `; a lock of another host counts as abandoned ${REMOTE_STALE_MS / 60_000} minutes after its last heartbeat, or delete ${join(runDir, WRITER_LOCK_FILE)} if that process is gone`
+      : '';
   return `${runDir} is being written by ${what} (pid ${o.pid} on ${o.host}${since}); only one process may write a run at a time${remote}`;
 }
 
@@ -89,11 +108,20 @@ function takeOverIfDead(file: string, purpose: WriterPurpose): boolean {
   return withFileLock(`${file}.takeover`, () => {
     const owner = readLockOwner(file);
     if (owner === undefined) return tryCreate(file, purpose); // released meanwhile
-    const dead = owner === null ? lockAge(file) > 1000 : !isOwnerAlive(owner);
+    const dead = owner === null ? lockAge(file) > 1000 : !ownerAlive(file, owner);
     if (!dead) return false;
     rmSync(file, { force: true });
     return tryCreate(file, purpose);
   });
+}
+
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // gone (the run folder was deleted): nothing to keep fresh
+  }
 }
 
 function removeIfOurs(file: string): void {
