@@ -4,8 +4,8 @@
 // over `holdMs`, and closes. Refused (lock held, or the run exists): the message on stderr, exit 3.
 // `hold` mode prints "ready" once it holds the lock and keeps it until killed.
 // Usage: node contender.js <create|resume|hold> <runDir> [holdMs]
-import { parseConfig } from '../../runner/src/config';
-import type { CandidateRecord, RunInfo } from '../../runner/src/protocol';
+import { parseConfig } from '../../common/config';
+import type { CandidateRecord, RunInfo } from '../../common/protocol';
 import { RunStore } from '../../runner/src/store';
 
 const [mode, dir, holdArg] = process.argv.slice(2);

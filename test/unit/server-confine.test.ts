@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { parseConfig } from '../../runner/src/config';
-import { Rpc } from '../../runner/src/protocol';
+import { parseConfig } from '../../common/config';
+import { Rpc } from '../../common/protocol';
 import { startServer, type RunnerServer } from '../../runner/src/server/server';
 import { RunStore } from '../../runner/src/store';
 import { identityOf } from '../../runner/src/store/process';
-import { PROTOCOL_VERSION } from '../../runner/src/version';
+import { PROTOCOL_VERSION } from '../../common/version';
 
 const work = mkdtempSync(join(tmpdir(), 'pnas-confine-'));
 const root = join(work, 'runs');

@@ -5,7 +5,7 @@
 // cancelled through its job. A run with no live owner is reported as not running, saying whether
 // it finished. Also the check that a launch into a run would not meet a live writer.
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { RpcErrorCode, type RunCancelResult } from '../protocol';
+import { RpcErrorCode, type RunCancelResult } from '../../../common/protocol';
 import { currentWriter, readEvents, RUN_FILES } from '../store';
 import { lockedMessage } from '../store/run-lock';
 import { identityOf, isOwnerAlive, type ProcessIdentity } from '../store/process';
