@@ -54,7 +54,7 @@ async function checkDatasetOrRefuse(dir: string, expected?: ExpectedDataset): Pr
   try {
     await checkDataset(dir, expected);
   } catch (e) {
-    throw new Error(`the dataset cannot be trained on, so the search did not start: ${(e as Error).message}`);
+    throw new Error(`the dataset cannot be trained on, so the search did not start: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -2,7 +2,7 @@
 // directories for the extension. It owns no state a client needs to keep: runs are detached
 // processes writing their run directory; the server replays and follows events.jsonl.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ErrorCodes, MessageConnection, RequestType, RequestType0, ResponseError } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';

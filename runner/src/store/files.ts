@@ -63,7 +63,7 @@ export function parseJsonText<T = unknown>(text: string, file: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new SyntaxError(`${file}: not valid JSON${where(e)}`);
+    throw new SyntaxError(`${file}: not valid JSON${where(e)}`, { cause: e }); // the cause stays in this process
   }
 }
 

@@ -1,7 +1,7 @@
 // HDF5 files (read with h5wasm, the wasm build of libhdf5) holding a numeric image dataset and a
 // label dataset, e.g. /images [N, H, W] and /labels [N]; names are given with --images/--labels
 // or found among common ones. An optional string dataset /classes names the classes.
-import fs = require('node:fs');
+import fs from 'node:fs'; // the module object itself (a namespace import would be a copy in the bundle)
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,7 +58,7 @@ export async function importHdf5(file: string, o: ArrayImportOptions): Promise<s
   try {
     f = quietly(() => new h5.File(file, 'r'));
   } catch (e) {
-    throw new Error(`${file}: not a readable HDF5 file (${(e as Error).message}${libraryReason()})`);
+    throw new Error(`${file}: not a readable HDF5 file (${(e as Error).message}${libraryReason()})`, { cause: e });
   }
   if (!(Number(f.file_id) > 0)) {
     throw new Error(`${file}: not a readable HDF5 file (truncated or corrupt${libraryReason()})`);
@@ -68,7 +68,7 @@ export async function importHdf5(file: string, o: ArrayImportOptions): Promise<s
     arrays = quietly(() => readArrays(f, file, o));
   } catch (e) {
     const message = (e as Error).message;
-    throw new Error(message.includes(file) ? message : `${file}: cannot be read as HDF5 (${message}${libraryReason()})`);
+    throw new Error(message.includes(file) ? message : `${file}: cannot be read as HDF5 (${message}${libraryReason()})`, { cause: e });
   } finally {
     quietly(() => f.close());
   }
