@@ -65,6 +65,7 @@ const methods: Array<[string, (ref: string) => [string, object]]> = [
   ['refine/start', (ref) => ['refine/start', { run: ref, ids: ['g1-00'], epochs: 1 }]],
   ['candidate/get', (ref) => ['candidate/get', { run: ref, id: 'g1-00' }]],
   ['pareto/get', (ref) => ['pareto/get', { run: ref }]],
+  ['model/export', (ref) => ['model/export', { run: ref, id: 'g1-00', format: 'onnx' }]],
 ];
 
 const refused = ['/etc', '../outside', `${root}/../outside`, outside, join(root, 'escape'), 'runs/../../outside', 'sub/dir'];
