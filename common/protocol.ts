@@ -272,6 +272,8 @@ export interface RunCancelResult {
   run: string;
   /** How the stop was requested: SIGTERM to the search's process group, scancel, or nothing running. */
   how: 'sigterm' | 'scancel' | 'not-running';
+  /** With 'not-running': why (e.g. "the run has already finished (completed)"). */
+  message?: string;
 }
 
 export interface RefineStartParams extends RunRefParams {

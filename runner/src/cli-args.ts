@@ -30,3 +30,12 @@ export function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
   return n;
 }
+
+/** An integer of at least `min`, e.g. a population (≥ 2) or a class count (≥ 2). */
+export function atLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = integer(value);
+    if (n < min) throw new InvalidArgumentError(`"${value}" must be an integer of at least ${min}`);
+    return n;
+  };
+}

@@ -38,7 +38,8 @@ async function main(argv: string[]): Promise<void> {
     const err = e as Error;
     process.stderr.write(`pareto-nas: ${err.message}\n`);
     if (process.env.PARETO_NAS_DEBUG) process.stderr.write(`${err.stack}\n`);
-    process.exit(1);
+    const code = (err as { exitCode?: unknown }).exitCode;
+    process.exit(typeof code === 'number' ? code : 1);
   }
 }
 

@@ -168,3 +168,12 @@ test('cancelling stops the search and records it', async () => {
   assert.deepEqual(readCandidates(store.dir), [], 'a cancelled training is not recorded, so resume trains it');
   assert.ok(readFileSync(join(store.dir, 'config.json'), 'utf8').includes('"unit"'));
 });
+
+test('a search in which every candidate failed ends failed with the first failure, not completed', async () => {
+  const store = newRun(config({ generations: 2 }));
+  const outcome = await runSearch({ store, executor: new FakeExecutor({ fail: () => true }) });
+  assert.equal(outcome, 'failed');
+  const finished = readEvents(store.dir).at(-1)!;
+  assert.ok(finished.type === 'run-finished' && finished.status === 'failed', JSON.stringify(finished));
+  assert.match(finished.type === 'run-finished' ? finished.message ?? '' : '', /all \d+ candidates failed to train; the first: nan-loss: loss became NaN/);
+});

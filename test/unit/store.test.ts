@@ -3,12 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../common/config';
 import type { RunInfo, StoredEvent } from '../../common/protocol';
-import { followEvents, lastSeq, readEvents, RunStore, summarizeRun } from '../../runner/src/store';
+import { followEvents, lastSeq, readEvents, RunLockedError, RunStore, summarizeRun } from '../../runner/src/store';
+import { identityOf } from '../../runner/src/store/process';
 import { CorruptLineError, readJsonLines } from '../../runner/src/store/files';
 import { withFileLock, withFileLockAsync } from '../../runner/src/store/lock';
 
@@ -107,4 +108,50 @@ test('summary: running while the recorded pid lives, stopped after it died, else
   assert.equal(s.state, 'cancelled');
   assert.equal(s.lastSeq, 3);
   assert.ok(readFileSync(join(store.dir, 'run.json'), 'utf8').includes('"shape"'));
+});
+
+test('reopening a run restores a candidate-finished event that a crash left out', () => {
+  const store = newStore();
+  const record = {
+    id: 'g1-00', generation: 1, index: 0, genome: '0', specHash: 'h', mflops: 1, params: 1, status: 'ok' as const,
+    valAccuracy: 90, error: 10, epochs: [], trainSeconds: 1, parents: [], finishedAt: new Date(0).toISOString(),
+  };
+  store.appendCandidate(record); // the crash: the record is on disk, its event is not
+  store.close();
+  RunStore.open(store.dir).close();
+  const finished = readEvents(store.dir).filter((e) => e.type === 'candidate-finished');
+  assert.deepEqual(finished.map((e) => e.type === 'candidate-finished' && e.record.id), ['g1-00']);
+  RunStore.open(store.dir).close(); // and only once
+  assert.equal(readEvents(store.dir).filter((e) => e.type === 'candidate-finished').length, 1);
+});
+
+test('a new run refuses a non-empty folder that is not a run, and keeps its files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pnas-store-'));
+  writeFileSync(join(dir, 'candidates.jsonl'), '{"stray":true}\n');
+  writeFileSync(join(dir, 'notes.txt'), 'mine');
+  assert.throws(() => RunStore.create(dir, parseConfig({ dataset: '/data' }), info), /is not empty and not a run \(it holds (candidates\.jsonl, notes\.txt|notes\.txt, candidates\.jsonl)\)/);
+  assert.ok(!existsSync(join(dir, 'config.json')));
+  assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'mine');
+});
+
+test('writer lock: a live pid with another start time (pid reuse) is taken over; another host only after its heartbeat stops', () => {
+  const store = newStore();
+  store.close();
+  const lock = join(store.dir, '.writer.lock');
+  // the pid of a live process (the test runner's parent), but recorded with another start time
+  const reused = { ...identityOf(process.ppid), start: '1', since: new Date(0).toISOString(), purpose: 'search' };
+  writeFileSync(lock, JSON.stringify(reused));
+  RunStore.open(store.dir).close();
+  assert.ok(!existsSync(lock));
+
+  const remote = { pid: 4242, host: 'another-node', since: '2026-01-01T00:00:00.000Z', purpose: 'resume' };
+  writeFileSync(lock, JSON.stringify(remote));
+  assert.throws(
+    () => RunStore.open(store.dir),
+    (e: Error) => e instanceof RunLockedError && /being written by a resume \(pid 4242 on another-node since 2026-01-01T00:00:00.000Z\).*delete .*\.writer\.lock/.test(e.message),
+  );
+  const old = new Date(Date.now() - 11 * 60_000);
+  utimesSync(lock, old, old);
+  RunStore.open(store.dir).close();
+  assert.ok(!existsSync(lock));
 });

@@ -237,7 +237,7 @@ export class RunManager implements RunsApi, vscode.Disposable {
   async cancel(ref: RunRef): Promise<string> {
     const link = await this.linkFor(ref.host);
     const r = await link.request(Rpc.runCancel, { run: ref.run });
-    this.log.info(`cancel ${ref.run}: ${r.how}`);
+    this.log.info(`cancel ${ref.run}: ${r.how}${r.message ? ` (${r.message})` : ""}`);
     return r.how;
   }
 

@@ -45,6 +45,10 @@ async function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promi
   process.once('SIGTERM', onSig);
   try {
     return await run(ac.signal);
+  } catch (e) {
+    // Ctrl-C is the user's choice, not a failure: exit 130 like any interrupted command
+    if (ac.signal.aborted) throw Object.assign(new Error(`interrupted: ${(e as Error).message}`), { exitCode: 130 });
+    throw e;
   } finally {
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);

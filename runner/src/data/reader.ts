@@ -92,7 +92,7 @@ export function checkFinite(data: ArrayLike<number>, file: string, imageSize: nu
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v !== v || v === Infinity || v === -Infinity) {
-      throw new Error(`${file}: image ${firstImage + Math.floor(i / imageSize)} holds ${v} (value ${i % imageSize})`);
+      throw new Error(`${file}: image ${firstImage + Math.floor(i / imageSize)} holds ${v} at pixel ${i % imageSize} (flat index within the image)`);
     }
   }
 }

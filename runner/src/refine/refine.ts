@@ -77,7 +77,16 @@ export async function refine(options: RefineOptions): Promise<RefineRecord[]> {
   const { runDir } = options;
   const epochs = options.epochs ?? DEFAULT_REFINE_EPOCHS;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RefineError(`--epochs must be a positive integer, got ${epochs}`);
-  const store = RunStore.open(runDir);
+  const store = RunStore.open(runDir, 'refine'); // the run's writer lock, held until we return
+  try {
+    return await refineHolding(store, options, epochs);
+  } finally {
+    store.close();
+  }
+}
+
+async function refineHolding(store: RunStore, options: RefineOptions, epochs: number): Promise<RefineRecord[]> {
+  const { runDir } = options;
   const info = readRunInfo(runDir);
   const dataset = options.dataset ?? info.dataset.dir;
   if (!existsSync(join(dataset, 'dataset.json'))) {

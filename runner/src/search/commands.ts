@@ -2,19 +2,19 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { integer } from '../cli-args';
+import { atLeast, integer, positiveInt } from '../cli-args';
 import { presetConfig, PRESETS, type SearchConfig } from '../../../common/config';
 import { readConfigFile } from '../config-file';
 import { cost, decode, describeSpec } from '../../../common/model';
 import type { CandidateRecord } from '../../../common/protocol';
-import { readCandidates, RunStore, summarizeRun } from '../store';
+import { readCandidates, readRunConfig, summarizeRun } from '../store';
 import { paretoFront } from '../../../common/pareto';
 import { slurmJobId } from '../exec/slurm-allocation';
 import { LOG_FILE, readLaunch, slurmJobState } from '../server/launch';
 import { startSearch } from '../server/start-search';
 import { newRunId, RUN_FILES, runsRoot } from '../store';
 import { runSpec } from './run-spec';
-import { createRun, executeSearch } from './execute';
+import { createRun, executeSearch, openRunForResume } from './execute';
 import { runZdtCheck, ZDT_NAMES, type ZdtName } from './zdt';
 
 export function registerSearchCommands(program: Command): void {
@@ -22,10 +22,10 @@ export function registerSearchCommands(program: Command): void {
     .command('flops')
     .description('MFLOPs and parameters of macro genomes by the NSGA-Net counting rule')
     .argument('<genomes...>', 'bit strings, e.g. 000110111000000110010')
-    .option('--nodes <n>', 'nodes per phase', integer, 4)
-    .option('--init-channels <c>', 'C: channels (c_in,C),(C,2C),(2C,4C)', integer, 24)
+    .option('--nodes <n>', 'nodes per phase', positiveInt, 4)
+    .option('--init-channels <c>', 'C: channels (c_in,C),(C,2C),(2C,4C)', positiveInt, 24)
     .option('--input <c,h,w>', 'input shape', shape, [1, 127, 127])
-    .option('--classes <k>', 'number of classes', integer, 2)
+    .option('--classes <k>', 'number of classes (at least 2)', atLeast(2), 2)
     .option('--json', 'one JSON object per line')
     .action((genomes: string[], o: { nodes: number; initChannels: number; input: number[]; classes: number; json?: boolean }) => {
       for (const genome of genomes) {
@@ -45,8 +45,8 @@ export function registerSearchCommands(program: Command): void {
     .command('nsga2-check')
     .description('validate the NSGA-II implementation on ZDT1-3 against pymoo (prints hypervolume and IGD)')
     .addOption(new Option('--problem <name>', 'test problem').choices(ZDT_NAMES).makeOptionMandatory())
-    .option('--pop <n>', 'population size', integer, 100)
-    .option('--gens <n>', 'generations', integer, 250)
+    .option('--pop <n>', 'population size (at least 2)', atLeast(2), 100)
+    .option('--gens <n>', 'generations', positiveInt, 250)
     .option('--seed <s>', 'random seed', integer, 1)
     .action((o: { problem: ZdtName; pop: number; gens: number; seed: number }) => {
       console.log(JSON.stringify(runZdtCheck(o.problem, o.pop, o.gens, o.seed)));
@@ -73,7 +73,7 @@ export function registerSearchCommands(program: Command): void {
     .description('continue an interrupted search from its run directory')
     .argument('<run>', 'run directory')
     .action(async (run: string) => {
-      process.exitCode = await executeSearch(RunStore.open(resolve(run)));
+      process.exitCode = await executeSearch(await openRunForResume(resolve(run)));
     });
 
   program
@@ -100,7 +100,10 @@ export function registerSearchCommands(program: Command): void {
     .argument('<run>', 'run directory')
     .option('--json', 'one JSON record per line')
     .action((run: string, o: { json?: boolean }) => {
-      const front = paretoFront(readCandidates(resolve(run)));
+      const dir = resolve(run);
+      readRunConfig(dir); // a folder that is not a run is an error, not an empty front
+      const front = paretoFront(readCandidates(dir));
+      if (front.length === 0) process.stderr.write(`${dir}: no candidate has trained successfully yet\n`);
       for (const r of front) console.log(o.json ? JSON.stringify(r) : formatRecord(r));
     });
 

@@ -9,7 +9,8 @@ import { createExecutor } from '../exec';
 import { slurmJobId } from '../exec/slurm-allocation';
 import { requeueJob, slurmStopReason, type SlurmStop } from './slurm-stop';
 import type { RunInfo } from '../../../common/protocol';
-import { newRunId, readCandidates, RunStore, runsRoot } from '../store';
+import { checkDataset, type ExpectedDataset } from '../data/check';
+import { newRunId, readCandidates, readEvents, RunStore, runsRoot } from '../store';
 import { RUNNER_VERSION } from '../../../common/version';
 import { runSearch, type SearchProgress } from './loop';
 import { paretoFront } from '../../../common/pareto';
@@ -20,6 +21,7 @@ import { paretoFront } from '../../../common/pareto';
  */
 export async function createRun(config: SearchConfig, runDir?: string): Promise<RunStore> {
   const dir = config.dataset === 'default' ? await ensureDefaultDataset() : resolve(config.dataset);
+  await checkDatasetOrRefuse(dir);
   const { manifest } = openDatasetSync(dir);
   const info: RunInfo = {
     runner: RUNNER_VERSION,
@@ -30,7 +32,35 @@ export async function createRun(config: SearchConfig, runDir?: string): Promise<
   return RunStore.create(target, { ...config, dataset: dir }, info);
 }
 
-/** Returns the process exit code: 0 completed, 130 cancelled. */
+/**
+ * Opens a run to continue it: refuses a run that already completed (nothing to add) and one whose
+ * dataset no longer passes the check or no longer matches the run.
+ */
+export async function openRunForResume(dir: string): Promise<RunStore> {
+  const finished = readEvents(dir).filter((e) => e.type === 'run-finished').at(-1);
+  const restarted = readEvents(dir).filter((e) => e.type === 'run-started').at(-1);
+  if (finished?.type === 'run-finished' && finished.status === 'completed' && (restarted?.seq ?? 0) < finished.seq) {
+    throw new Error(`${dir} is finished (completed at ${finished.time}); nothing to resume. Use \`pareto-nas refine ${dir}\` to go on`);
+  }
+  const store = RunStore.open(dir, 'resume'); // first the lock: a second writer is refused at once
+  try {
+    await checkDatasetOrRefuse(store.info.dataset.dir, store.info.dataset);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  return store;
+}
+
+async function checkDatasetOrRefuse(dir: string, expected?: ExpectedDataset): Promise<void> {
+  try {
+    await checkDataset(dir, expected);
+  } catch (e) {
+    throw new Error(`the dataset cannot be trained on, so the search did not start: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Returns the process exit code: 0 completed, 1 every candidate failed, 130 cancelled. Closes the store. */
 export async function executeSearch(store: RunStore): Promise<number> {
   const executor = createExecutor(store.config);
   const controller = new AbortController();
@@ -61,6 +91,11 @@ export async function executeSearch(store: RunStore): Promise<number> {
     }
     const records = readCandidates(store.dir);
     const front = paretoFront(records);
+    if (outcome === 'failed') {
+      const finished = readEvents(store.dir).at(-1);
+      log(`failed: ${finished?.type === 'run-finished' ? finished.message : 'no candidate trained'} (${executor.describe()})`);
+      return 1;
+    }
     log(`${outcome}: ${records.length} evaluations, ${front.length} networks on the Pareto front (${executor.describe()})`);
     log(`next: pareto-nas pareto ${store.dir}   |   pareto-nas refine ${store.dir} --cutoff <MFLOPs>`);
     return outcome === 'completed' ? 0 : 130;
@@ -72,6 +107,7 @@ export async function executeSearch(store: RunStore): Promise<number> {
     process.off('SIGTERM', cancel);
     process.off('SIGINT', cancel);
     await executor.close();
+    store.close();
   }
 }
 

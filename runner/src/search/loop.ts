@@ -32,7 +32,8 @@ export interface SearchContext {
   stopEvent?: () => RunEvent | undefined;
 }
 
-export type SearchOutcome = 'completed' | 'cancelled';
+/** 'failed': the search ran to its end but every candidate failed to train (see the first failure). */
+export type SearchOutcome = 'completed' | 'cancelled' | 'failed';
 
 interface Planned {
   index: number;
@@ -175,8 +176,20 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
       store.appendEvent({ type: 'generation-finished', snapshot });
     }
   }
+  const failure = allFailed(readCandidates(store.dir));
+  if (failure) {
+    store.appendEvent({ type: 'run-finished', status: 'failed', message: failure });
+    return 'failed';
+  }
   store.appendEvent({ type: 'run-finished', status: 'completed' });
   return 'completed';
+}
+
+/** When no candidate trained: why, from the first failure; undefined when some did. */
+function allFailed(records: CandidateRecord[]): string | undefined {
+  if (records.length === 0 || records.some((r) => r.status !== 'failed')) return undefined;
+  const first = records.find((r) => r.failure)?.failure;
+  return `all ${records.length} candidates failed to train${first ? `; the first: ${first.kind}: ${first.message}` : ''}`;
 }
 
 function trainJob(p: Planned, dataset: string, config: SearchConfig): TrainJob {

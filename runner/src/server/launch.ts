@@ -9,12 +9,15 @@ import type { SlurmSettings } from '../../../common/config';
 import { batchScript, batchScriptFile, workerLayout } from './sbatch-script';
 
 export { shQuote } from './sbatch-script';
+import { identityOf, isGroupLeader, type ProcessIdentity } from '../store/process';
 
 /** <run>/launch.json: how the server started the latest process for this run. */
 export interface LaunchInfo {
   kind: 'search' | 'resume' | 'refine';
   executor: 'local' | 'slurm';
   pid?: number;
+  /** The started process's identity (pid + start time), so a later pid reuse is not taken for it. */
+  owner?: ProcessIdentity;
   jobId?: string;
   argv: string[];
   startedAt: string;
@@ -128,7 +131,7 @@ export function launch(o: LaunchOptions): LaunchInfo {
     if (child.pid === undefined) throw new Error(`could not start ${argv.join(' ')}`);
     child.on('error', () => undefined);
     child.unref();
-    const info: LaunchInfo = { kind: o.kind, executor: 'local', pid: child.pid, argv, startedAt };
+    const info: LaunchInfo = { kind: o.kind, executor: 'local', pid: child.pid, owner: identityOf(child.pid), argv, startedAt };
     writeLaunch(o.runDir, info);
     return info;
   } finally {
@@ -136,9 +139,10 @@ export function launch(o: LaunchOptions): LaunchInfo {
   }
 }
 
-/** SIGTERM to the process group led by pid (the detached search), else to pid alone. */
+/** SIGTERM to the process group pid leads (a detached search and its workers), else to pid alone. */
 export function terminate(pid: number): boolean {
   try {
+    if (!isGroupLeader(pid)) throw new Error('not a group leader');
     process.kill(-pid, 'SIGTERM');
     return true;
   } catch {

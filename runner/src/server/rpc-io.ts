@@ -1,5 +1,5 @@
-// Message I/O for `pareto-nas serve`: vscode-jsonrpc's Content-Length framing, plus what the
-// library leaves out: a JSON-RPC error reply (instead of a log line) for a body that is not JSON
+// Message I/O for `pareto-nas serve`: Content-Length framing with limits (frame-reader.ts), plus
+// what vscode-jsonrpc leaves out: a JSON-RPC error reply (instead of a log line) for a body that is not JSON
 // (-32700), for a batch or a message that is not a JSON-RPC 2.0 request/notification/response
 // (-32600). Only well-formed messages reach the connection, so nothing a client sends can crash it.
 import type { Readable, Writable } from 'node:stream';
@@ -11,9 +11,9 @@ import {
   Message,
   MessageReader,
   MessageWriter,
-  StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_STALL_MS, FrameReader, type FrameLimits } from './frame-reader';
 
 const INVALID = Symbol('invalid-json');
 
@@ -23,58 +23,75 @@ interface InvalidJson {
 
 export type Log = (line: string) => void;
 
-/** Reads framed messages and answers malformed ones itself with JSON-RPC errors. */
+/**
+ * Reads framed messages (frame-reader.ts, with its size limit) and answers malformed ones itself
+ * with JSON-RPC errors. A frame that cannot be read on (bad header, oversized, stalled) gets one
+ * parse-error reply, a line on the log, and closes the connection: the client reconnects as after
+ * a drop. Never a silent hang.
+ */
 export class ValidatingReader extends AbstractMessageReader implements MessageReader {
-  private readonly inner: StreamMessageReader;
+  private readonly frames: FrameReader;
+  private callback: DataCallback | undefined;
+  private closed = false;
 
   constructor(
     readable: Readable,
     private readonly writer: MessageWriter,
     private readonly log: Log,
+    limits: Partial<FrameLimits> = {},
   ) {
     super();
-    this.inner = new StreamMessageReader(readable, {
-      charset: 'utf-8',
-      contentTypeDecoder: {
-        name: 'application/json',
-        decode: async (buffer: Uint8Array): Promise<Message> => {
-          const text = new TextDecoder('utf-8').decode(buffer);
-          try {
-            return JSON.parse(text) as Message;
-          } catch (e) {
-            return { [INVALID]: (e as Error).message } as unknown as Message;
-          }
-        },
+    this.frames = new FrameReader(readable, { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, stallMs: DEFAULT_STALL_MS, ...limits }, {
+      message: (body) => this.onBody(body),
+      fatal: (reason) => void this.closeAfterError(reason),
+      end: (reason) => {
+        if (reason) this.log(`serve: ${reason}`);
+        this.close();
       },
     });
-    this.inner.onError((e) => {
-      // Framing errors (no Content-Length, bad number): answer once with a parse error, keep going.
-      this.log(`serve: framing error: ${e.message}`);
-      this.replyError(null, ErrorCodes.ParseError, `Parse error: ${e.message}`);
-    });
-    this.inner.onClose(() => this.fireClose());
-    this.inner.onPartialMessage((info) => this.firePartialMessage(info));
   }
 
   listen(callback: DataCallback): Disposable {
-    return this.inner.listen((raw) => {
-      const problem = checkMessage(raw as unknown);
-      if (problem === undefined) {
-        callback(raw);
-        return;
-      }
-      this.log(`serve: rejected message: ${problem.message}`);
-      if (problem.reply) this.replyError(problem.id, problem.code, problem.message);
-    });
+    this.callback = callback;
+    this.frames.start();
+    return Disposable.create(() => this.frames.stop());
   }
 
   override dispose(): void {
+    this.frames.stop();
     super.dispose();
-    this.inner.dispose();
   }
 
-  private replyError(id: string | number | null, code: number, message: string): void {
-    void this.writer
+  private onBody(body: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch (e) {
+      raw = { [INVALID]: (e as Error).message.replace(/, ".*" is not valid JSON$/s, '') };
+    }
+    const problem = checkMessage(raw);
+    if (problem === undefined) {
+      this.callback?.(raw as Message);
+      return;
+    }
+    this.log(`serve: rejected message: ${problem.message}`);
+    if (problem.reply) void this.replyError(problem.id, problem.code, problem.message);
+  }
+
+  private async closeAfterError(reason: string): Promise<void> {
+    this.log(`serve: framing error, closing the connection: ${reason}`);
+    await this.replyError(null, ErrorCodes.ParseError, `Parse error: ${reason}; closing the connection`);
+    this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.fireClose();
+  }
+
+  private replyError(id: string | number | null, code: number, message: string): Promise<void> {
+    return this.writer
       .write({ jsonrpc: '2.0', id, error: { code, message } } as Message)
       .catch((e: Error) => this.log(`serve: cannot write error reply: ${e.message}`));
   }

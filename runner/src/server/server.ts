@@ -2,7 +2,7 @@
 // directories for the extension. It owns no state a client needs to keep: runs are detached
 // processes writing their run directory; the server replays and follows events.jsonl.
 import { existsSync, mkdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ErrorCodes, MessageConnection, RequestType, RequestType0, ResponseError } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
@@ -35,9 +35,11 @@ import {
 import * as store from '../store';
 import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../../common/version';
 import { doctor } from './doctor';
-import { isAlive } from '../store/process';
 import { startSearch } from './start-search';
-import { launch, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
+import { cancelRun, launchedProcessAlive, refuseIfWritten } from './cancel';
+import { RunsRoots } from './confine';
+import type { FrameLimits } from './frame-reader';
+import { launch, readLaunch, SLURM_ACTIVE, slurmJobState, type LaunchInfo } from './launch';
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
 import { paretoFront, selectBelowCutoff } from '../../../common/pareto';
 import { runSpec } from '../search/run-spec';
@@ -63,6 +65,10 @@ export interface ServerOptions {
   output: Writable;
   /** Folder of runs named by id; default store.runsRoot(). */
   runsRoot?: string;
+  /** More folders the client may name runs in (`serve --root`); every path must lie in a root. */
+  roots?: string[];
+  /** Framing limits (message size, stall time); defaults in frame-reader.ts. */
+  limits?: Partial<FrameLimits>;
   /** The runner bundle to start searches with; default: the script this process runs. */
   runnerScript?: string;
   log?: Log;
@@ -73,15 +79,17 @@ export class RunnerServer {
   private negotiated = false;
   private readonly attached = new Map<string, AbortController>();
   private readonly root: string;
+  private readonly roots: RunsRoots;
   private readonly runnerScript: string;
   private readonly log: Log;
 
   constructor(o: ServerOptions) {
     this.log = o.log ?? ((l) => process.stderr.write(`${l}\n`));
-    this.root = resolve(o.runsRoot ?? store.runsRoot());
+    this.roots = new RunsRoots([o.runsRoot ?? store.runsRoot(), ...(o.roots ?? [])]);
+    this.root = this.roots.main;
     this.runnerScript = o.runnerScript ?? process.argv[1];
     const writer = streamWriter(o.output);
-    const reader = new ValidatingReader(o.input, writer, this.log);
+    const reader = new ValidatingReader(o.input, writer, this.log, o.limits);
     this.connection = createMessageConnection(reader, writer, {
       error: (m) => this.log(`serve: ${m}`),
       warn: (m) => this.log(`serve: ${m}`),
@@ -175,7 +183,7 @@ export class RunnerServer {
   }
 
   private runsList(p: RunsListParams): RunSummary[] {
-    return store.listRuns(p.root ?? this.root).map((s: RunSummary) => this.withJobState(s.dir, s));
+    return store.listRuns(p.root ? this.roots.confine(p.root, 'root') : this.root).map((s: RunSummary) => this.withJobState(s.dir, s));
   }
 
   private runSummary(p: RunRefParams): RunSummary {
@@ -185,7 +193,7 @@ export class RunnerServer {
   private searchStart(p: SearchStartParams): LaunchResult {
     if (p.config === undefined) throw new ResponseError(ErrorCodes.InvalidParams, 'search/start: params.config is required');
     const config = parseConfig(p.config, 'search/start params.config');
-    const dir = p.runDir ? resolve(p.runDir) : join(this.root, store.newRunId(config.name));
+    const dir = p.runDir ? this.roots.confine(p.runDir, 'runDir') : join(this.root, store.newRunId(config.name));
     if (existsSync(join(dir, store.RUN_FILES.config))) {
       throw new ResponseError(RpcErrorCode.LaunchFailed, `search/start: ${dir} already holds a run; use search/resume`);
     }
@@ -204,6 +212,8 @@ export class RunnerServer {
     if (summary.state === 'running') {
       throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is still running`);
     }
+    if (summary.state === 'completed') throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is finished; nothing to resume`);
+    refuseIfWritten(dir);
     const config = store.readRunConfig(dir);
     const info = this.launch('resume', dir, config.executor.kind, config.executor.slurm, (d) => ['resume', d], config.executor.workersPerGpu);
     return this.launchResult(dir, info);
@@ -229,6 +239,7 @@ export class RunnerServer {
   }
 
   private runDetach(p: RunRefParams): void {
+    this.runDir(p.run, false);
     const ac = this.attached.get(p.run);
     if (!ac) throw new ResponseError(RpcErrorCode.NotAttached, `run/detach: not attached to ${p.run}`);
     ac.abort();
@@ -238,15 +249,12 @@ export class RunnerServer {
   private runCancel(p: RunRefParams): RunCancelResult {
     // not only runs with a config: a Slurm job still queued has not written one yet
     const dir = this.runDir(p.run, false);
-    const l = readLaunch(dir);
-    if (l?.executor === 'slurm' && l.jobId) return { run: p.run, how: scancel(l.jobId) ? 'scancel' : 'not-running' };
-    const pid = (existsSync(join(dir, store.RUN_FILES.config)) ? this.runningPid(dir) : undefined) ?? l?.pid;
-    if (pid !== undefined && isAlive(pid) && terminate(pid)) return { run: p.run, how: 'sigterm' };
-    return { run: p.run, how: 'not-running' };
+    return { run: p.run, ...cancelRun(dir) };
   }
 
   private refineStart(p: RefineStartParams): LaunchResult {
     const dir = this.runDir(p.run, true);
+    refuseIfWritten(dir);
     const config = store.readRunConfig(dir);
     const info = this.launch('refine', dir, config.executor.kind, config.executor.slurm, (d) => [
       'refine',
@@ -292,12 +300,9 @@ export class RunnerServer {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** A run id (folder under the runs root) or an absolute run directory. */
+  /** A run id (folder under the runs root) or an absolute run directory, inside the runs roots. */
   private runDir(run: string, mustHaveConfig: boolean): string {
-    let dir: string;
-    if (isAbsolute(run)) dir = run;
-    else if (/^[A-Za-z0-9_.-]+$/.test(run) && run !== '.' && run !== '..') dir = join(this.root, run);
-    else throw new ResponseError(ErrorCodes.InvalidParams, `params.run: "${run}" is neither a run id nor an absolute run directory`);
+    const dir = this.roots.confine(run, 'run');
     const ok = mustHaveConfig ? existsSync(join(dir, store.RUN_FILES.config)) : existsSync(dir);
     if (!ok) throw new ResponseError(RpcErrorCode.RunNotFound, `no run ${run} (looked in ${dir})`);
     return dir;
@@ -308,7 +313,7 @@ export class RunnerServer {
     // Just launched (or queued): the search has not written its config yet.
     const l = readLaunch(dir);
     const id = dir.split(/[\\/]/).filter(Boolean).at(-1) ?? dir;
-    const alive = l?.pid !== undefined ? isAlive(l.pid) : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
+    const alive = l?.pid !== undefined ? launchedProcessAlive(l) : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
     return { id, dir, name: id, dataset: '', state: alive ? 'running' : 'stopped', generation: 0, generations: 0, evaluations: 0, lastSeq: 0, startedAt: l?.startedAt };
   }
 
@@ -326,12 +331,6 @@ export class RunnerServer {
     if (active && s.state !== 'running' && (s.updatedAt ?? '') <= l.startedAt) return { ...s, state: 'running' };
     if (!active && s.state === 'running') return { ...s, state: 'stopped' };
     return s;
-  }
-
-  /** The pid of the latest run-started event when that process still lives here. */
-  private runningPid(dir: string): number | undefined {
-    const started = store.readEvents(dir).filter((e: StoredEvent) => e.type === 'run-started').at(-1);
-    return started?.type === 'run-started' ? started.pid : undefined;
   }
 
   private launch(

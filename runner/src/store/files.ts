@@ -51,10 +51,26 @@ export function parseJsonLines<T>(text: string, file: string, firstLine = 1): T[
     if (line.trim() === '') return [];
     try {
       return [JSON.parse(line) as T];
-    } catch {
-      throw new CorruptLineError(`${file}:${firstLine + i}: not valid JSON: ${line.slice(0, 80)}`);
+    } catch (e) {
+      // no excerpt of the line: messages travel to clients of `serve`, which must not read files through them
+      throw new CorruptLineError(`${file}:${firstLine + i}: not valid JSON${where(e)}`);
     }
   });
+}
+
+/** JSON.parse whose error names the file and position but quotes none of the text. */
+export function parseJsonText<T = unknown>(text: string, file: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new SyntaxError(`${file}: not valid JSON${where(e)}`, { cause: e }); // the cause stays in this process
+  }
+}
+
+/** " (at position N)" from a JSON.parse error, without the excerpt V8 puts into its message. */
+function where(e: unknown): string {
+  const m = /position (\d+)/.exec((e as Error).message);
+  return m ? ` (at position ${m[1]})` : /end of JSON input/.test((e as Error).message) ? ' (ends early)' : '';
 }
 
 /** Cuts an unfinished last line (left by a crash mid-append) so the next append starts clean. */

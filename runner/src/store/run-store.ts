@@ -1,14 +1,14 @@
 // The run directory, append-only and the single source of truth of a search (README: The run directory).
 // RunStore writes; the functions below it read, for the CLI, `serve` and the report.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type SearchConfig } from '../../../common/config';
 import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunEvent, RunInfo, RunSummary, StoredEvent } from '../../../common/protocol';
-import { appendJsonLine, parseJsonLines, readJsonLines, repairJsonLines, writeJsonAtomic } from './files';
+import { appendJsonLine, parseJsonLines, parseJsonText, readJsonLines, repairJsonLines, writeJsonAtomic } from './files';
 import { generationFile, refineDir, RUN_FILES, runFile } from './layout';
 import { withFileLock } from './lock';
-import { isAlive } from './process';
+import { acquireWriterLock, currentWriter, WRITER_LOCK_FILE, type WriterLock, type WriterPurpose } from './run-lock';
 
 export class RunStoreError extends Error {
   override name = 'RunStoreError';
@@ -19,27 +19,70 @@ export class RunStore {
     readonly dir: string,
     readonly config: SearchConfig,
     readonly info: RunInfo,
+    private readonly lock: WriterLock,
   ) {}
 
-  /** Starts a new run directory; refuses one that already holds a run. */
+  /**
+   * Starts a new run directory, holding its writer lock until close(). Atomic: the lock is taken
+   * before config.json is looked for, so of two searches started on one folder exactly one writes.
+   * Refuses a folder that already holds a run, and a non-empty folder that is not a run.
+   */
   static create(dir: string, config: SearchConfig, info: RunInfo): RunStore {
-    if (existsSync(runFile(dir, 'config'))) {
-      throw new RunStoreError(`${dir} already holds a run; use \`pareto-nas resume ${dir}\` to continue it`);
+    mkdirSync(dir, { recursive: true });
+    const lock = acquireWriterLock(dir, 'search');
+    try {
+      if (existsSync(runFile(dir, 'config'))) {
+        throw new RunStoreError(`${dir} already holds a run; use \`pareto-nas resume ${dir}\` to continue it`);
+      }
+      const strangers = foreignEntries(dir);
+      if (strangers.length) {
+        throw new RunStoreError(
+          `${dir} is not empty and not a run (it holds ${strangers.slice(0, 5).join(', ')}${strangers.length > 5 ? ', …' : ''}); ` +
+            `choose a new or empty folder`,
+        );
+      }
+      mkdirSync(join(dir, RUN_FILES.generations), { recursive: true });
+      writeJsonAtomic(runFile(dir, 'info'), info);
+      writeJsonAtomic(runFile(dir, 'config'), config); // last: its presence marks a complete run directory
+    } catch (e) {
+      lock.release();
+      throw e;
     }
-    mkdirSync(join(dir, RUN_FILES.generations), { recursive: true });
-    writeJsonAtomic(runFile(dir, 'info'), info);
-    writeJsonAtomic(runFile(dir, 'config'), config); // last: its presence marks a complete run directory
-    return new RunStore(dir, config, info);
+    return new RunStore(dir, config, info, lock);
   }
 
-  /** Opens an existing run for writing, cutting any append left unfinished by a crash. */
-  static open(dir: string): RunStore {
+  /**
+   * Opens an existing run for writing (resume, refine), holding its writer lock until close():
+   * cuts any append left unfinished by a crash and restores candidate-finished events that a
+   * crash between a record and its event left out.
+   */
+  static open(dir: string, purpose: WriterPurpose = 'resume'): RunStore {
     const config = readRunConfig(dir);
     const info = readRunInfo(dir);
-    repairJsonLines(runFile(dir, 'events'));
-    repairJsonLines(runFile(dir, 'candidates'));
-    mkdirSync(join(dir, RUN_FILES.generations), { recursive: true });
-    return new RunStore(dir, config, info);
+    const lock = acquireWriterLock(dir, purpose);
+    try {
+      repairJsonLines(runFile(dir, 'events'));
+      repairJsonLines(runFile(dir, 'candidates'));
+      mkdirSync(join(dir, RUN_FILES.generations), { recursive: true });
+      const store = new RunStore(dir, config, info, lock);
+      store.restoreMissingEvents();
+      return store;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** Releases the writer lock (also released when the process exits). */
+  close(): void {
+    this.lock.release();
+  }
+
+  private restoreMissingEvents(): void {
+    const announced = new Set(readEvents(this.dir).flatMap((e) => (e.type === 'candidate-finished' ? [e.record.id] : [])));
+    for (const record of readCandidates(this.dir)) {
+      if (!announced.has(record.id)) this.appendEvent({ type: 'candidate-finished', record });
+    }
   }
 
   /** Appends an event with the next seq. Safe across processes (search and refinement). */
@@ -69,9 +112,9 @@ export function readRunConfig(dir: string): SearchConfig {
   if (!existsSync(file)) throw new RunStoreError(`${dir} is not a run directory (no ${RUN_FILES.config})`);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = parseJsonText(readFileSync(file, 'utf8'), file);
   } catch (e) {
-    throw new RunStoreError(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new RunStoreError((e as Error).message);
   }
   return parseConfig(json, file);
 }
@@ -79,7 +122,7 @@ export function readRunConfig(dir: string): SearchConfig {
 export function readRunInfo(dir: string): RunInfo {
   const file = runFile(dir, 'info');
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as RunInfo;
+    return parseJsonText<RunInfo>(readFileSync(file, 'utf8'), file);
   } catch (e) {
     throw new RunStoreError(`cannot read ${file}: ${(e as Error).message}`);
   }
@@ -99,12 +142,12 @@ export function readSnapshots(dir: string): GenerationSnapshot[] {
   return readdirSync(folder)
     .filter((f) => /^g\d+\.json$/.test(f))
     .sort()
-    .map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as GenerationSnapshot);
+    .map((f) => parseJsonText<GenerationSnapshot>(readFileSync(join(folder, f), 'utf8'), join(folder, f)));
 }
 
 export function readSnapshot(dir: string, generation: number): GenerationSnapshot | undefined {
   const file = generationFile(dir, generation);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GenerationSnapshot) : undefined;
+  return existsSync(file) ? parseJsonText<GenerationSnapshot>(readFileSync(file, 'utf8'), file) : undefined;
 }
 
 /** refine/<id>/result.json of one refinement, if it was started. */
@@ -112,7 +155,7 @@ export function readRefineRecord(dir: string, id: string): RefineRecord | undefi
   const file = join(refineDir(dir, id), 'result.json');
   if (!existsSync(file)) return undefined;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as RefineRecord;
+    return parseJsonText<RefineRecord>(readFileSync(file, 'utf8'), file);
   } catch (e) {
     throw new RunStoreError(`cannot read ${file}: ${(e as Error).message}`);
   }
@@ -143,7 +186,7 @@ export function lastSeq(dir: string): number {
       lines.pop();
       const complete = length === size ? lines : lines.slice(1); // the first may be cut by the window
       for (let i = complete.length - 1; i >= 0; i--) {
-        if (complete[i].trim()) return (JSON.parse(complete[i]) as StoredEvent).seq;
+        if (complete[i].trim()) return parseJsonText<StoredEvent>(complete[i], file).seq;
       }
       if (length === size) return 0;
     }
@@ -208,8 +251,10 @@ export function summarizeRun(dir: string): RunSummary {
     else if (e.type === 'run-requeued') state = 'running'; // queued again; Slurm starts it later
     else if (e.type === 'generation-started') generation = Math.max(generation, e.generation);
   }
+  // running only while the process that started it still holds the writer lock (pid reuse-proof);
+  // a run requeued by Slurm waits for its job to start again
   const requeued = events.at(-1)?.type === 'run-requeued';
-  if (state === 'running' && !requeued && started?.type === 'run-started' && started.host === hostname() && !isAlive(started.pid)) {
+  if (state === 'running' && !requeued && started?.type === 'run-started' && started.host === hostname() && currentWriter(dir)?.pid !== started.pid) {
     state = 'stopped';
   }
   return {
@@ -236,6 +281,18 @@ export function listRuns(root: string): RunSummary[] {
     .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
 }
 
+
+/** What `serve` puts into a run folder before the search starts (launch.ts); anything else is foreign. */
+const LAUNCH_ENTRIES = new Set(['launch.json', 'launch.json.tmp', 'launch-config.json', 'runner.log', 'search.sbatch', WRITER_LOCK_FILE, `${WRITER_LOCK_FILE}.takeover`, RUN_FILES.eventsLock]);
+
+/** Entries of a folder that neither a run nor its launch put there (an empty events file is the launch's). */
+function foreignEntries(dir: string): string[] {
+  return readdirSync(dir).filter((name) => {
+    if (LAUNCH_ENTRIES.has(name)) return false;
+    if (name === RUN_FILES.events) return statSync(join(dir, name)).size > 0;
+    return true;
+  });
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

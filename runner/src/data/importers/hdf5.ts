@@ -1,6 +1,7 @@
 // HDF5 files (read with h5wasm, the wasm build of libhdf5) holding a numeric image dataset and a
 // label dataset, e.g. /images [N, H, W] and /labels [N]; names are given with --images/--labels
 // or found among common ones. An optional string dataset /classes names the classes.
+import fs from 'node:fs'; // the module object itself (a namespace import would be a copy in the bundle)
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,11 +10,20 @@ import { checkFiniteArray, pickKey, type ArrayImportOptions } from './numpy';
 
 type H5Module = typeof import('h5wasm');
 
+/** libhdf5's diagnostics of the current import, collected by quietly(). */
+const diagnostics: string[] = [];
+let h5: Promise<H5Module> | undefined;
+
 /**
  * h5wasm is an ES module whose Node build reads `import.meta.url`, which does not survive bundling
  * into the CommonJS runner; it is therefore loaded at run time from node_modules, not bundled.
  */
-async function loadH5wasm(): Promise<H5Module> {
+function loadH5wasm(): Promise<H5Module> {
+  h5 ??= loadH5wasmOnce();
+  return h5;
+}
+
+async function loadH5wasmOnce(): Promise<H5Module> {
   let dir = __dirname;
   for (;;) {
     const candidate = join(dir, 'node_modules', 'h5wasm', 'dist', 'node', 'hdf5_hl.js');
@@ -43,13 +53,57 @@ function listDatasets(group: { keys(): string[]; get(k: string): unknown }, pref
 export async function importHdf5(file: string, o: ArrayImportOptions): Promise<string> {
   if (!existsSync(file)) throw new Error(`${file}: no such file`);
   const h5 = await loadH5wasm();
+  diagnostics.length = 0;
   let f: InstanceType<H5Module['File']>;
   try {
-    f = new h5.File(file, 'r');
+    f = quietly(() => new h5.File(file, 'r'));
   } catch (e) {
-    throw new Error(`${file}: not a readable HDF5 file (${(e as Error).message})`, { cause: e });
+    throw new Error(`${file}: not a readable HDF5 file (${(e as Error).message}${libraryReason()})`, { cause: e });
   }
+  if (!(Number(f.file_id) > 0)) {
+    throw new Error(`${file}: not a readable HDF5 file (truncated or corrupt${libraryReason()})`);
+  }
+  let arrays: ReturnType<typeof readArrays>;
   try {
+    arrays = quietly(() => readArrays(f, file, o));
+  } catch (e) {
+    const message = (e as Error).message;
+    throw new Error(message.includes(file) ? message : `${file}: cannot be read as HDF5 (${message}${libraryReason()})`, { cause: e });
+  } finally {
+    quietly(() => f.close());
+  }
+  const { data, shape, labels, classes, ik, lk } = arrays;
+  return writeArrays(data, shape, labels, classes, o, { source: 'import: HDF5', path: basename(file), images: ik, labels: lk });
+}
+
+/**
+ * Runs a synchronous libhdf5 call with its diagnostics (dozens of "HDF5-DIAG" lines for one bad
+ * file, which h5wasm writes straight to fd 2) collected instead of printed, so the import can
+ * report one line naming the file. Synchronous, so nothing else writes to fd 2 meanwhile.
+ */
+function quietly<T>(fn: () => T): T {
+  const original = fs.writeSync;
+  (fs as { writeSync: unknown }).writeSync = (fd: number, buffer: unknown, ...rest: unknown[]) => {
+    if (fd !== 2) return (original as (...a: unknown[]) => number)(fd, buffer, ...rest);
+    const text = typeof buffer === 'string' ? buffer : Buffer.from(buffer as Uint8Array).toString('utf8', (rest[0] as number) ?? 0, ((rest[0] as number) ?? 0) + ((rest[1] as number) ?? (buffer as Uint8Array).length));
+    diagnostics.push(...text.split('\n'));
+    return typeof buffer === 'string' ? Buffer.byteLength(buffer) : ((rest[1] as number) ?? (buffer as Uint8Array).length);
+  };
+  try {
+    return fn();
+  } finally {
+    (fs as { writeSync: unknown }).writeSync = original;
+  }
+}
+
+/** The innermost reason libhdf5 gave (its last "minor:" line), if it said one. */
+function libraryReason(): string {
+  const minor = diagnostics.map((l) => /minor:\s*(.+)/.exec(l)?.[1]).filter(Boolean).at(-1);
+  return minor ? `: ${minor.trim()}` : '';
+}
+
+function readArrays(f: InstanceType<H5Module['File']>, file: string, o: ArrayImportOptions) {
+  {
     const names = listDatasets(f);
     const ik = pickKey(names, o.imagesKey, ['images', 'data', 'X', 'x', 'patterns', 'imgs'], 'images', file);
     const lk = pickKey(names, o.labelsKey, ['labels', 'label', 'y', 'Y', 'targets'], 'labels', file);
@@ -73,8 +127,6 @@ export async function importHdf5(file: string, o: ArrayImportOptions): Promise<s
       if (Array.isArray(cv) && cv.every((c) => typeof c === 'string')) given = cv as string[];
     }
     const classes = classNamesFor(labels, given, `${file}:${lk}`);
-    return writeArrays(data, shape, labels, classes, o, { source: 'import: HDF5', path: basename(file), images: ik, labels: lk });
-  } finally {
-    f.close();
+    return { data, shape, labels, classes, ik, lk };
   }
 }
