@@ -8,6 +8,7 @@ import { registerRefineCommands } from './refine/commands';
 import { registerReportCommands } from './report/commands';
 import { registerSearchCommands } from './search/commands';
 import { registerServerCommands } from './server/commands';
+import { registerTrainCommands } from './train/commands';
 import { RUNNER_VERSION } from './version';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerSearchCommands(program);
   registerDataCommands(program);
   registerEngineCommands(program);
+  registerTrainCommands(program);
   registerRefineCommands(program);
   registerReportCommands(program);
   registerServerCommands(program);

@@ -1,4 +1,4 @@
-// CLI commands of the search: flops, nsga2-check, search, resume, status, pareto, inspect.
+// CLI commands of the search: flops, nsga2-check, search, resume (of a search or a train run), status, pareto, inspect.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { presetConfig, PRESETS, readConfigFile, type SearchConfig } from '../config';
@@ -8,6 +8,8 @@ import { readCandidates, RunStore, summarizeRun } from '../store';
 import { paretoFront } from './pareto';
 import { runSpec } from './run-spec';
 import { createRun, executeSearch } from './execute';
+import { resumeTrainRun } from '../train/commands';
+import { isTrainRun } from '../train/train';
 import { runZdtCheck, ZDT_NAMES, type ZdtName } from './zdt';
 
 export function registerSearchCommands(program: Command): void {
@@ -61,10 +63,11 @@ export function registerSearchCommands(program: Command): void {
 
   program
     .command('resume')
-    .description('continue an interrupted search from its run directory')
+    .description('continue an interrupted search (or train run) from its run directory')
     .argument('<run>', 'run directory')
     .action(async (run: string) => {
-      process.exitCode = await executeSearch(RunStore.open(resolve(run)));
+      const dir = resolve(run);
+      process.exitCode = isTrainRun(dir) ? await resumeTrainRun(RunStore.open(dir)) : await executeSearch(RunStore.open(dir));
     });
 
   program
@@ -107,8 +110,8 @@ export function registerSearchCommands(program: Command): void {
     });
 }
 
-
-function formatRecord(r: CandidateRecord): string {
+/** One line per candidate: id, accuracy, MFLOPs, params, genome (also used by `train`). */
+export function formatRecord(r: CandidateRecord): string {
   const acc = r.valAccuracy === null ? 'failed' : `${r.valAccuracy.toFixed(2)}%`;
   return `${r.id}  ${acc.padStart(7)}  ${r.mflops.toFixed(4).padStart(10)} MFLOPs  ${String(r.params).padStart(8)} params  ${r.genome}`;
 }
