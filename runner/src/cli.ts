@@ -1,6 +1,7 @@
 // `pareto-nas`: the runner's command line. Each concern registers its own commands; this file
 // only wires them and turns errors into one clear line and a non-zero exit code.
 import { Command, CommanderError } from 'commander';
+import { registerCaseStudyCommand } from './case-study/commands';
 import { registerDataCommands } from './data/commands';
 import { registerDemoCommand } from './demo';
 import { registerEngineCommands } from './engines/commands';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerServerCommands(program);
   registerDemoCommand(program);
+  registerCaseStudyCommand(program);
   return program;
 }
 
