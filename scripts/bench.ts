@@ -12,10 +12,10 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { EngineSettings } from '../runner/src/config';
+import { EngineSettings } from '../common/config';
 import type { BenchEngine, BenchRequest, BenchResult } from '../runner/src/engines/engine';
 import { TorchEngine } from '../runner/src/engines/torch';
-import { cost, decode, type NetworkSpec } from '../runner/src/model';
+import { cost, decode, type NetworkSpec } from '../common/model';
 
 export const REFERENCE_GENOME = '000110111000000110010';
 

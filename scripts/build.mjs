@@ -47,7 +47,7 @@ for (const a of assets) {
 if (!watch) console.log('build: dist/ up to date');
 
 // --- Search-config JSON Schema for the extension's `jsonValidation` (media/search-config.schema.json).
-// Generated from runner/src/config.ts `configJsonSchema()` (the same zod definition the runner
+// Generated from common/config.ts `configJsonSchema()` (the same zod definition the runner
 // validates with), so editors and the runner never disagree. Bundled to a temporary ESM file and imported.
 {
   const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
@@ -58,7 +58,7 @@ if (!watch) console.log('build: dist/ up to date');
     const out = join(tmp, 'schema.mjs');
     await build({
       absWorkingDir: root,
-      stdin: { contents: "export { configJsonSchema } from './runner/src/config';", resolveDir: root, loader: 'ts' },
+      stdin: { contents: "export { configJsonSchema } from './common/config';", resolveDir: root, loader: 'ts' },
       outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
     });
     const { configJsonSchema } = await import(pathToFileURL(out).href);

@@ -10,7 +10,7 @@ import { registerReportCommands } from './report/commands';
 import { registerSearchCommands } from './search/commands';
 import { registerServerCommands } from './server/commands';
 import { registerTrainCommands } from './train/commands';
-import { RUNNER_VERSION } from './version';
+import { RUNNER_VERSION } from '../../common/version';
 
 export function buildProgram(): Command {
   const program = new Command('pareto-nas')

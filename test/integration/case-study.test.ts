@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cost, decode } from '../../runner/src/model';
+import { cost, decode } from '../../common/model';
 import type { CaseStudyRow } from '../../runner/src/case-study/table';
 import type { Ledger } from '../../runner/src/case-study/ledger';
 import { runCli } from '../helpers/cli';

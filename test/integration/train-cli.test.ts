@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CandidateRecord, GenerationSnapshot, StoredEvent } from '../../runner/src/protocol';
+import type { CandidateRecord, GenerationSnapshot, StoredEvent } from '../../common/protocol';
 import { runCli } from '../helpers/cli';
 import { writeSyntheticDataset } from '../helpers/npy';
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { readLedger, timedStep } from '../../runner/src/case-study/ledger';
 import { PAPER_NETWORKS } from '../../runner/src/case-study/paper';
 import { caseStudyRows, formatSeconds, rowsMarkdown } from '../../runner/src/case-study/table';
-import { cost, decode } from '../../runner/src/model';
-import type { CandidateRecord, RefineRecord } from '../../runner/src/protocol';
+import { cost, decode } from '../../common/model';
+import type { CandidateRecord, RefineRecord } from '../../common/protocol';
 
 test("the paper's genomes give the paper's MFLOPs at N=4, C=24 on 1×127×127 with 2 classes", () => {
   for (const n of PAPER_NETWORKS) {

@@ -1,8 +1,8 @@
 // The extension's run model: events → tree/status-bar state, idempotent under replay (re-attach).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { presetConfig } from '../../runner/src/config';
-import type { CandidateRecord, RunEvent, StoredEvent } from '../../runner/src/protocol';
+import { presetConfig } from '../../common/config';
+import type { CandidateRecord, RunEvent, StoredEvent } from '../../common/protocol';
 import { applyEvent, frontOf, generationProgress, newRunModel } from '../../extension/src/runs/run-model';
 
 function rec(id: string, generation: number, acc: number | null, mflops: number, status: CandidateRecord['status'] = 'ok'): CandidateRecord {

@@ -24,13 +24,14 @@ import {
   type ExplorerSnapshot,
   type ExplorerUiState,
   type HostToWebview,
-} from './messages';
-import { paretoFrontOf, type FrontPoint } from './model/front';
+} from '../../common/explorer/messages';
+import { paretoFrontOf, type FrontPoint } from '../../common/explorer/front';
+import { withinCutoff } from '../../common/pareto';
 import { plotSvg } from './model/plotSvg';
 import { formatInt, formatNumber, logBounds } from './model/scale';
-import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from './model/selection';
+import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
 import { ExplorerData } from './model/state';
-import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from './model/table';
+import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from '../../common/explorer/table';
 import { topologySvg } from './model/topology';
 import { onThemeChange, readPalette, type Palette } from './theme';
 
@@ -806,8 +807,7 @@ export class Explorer {
       cb.addEventListener('change', () => this.toggle(id));
       const open = h('button', { class: 'link', text: 'open', 'aria-label': `Open ${id}`, 'data-id': id });
       open.addEventListener('click', () => this.open(id));
-      const belowCutoff = this.ui.cutoff === null || r.mflops <= this.ui.cutoff;
-      ul.append(h('li', { class: belowCutoff ? '' : 'beyond' }, cb,
+      ul.append(h('li', { class: withinCutoff(r.mflops, this.ui.cutoff) ? '' : 'beyond' }, cb,
         h('label', { for: `sel-${id}`, text: `${id} · ${formatNumber(r.mflops)} MFLOPs · ${formatNumber(r.valAccuracy ?? NaN, 2)} %` }), open));
     }
     this.frontList.append(ul);

@@ -3,7 +3,7 @@
 import '../../media/webview/explorer.css'; // bundled by esbuild into dist/webview.css
 import { Explorer } from './explorer';
 import { createHost } from './host';
-import { isHostMessage, type HostToWebview } from './messages';
+import { isHostMessage, type HostToWebview } from '../../common/explorer/messages';
 import { TopologyView } from './topology-view';
 
 function start(): void {

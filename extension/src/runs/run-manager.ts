@@ -9,7 +9,7 @@ import {
   type LaunchResult,
   type RunSummary,
   type StoredEvent,
-} from '../../../runner/src/protocol';
+} from '../../../common/protocol';
 import type { RunnerLink, Subscription } from '../hosts/link';
 import { targetFromKey, targetKey, targetLabel, type Target } from '../hosts/targets';
 import type { Log } from '../log';

@@ -1,8 +1,8 @@
 // The extension's picture of one run, built only from the runner's events (events.jsonl order).
 // Pure data + pure functions, no `vscode` import: the tree view, status bar and webview host read it,
 // and unit tests drive it with recorded events.
-import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunSummary, SearchConfig, StoredEvent } from '../../../runner/src/protocol';
-import { paretoFront } from '../../../runner/src/search/pareto';
+import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunSummary, SearchConfig, StoredEvent } from '../../../common/protocol';
+import { paretoFront } from '../../../common/pareto';
 
 export type RunState = RunSummary['state'] | 'unknown';
 
@@ -207,7 +207,7 @@ export function records(m: RunModel): CandidateRecord[] {
 const fronts = new WeakMap<RunModel, { seq: number; front: CandidateRecord[] }>();
 
 /**
- * The run's Pareto front by the one rule (runner/src/search/pareto.ts `paretoFront`), cached per
+ * The run's Pareto front by the one rule (common/pareto.ts `paretoFront`), cached per
  * applied event: the tree asks for it several times per refresh.
  */
 export function frontOf(m: RunModel): CandidateRecord[] {

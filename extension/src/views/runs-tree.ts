@@ -1,7 +1,7 @@
 // The "Runs" tree of the Pareto NAS view: hosts → runs → Pareto front / generations → candidates.
 // contextValue of each item gates its inline actions (package.json `view/item/context` when clauses).
 import * as vscode from 'vscode';
-import type { CandidateRecord } from '../../../runner/src/protocol';
+import type { CandidateRecord } from '../../../common/protocol';
 import type { HostEntry, RunManager } from '../runs/run-manager';
 import { frontOf, generationProgress, type CandidateState, type RunModel } from '../runs/run-model';
 

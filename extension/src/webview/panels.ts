@@ -14,7 +14,7 @@ import {
   type ExplorerUiState,
   type HostToWebview,
   type WebviewToHost,
-} from '../../../webview/src/messages';
+} from '../../../common/explorer/messages';
 import { runsDataSource, type ExplorerDataSource } from './data-source';
 import { panelHtml } from './html';
 

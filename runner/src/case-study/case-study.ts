@@ -5,7 +5,7 @@
 // step is itself resumable, so running the same command again continues where it stopped.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { presetConfig, type EngineSettings } from '../config';
+import { presetConfig, type EngineSettings } from '../../../common/config';
 import type { SimulateOptions } from '../data/xfel/simulate';
 import { createExecutor } from '../exec';
 import { refine } from '../refine';

@@ -1,7 +1,7 @@
 // The case study's Pareto plot (pareto.svg, shown in case-study.md): every candidate of the search
 // coloured by generation, the search's front, and the paper's three networks trained here ringed.
-import type { CandidateRecord } from '../protocol';
-import { frontEligible, paretoFront } from '../search/pareto';
+import type { CandidateRecord } from '../../../common/protocol';
+import { frontEligible, paretoFront } from '../../../common/pareto';
 import { plotSvg } from '../../../webview/src/model/plotSvg';
 
 const COLORS = { background: '#ffffff', foreground: '#3b3b3b', grid: '#e5e5e5', front: '#e51400', cutoff: '#bf8803', selected: '#652d90' };

@@ -4,8 +4,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
-import type { CandidateRecord } from '../protocol';
-import { paretoFront } from '../search/pareto';
+import type { CandidateRecord } from '../../../common/protocol';
+import { paretoFront } from '../../../common/pareto';
 import { readCandidates, readRefineRecords, RUN_FILES } from '../store';
 import type { DatasetSummary } from './dataset';
 import { epochs, formatFluence } from './format';

@@ -1,7 +1,7 @@
 // Table I of the case study beside the paper's, from the networks' run directory: MFLOPs, accuracy
 // after the search-length training and after refinement, inference time; plus the step times.
 // Rows, Markdown and the JSON object written next to it.
-import type { CandidateRecord, RefineRecord } from '../protocol';
+import type { CandidateRecord, RefineRecord } from '../../../common/protocol';
 import type { Ledger, StepName } from './ledger';
 import type { PaperNetwork } from './paper';
 

@@ -2,11 +2,12 @@
 // directory as it finishes. Results already recorded are kept (resume); networks already trained
 // (same spec hash) are reused when the run asks for it; a training cut short by a cancel is not a
 // result. Shared by the search loop (one batch per generation) and `pareto-nas train` (one batch).
-import type { SearchConfig } from '../config';
+import type { SearchConfig } from '../../../common/config';
 import { TrainingError, type TrainJob, type TrainResult } from '../engines/engine';
 import type { Executor } from '../exec/executor';
-import { cost, decode, specHash, type DecodeOptions, type NetworkSpec } from '../model';
-import type { CandidateRecord } from '../protocol';
+import { cost, decode, type DecodeOptions, type NetworkSpec } from '../../../common/model';
+import { specHash } from '../model/hash';
+import type { CandidateRecord } from '../../../common/protocol';
 import { RunStoreError, type RunStore } from '../store';
 
 export interface Planned {

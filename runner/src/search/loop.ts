@@ -1,11 +1,12 @@
 // The search loop: ask NSGA-II for candidates, train the new ones through an executor, record
 // every evaluation in the run directory as it finishes, tell NSGA-II the objectives, snapshot the
-// surviving population (the training and recording of a batch is batch.ts). Resume replays recorded evaluations instead of training them again; since
-// every random choice is derived from (seed, generation), the replay retraces the same search.
+// surviving population (training and recording a batch is batch.ts). Resume replays recorded
+// evaluations instead of training them again; since every random choice is derived from
+// (seed, generation), the replay retraces the same search.
 import { hostname } from 'node:os';
 import type { Executor } from '../exec/executor';
-import type { TensorShape } from '../model';
-import type { CandidateRecord, GenerationSnapshot } from '../protocol';
+import type { TensorShape } from '../../../common/model';
+import type { CandidateRecord, GenerationSnapshot } from '../../../common/protocol';
 import { readCandidates, readEvents, readSnapshot, type RunStore } from '../store';
 import { announceBatch, evaluateBatch, planCandidate } from './batch';
 import { candidateId, macroAlgorithm } from './macro';

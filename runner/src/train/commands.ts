@@ -1,8 +1,8 @@
 // CLI: `pareto-nas train GENOME... --dataset D [--epochs E] [--nodes N --init-channels C] [--run-dir R]`.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { CandidateRecord } from '../protocol';
+import type { CandidateRecord } from '../../../common/protocol';
 import { formatRecord } from '../search/commands';
-import { paretoFront } from '../search/pareto';
+import { paretoFront } from '../../../common/pareto';
 import { readCandidates } from '../store';
 import { trainGenomes, trainRun, type TrainOutcome } from './train';
 import type { RunStore } from '../store';

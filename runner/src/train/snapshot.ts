@@ -1,6 +1,6 @@
 // The generation snapshot of a train run: every trained network is in the "population", with its
 // NSGA-II rank (0 = non-dominated in error and MFLOPs) and crowding distance, as a search records.
-import type { CandidateRecord, GenerationSnapshot } from '../protocol';
+import type { CandidateRecord, GenerationSnapshot } from '../../../common/protocol';
 import { crowdingDistance } from '../search/crowding';
 import { nonDominatedSort } from '../search/dominance';
 

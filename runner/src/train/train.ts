@@ -6,13 +6,13 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseConfig, type EngineSettings, type SearchConfig, type TrainingSettings } from '../config';
+import { parseConfig, type EngineSettings, type SearchConfig, type TrainingSettings } from '../../../common/config';
 import { ensureDefaultDataset } from '../data/default';
 import { openDatasetSync } from '../data/reader';
 import { createExecutor, type Executor } from '../exec';
-import { parseGenome } from '../model/genome';
-import type { DecodeOptions } from '../model';
-import type { CandidateRecord } from '../protocol';
+import { parseGenome } from '../../../common/model/genome';
+import type { DecodeOptions } from '../../../common/model';
+import type { CandidateRecord } from '../../../common/protocol';
 import { announceBatch, evaluateBatch, planCandidate } from '../search/batch';
 import { candidateId } from '../search/macro';
 import { newRunId, readCandidates, readEvents, readRunConfig, readSnapshot, RunStore, RUN_FILES, runsRoot } from '../store';

@@ -4,9 +4,9 @@
 // rate per epoch, mean cross-entropy, BatchNorm in training mode; validation accuracy every epoch.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrainingSettings } from '../../config';
-import { cost } from '../../model/cost';
-import type { NetworkSpec } from '../../model/spec';
+import type { TrainingSettings } from '../../../../common/config';
+import { cost } from '../../../../common/model/cost';
+import type { NetworkSpec } from '../../../../common/model/spec';
 import { TrainingError, type BenchRequest, type BenchResult, type EpochMetrics, type InferenceTiming, type TrainJob, type TrainResult } from '../engine';
 import { weightEntries } from '../weights';
 import { currentBackend } from './backend';

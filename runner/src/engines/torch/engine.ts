@@ -4,8 +4,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { EngineSettings } from '../../config';
-import type { NetworkSpec } from '../../model/spec';
+import type { EngineSettings } from '../../../../common/config';
+import type { NetworkSpec } from '../../../../common/model/spec';
 import {
   type BenchEngine,
   type BenchRequest,

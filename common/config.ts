@@ -1,6 +1,7 @@
 // The search configuration: one zod definition gives the TypeScript types, the validation with
 // messages that name the field, and the JSON Schema file that VS Code uses for config files.
-import { readFileSync } from 'node:fs';
+// Browser-safe (zod only): the runner reads config files (runner/src/config-file.ts), the extension
+// validates what the user picked, and an editor's language server can import the same schema.
 import { z } from 'zod';
 
 export const TrainingSettings = z
@@ -111,22 +112,6 @@ export function parseConfig(input: unknown, source = 'config'): SearchConfig {
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
   throw new ConfigError(`${source} is not a valid search config:\n${lines.join('\n')}`);
-}
-
-export function readConfigFile(file: string): SearchConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read config ${file}: ${(e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  return parseConfig(json, file);
 }
 
 export function presetConfig(name: string, dataset: string, overrides: Partial<SearchConfigInput> = {}): SearchConfig {
