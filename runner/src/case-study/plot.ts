@@ -2,7 +2,7 @@
 // coloured by generation, the search's front, and the paper's three networks trained here ringed.
 import type { CandidateRecord } from '../../../common/protocol';
 import { frontEligible, paretoFront } from '../../../common/pareto';
-import { plotSvg } from '../../../webview/src/model/plotSvg';
+import { plotSvg } from '../../../common/explorer/plotSvg';
 
 const COLORS = { background: '#ffffff', foreground: '#3b3b3b', grid: '#e5e5e5', front: '#e51400', cutoff: '#bf8803', selected: '#652d90' };
 
