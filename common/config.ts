@@ -84,6 +84,8 @@ export const SearchConfig = z
   .strict();
 
 export type TrainingSettings = z.infer<typeof TrainingSettings>;
+/** The training defaults (NSGA-Net's: SGD lr 0.025, momentum 0.9, weight decay 3e-4, clip 5); the one place they are written. */
+export const TRAINING_DEFAULTS: TrainingSettings = TrainingSettings.parse({});
 export type SearchSettings = z.infer<typeof SearchSettings>;
 export type EngineSettings = z.infer<typeof EngineSettings>;
 export type ExecutorSettings = z.infer<typeof ExecutorSettings>;
@@ -101,6 +103,9 @@ export const PRESETS = {
   },
 } as const satisfies Record<string, Partial<Record<'search' | 'training', object>>>;
 export type PresetName = keyof typeof PRESETS;
+
+/** Epochs a refinement trains each network for unless told otherwise (the paper's 500). */
+export const DEFAULT_REFINE_EPOCHS = 500;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

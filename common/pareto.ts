@@ -4,11 +4,6 @@
 // (explorer, report) all call it. Browser-safe: no Node imports.
 import type { CandidateRecord } from './protocol';
 
-/** Objectives of a record as the search minimises them: [100 − accuracy, MFLOPs]. */
-export function objectives(r: CandidateRecord): [number, number] {
-  return [r.error, r.mflops];
-}
-
 /**
  * Whether a record takes part in the front: only networks trained here count. Failed records have no
  * accuracy, and a `reused` record copies the result of a network already in the run.

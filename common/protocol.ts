@@ -122,7 +122,6 @@ export type RunEvent =
   | { type: 'refine-finished'; record: RefineRecord }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-export type RunEventType = RunEvent['type'];
 export type StoredEvent = RunEvent & { seq: number; time: string };
 
 /** Summary of a run for lists (tree view, `pareto-nas status`). */

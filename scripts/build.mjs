@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const watch = process.argv.includes('--watch');
 
 const bundles = [
   { entry: 'runner/src/cli.ts', outfile: 'dist/runner.js', platform: 'node', banner: '#!/usr/bin/env node' },
@@ -44,7 +43,7 @@ for (const b of bundles) {
 for (const a of assets) {
   if (existsSync(join(root, a.from))) cpSync(join(root, a.from), join(root, a.to));
 }
-if (!watch) console.log('build: dist/ up to date');
+console.log('build: dist/ up to date');
 
 // --- Search-config JSON Schema for the extension's `jsonValidation` (media/search-config.schema.json).
 // Generated from common/config.ts `configJsonSchema()` (the same zod definition the runner

@@ -93,7 +93,7 @@ export type HostToWebview =
 
 export type WebviewToHost =
   /** Sent once the script runs; the host answers with a snapshot (messages to a hidden webview are lost). */
-  | { type: 'ready'; view: 'explorer' | 'topology'; lastSeq: number }
+  | { type: 'ready'; view: 'explorer' | 'topology' }
   | { type: 'ui-state'; ui: ExplorerUiState }
   | { type: 'open-candidate'; id: string }
   | { type: 'open-topology'; id: string }

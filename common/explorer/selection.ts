@@ -2,7 +2,7 @@
 // default; the user may add any evaluated network or remove a default one.
 import { kneeOf, selectBelowCutoff } from '../pareto';
 import type { CandidateRecord, ExplorerUiState, RefineRecord } from './messages';
-import { frontEligible, type FrontPoint } from './front';
+import type { FrontPoint } from './front';
 
 export type SelectionState = Pick<ExplorerUiState, 'cutoff' | 'added' | 'removed'>;
 
@@ -66,9 +66,4 @@ export function toggleSelection(
 export function setCutoff(state: SelectionState, cutoff: number | null): SelectionState {
   const c = cutoff === null || !Number.isFinite(cutoff) || cutoff < 0 ? null : cutoff;
   return { ...state, cutoff: c };
-}
-
-/** Whether a record could be selected at all (failed records cannot). */
-export function selectable(r: CandidateRecord): boolean {
-  return r.status !== 'failed' && (frontEligible(r) || r.status === 'reused');
 }

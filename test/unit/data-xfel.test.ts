@@ -353,8 +353,13 @@ test('Friedel near-symmetry: I(q) ≈ I(q of the opposite pixel) at small angles
       const mirror = out.length - 1 - p; // (u, v) → (n−1−u, n−1−v)
       const d = Math.abs(out[p] - out[mirror]) / (out[p] + out[mirror]);
       const radius = Math.hypot((p % 41) - 20, Math.floor(p / 41) - 20);
-      if (radius < 18) (inner += d), innerN++;
-      else if (radius > 27) (outer += d), outerN++;
+      if (radius < 18) {
+        inner += d;
+        innerN++;
+      } else if (radius > 27) {
+        outer += d;
+        outerN++;
+      }
     }
   }
   inner /= innerN;

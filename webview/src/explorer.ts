@@ -31,7 +31,7 @@ import { plotSvg } from '../../common/explorer/plotSvg';
 import { formatInt, formatNumber, logBounds } from '../../common/explorer/scale';
 import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
 import { ExplorerData } from './model/state';
-import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from '../../common/explorer/table';
+import { sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from '../../common/explorer/table';
 import { topologySvg } from './model/topology';
 import { onThemeChange, readPalette, type Palette } from './theme';
 
@@ -85,7 +85,6 @@ export class Explorer {
   private readonly genDataset = new Map<number, number>();
   private sortKey: Table1Key = 'mflops';
   private sortDir: 'asc' | 'desc' = 'asc';
-  private focusId: string | null = null;
   private dragging = false;
   private playTimer: ReturnType<typeof setInterval> | null = null;
   private renderCount = 0;
@@ -209,7 +208,7 @@ export class Explorer {
         onClick: (evt, elements) => this.onChartClick(evt.native as MouseEvent | null, elements),
         onHover: (_evt, elements) => {
           const el = elements.find((e) => e.datasetIndex >= SELECTED);
-          if (el) this.showDetails(this.pointAt(el.datasetIndex, el.index)?.id ?? null, false);
+          if (el) this.showDetails(this.pointAt(el.datasetIndex, el.index)?.id ?? null);
         },
       },
       plugins: [this.backgroundPlugin(), this.cutoffPlugin()],
@@ -624,7 +623,7 @@ export class Explorer {
     this.ui = { ...this.ui, added: next.added, removed: next.removed };
     this.recompute();
     this.persist();
-    this.showDetails(id, true);
+    this.showDetails(id);
     this.announce(`${id} ${this.selected.includes(id) ? 'selected' : 'unselected'}`);
   }
 
@@ -639,7 +638,7 @@ export class Explorer {
   }
 
   private open(id: string): void {
-    this.showDetails(id, true);
+    this.showDetails(id);
     this.host.post({ type: 'open-candidate', id });
   }
 
@@ -813,9 +812,8 @@ export class Explorer {
     this.frontList.append(ul);
   }
 
-  private showDetails(id: string | null, pinned: boolean): void {
+  private showDetails(id: string | null): void {
     if (!id) return;
-    if (pinned) this.focusId = id;
     const r = this.data.candidates.get(id);
     if (!r) return;
     clear(this.details);

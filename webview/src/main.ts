@@ -21,8 +21,7 @@ function start(): void {
     const msgs = JSON.parse(embedded.textContent) as HostToWebview | HostToWebview[];
     for (const m of Array.isArray(msgs) ? msgs : [msgs]) if (isHostMessage(m)) deliver(m);
   }
-  const saved = host.getState() as { lastSeq?: number } | undefined;
-  host.post({ type: 'ready', view, lastSeq: saved?.lastSeq ?? 0 });
+  host.post({ type: 'ready', view });
   document.body.dataset.ready = 'true';
 }
 

@@ -10,7 +10,7 @@ export interface CandidateState {
   id: string;
   generation: number;
   status: 'pending' | 'training' | CandidateRecord['status'];
-  /** Epochs reported so far while training. */
+  /** Epochs finished so far while training: a count (EpochMetrics.epoch is the 0-based index). */
   epochsDone: number;
   lastValAccuracy: number | null;
   record?: CandidateRecord;
@@ -126,7 +126,7 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
     case 'candidate-epoch': {
       const c = m.candidates.get(e.id);
       if (c) {
-        c.epochsDone = Math.max(c.epochsDone, e.metrics.epoch);
+        c.epochsDone = Math.max(c.epochsDone, e.metrics.epoch + 1);
         c.lastValAccuracy = e.metrics.valAccuracy ?? c.lastValAccuracy;
       }
       break;
@@ -158,7 +158,7 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
       break;
     case 'refine-epoch': {
       const r = m.refinements.get(e.id);
-      if (r) r.epochsDone = Math.max(r.epochsDone, e.metrics.epoch);
+      if (r) r.epochsDone = Math.max(r.epochsDone, e.metrics.epoch + 1);
       break;
     }
     case 'refine-finished': {

@@ -188,7 +188,8 @@ function candidateItem(node: Extract<Node, { kind: 'candidate' }>, c: CandidateS
     item.tooltip = `${r.id}: accuracy ${fmt(r.valAccuracy, 2)}%, ${fmt(r.mflops, 3)} MFLOPs, ${r.params} params, ` +
       `${r.epochs.length} epochs, ${fmt(r.trainSeconds, 1)} s${r.failure ? `\n${r.failure.message}` : ''}`;
   } else {
-    item.description = c.status === 'training' ? `training, epoch ${c.epochsDone}` : 'pending';
+    // the epoch in progress, 1-based: epochsDone counts the finished ones
+    item.description = c.status === 'training' ? `training, epoch ${c.epochsDone + 1}` : 'pending';
     item.iconPath = new vscode.ThemeIcon(c.status === 'training' ? 'loading~spin' : 'circle-outline');
   }
   item.contextValue = r && r.status !== 'failed' ? (node.pareto ? 'candidate.pareto' : 'candidate') : 'candidate.pending';

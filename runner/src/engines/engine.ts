@@ -1,6 +1,6 @@
 // The one interface every training engine implements. The search, refinement and benchmarks call
 // only this; an engine builds its network from the NetworkSpec and reads the dataset folder itself.
-import type { TrainingSettings } from '../../../common/config';
+import { TRAINING_DEFAULTS, type TrainingSettings } from '../../../common/config';
 import type { NetworkSpec } from '../../../common/model/spec';
 import type { EpochMetrics, FailureKind, InferenceTiming } from '../../../common/protocol';
 
@@ -89,4 +89,9 @@ export interface BenchResult {
 /** An engine that can also measure its training throughput (both engines can). */
 export interface BenchEngine extends Engine {
   bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult>;
+}
+
+/** The training settings of a bench measurement: the search defaults, one epoch of the requested batch, constant rate. */
+export function benchTraining(req: BenchRequest): TrainingSettings {
+  return { ...TRAINING_DEFAULTS, epochs: 1, batchSize: req.batchSize, schedule: 'constant', mixedPrecision: req.mixedPrecision ?? 'auto', seed: 0 };
 }

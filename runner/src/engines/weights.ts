@@ -41,9 +41,3 @@ export function weightEntries(spec: NetworkSpec): WeightEntry[] {
   out.push({ name: 'head.bias', shape: [spec.head.classes], trainable: true });
   return out;
 }
-
-export function trainableParams(spec: NetworkSpec): number {
-  return weightEntries(spec)
-    .filter((w) => w.trainable)
-    .reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
-}

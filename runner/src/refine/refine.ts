@@ -3,7 +3,7 @@
 // run's events.jsonl. Each network checkpoints every epoch, so running refine again resumes it.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineSettings, TrainingSettings } from '../../../common/config';
+import { DEFAULT_REFINE_EPOCHS, type EngineSettings, type TrainingSettings } from '../../../common/config';
 import { TrainingError, type EpochMetrics, type TrainJob, type TrainResult } from '../engines/engine';
 import type { Executor } from '../exec/executor';
 import { LocalExecutor } from '../exec/local';
@@ -15,7 +15,6 @@ import { readCandidates, readRefineRecord, readRunInfo, refineDir, RunStore } fr
 export { readRefineRecord, refineDir };
 import { writeJsonAtomic } from '../store/files';
 
-export const DEFAULT_REFINE_EPOCHS = 500;
 
 export type RefineSelection = { cutoff: number } | { ids: string[] };
 

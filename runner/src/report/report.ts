@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { DecodeOptions } from '../../../common/model/spec';
-import type { CandidateRecord, RefineRecord } from '../../../common/protocol';
+import type { CandidateRecord } from '../../../common/protocol';
 import { lastSeq, readCandidates, readRefineRecords, RUN_FILES, summarizeRun } from '../store';
 import { runDecodeOptions } from '../search/run-spec';
 import type { ExplorerSnapshot, ExplorerUiState, HostToWebview } from '../../../common/explorer/messages';
