@@ -1,6 +1,7 @@
 // `pareto-nas`: the runner's command line. Each concern registers its own commands; this file
 // only wires them and turns errors into one clear line and a non-zero exit code.
 import { Command, CommanderError } from 'commander';
+import { registerCaseStudyCommand } from './case-study/commands';
 import { registerDataCommands } from './data/commands';
 import { registerDemoCommand } from './demo';
 import { registerEngineCommands } from './engines/commands';
@@ -10,6 +11,7 @@ import { registerReportCommands } from './report/commands';
 import { registerCurveCommands } from './search/early-stop/commands';
 import { registerSearchCommands } from './search/commands';
 import { registerServerCommands } from './server/commands';
+import { registerTrainCommands } from './train/commands';
 import { RUNNER_VERSION } from '../../common/version';
 
 export function buildProgram(): Command {
@@ -21,12 +23,14 @@ export function buildProgram(): Command {
   registerSearchCommands(program);
   registerDataCommands(program);
   registerEngineCommands(program);
+  registerTrainCommands(program);
   registerRefineCommands(program);
   registerReportCommands(program);
   registerExportCommands(program);
   registerCurveCommands(program);
   registerServerCommands(program);
   registerDemoCommand(program);
+  registerCaseStudyCommand(program);
   return program;
 }
 

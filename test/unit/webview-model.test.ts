@@ -6,7 +6,7 @@ import { deltaFromEvents } from '../../common/explorer/events';
 import { generationsOf, paretoFrontOf } from '../../common/explorer/front';
 import { defaultCutoff, defaultSelection, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
 import { ExplorerData } from '../../webview/src/model/state';
-import { logBounds, mixColor, niceTicks, parseColor } from '../../webview/src/model/scale';
+import { logBounds, mixColor, niceTicks, parseColor } from '../../common/explorer/scale';
 import { kneeOf, paretoFront } from '../../common/pareto';
 import { generateRun } from '../fixtures/gen-run-small';
 

@@ -28,8 +28,8 @@ import {
 import { paretoFrontOf, type FrontPoint } from '../../common/explorer/front';
 import { withinCutoff } from '../../common/pareto';
 import { candidatePointStyle, earlyStopLine } from './model/early-stop';
-import { plotSvg } from './model/plotSvg';
-import { formatInt, formatNumber, logBounds } from './model/scale';
+import { plotSvg } from '../../common/explorer/plotSvg';
+import { formatInt, formatNumber, logBounds } from '../../common/explorer/scale';
 import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
 import { ExplorerData } from './model/state';
 import { table1Csv, table1Markdown, table1Rows, type Table1Row } from '../../common/explorer/table';

@@ -2,7 +2,7 @@
 // any numeric column; it keeps the sort the user chose, which the CSV and Markdown exports follow.
 import { sortRows, type Table1Key, type Table1Row } from '../../common/explorer/table';
 import { clear, h } from './dom';
-import { formatInt, formatNumber } from './model/scale';
+import { formatInt, formatNumber } from '../../common/explorer/scale';
 
 const COLUMNS: Array<{ key: Table1Key; label: string; num: boolean }> = [
   { key: 'id', label: 'Model', num: false },

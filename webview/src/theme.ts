@@ -1,6 +1,6 @@
 // Colours come only from the theme's --vscode-* variables (light, dark, high contrast). Canvas
 // drawing needs concrete values, so they are resolved here and re-read when the theme changes.
-import { mixColor, parseColor, rgba } from './model/scale';
+import { mixColor, parseColor, rgba } from '../../common/explorer/scale';
 
 export interface Palette {
   background: string;

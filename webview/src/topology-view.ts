@@ -4,7 +4,7 @@ import { clear, h, svgNode } from './dom';
 import type { Host } from './host';
 import type { HostToWebview } from '../../common/explorer/messages';
 import { bitsPerPhase } from '../../common/model/genome';
-import { formatInt, formatNumber } from './model/scale';
+import { formatInt, formatNumber } from '../../common/explorer/scale';
 import { topologySvg } from './model/topology';
 
 export class TopologyView {

@@ -124,6 +124,7 @@ export class LocalExecutor implements Executor {
   }
 
   async evaluate(jobs: TrainJob[], hooks: ExecutorHooks): Promise<void> {
+    if (jobs.length === 0) return; // nothing to train (a resumed run): no GPU probe, no workers
     await this.start();
     const queue = [...jobs];
     const internal = new AbortController();

@@ -1,4 +1,4 @@
-// CLI commands of the search: flops, nsga2-check, search, resume, status, pareto, inspect.
+// CLI commands of the search: flops, nsga2-check, search, resume (of a search or a train run), status, pareto, inspect.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -12,9 +12,11 @@ import { paretoFront } from '../../../common/pareto';
 import { slurmJobId } from '../exec/slurm-allocation';
 import { LOG_FILE, readLaunch, slurmJobState } from '../server/launch';
 import { startSearch } from '../server/start-search';
-import { newRunId, RUN_FILES, runsRoot } from '../store';
+import { newRunId, RUN_FILES, RunStore, runsRoot } from '../store';
 import { runSpec } from './run-spec';
 import { createRun, executeSearch, openRunForResume } from './execute';
+import { resumeTrainRun } from '../train/commands';
+import { isTrainRun } from '../train/train';
 import { runZdtCheck, ZDT_NAMES, type ZdtName } from './zdt';
 
 export function registerSearchCommands(program: Command): void {
@@ -70,10 +72,11 @@ export function registerSearchCommands(program: Command): void {
 
   program
     .command('resume')
-    .description('continue an interrupted search from its run directory')
+    .description('continue an interrupted search (or train run) from its run directory')
     .argument('<run>', 'run directory')
     .action(async (run: string) => {
-      process.exitCode = await executeSearch(await openRunForResume(resolve(run)));
+      const dir = resolve(run);
+      process.exitCode = isTrainRun(dir) ? await resumeTrainRun(RunStore.open(dir)) : await executeSearch(await openRunForResume(dir));
     });
 
   program
@@ -140,7 +143,8 @@ function slurmJobLine(dir: string): string | undefined {
   return `slurm job ${l.jobId}: ${shown}`;
 }
 
-function formatRecord(r: CandidateRecord): string {
+/** One line per candidate: id, accuracy, MFLOPs, params, genome (also used by `train`). */
+export function formatRecord(r: CandidateRecord): string {
   const acc = r.valAccuracy === null ? 'failed' : `${r.valAccuracy.toFixed(2)}%`;
   return `${r.id}  ${acc.padStart(7)}  ${r.mflops.toFixed(4).padStart(10)} MFLOPs  ${String(r.params).padStart(8)} params  ${r.genome}`;
 }

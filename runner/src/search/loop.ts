@@ -1,15 +1,14 @@
 // The search loop: ask NSGA-II for candidates, train the new ones through an executor, record
 // every evaluation in the run directory as it finishes, tell NSGA-II the objectives, snapshot the
-// surviving population. Resume replays recorded evaluations instead of training them again; since
-// every random choice is derived from (seed, generation), the replay retraces the same search.
+// surviving population (training and recording a batch is batch.ts). Resume replays recorded
+// evaluations instead of training them again; since every random choice is derived from
+// (seed, generation), the replay retraces the same search.
 import { hostname } from 'node:os';
-import type { SearchConfig } from '../../../common/config';
-import { TrainingError, type TrainJob, type TrainResult } from '../engines/engine';
 import type { Executor } from '../exec/executor';
-import { cost, decode, type NetworkSpec, type TensorShape } from '../../../common/model';
-import { specHash } from '../model/hash';
-import type { CandidateRecord, EarlyStopRecord, GenerationSnapshot, RunEvent } from '../../../common/protocol';
-import { readCandidates, readEvents, readSnapshot, RunStoreError, type RunStore } from '../store';
+import type { TensorShape } from '../../../common/model';
+import type { CandidateRecord, GenerationSnapshot, RunEvent } from '../../../common/protocol';
+import { readCandidates, readEvents, readSnapshot, type RunStore } from '../store';
+import { announceBatch, evaluateBatch, planCandidate } from './batch';
 import { createEarlyStopPolicy } from './early-stop/policy';
 import { EarlyStopTracker } from './early-stop/tracker';
 import { candidateId, macroAlgorithm } from './macro';
@@ -35,17 +34,6 @@ export interface SearchContext {
 /** 'failed': the search ran to its end but every candidate failed to train (see the first failure). */
 export type SearchOutcome = 'completed' | 'cancelled' | 'failed';
 
-interface Planned {
-  index: number;
-  id: string;
-  genome: string;
-  parents: string[];
-  spec: NetworkSpec;
-  mflops: number;
-  params: number;
-  hash: string;
-}
-
 export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
   const { store, executor, signal } = ctx;
   const config = store.config;
@@ -70,95 +58,29 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
   while (algorithm.generation < settings.generations) {
     const generation = algorithm.generation + 1;
     const proposals = algorithm.ask();
-    const planned: Planned[] = proposals.map((p, index) => {
-      const spec = decode(p.x, { nodes: settings.nodes, initChannels: settings.initChannels, input, classes });
-      const c = cost(spec);
-      return {
+    const planned = proposals.map((p, index) =>
+      planCandidate(
+        candidateId(generation, index, proposals.length),
         index,
-        id: candidateId(generation, index, proposals.length),
-        genome: p.x,
-        parents: p.parents.map((k) => populationIds[k]),
-        spec,
-        mflops: c.mflops,
-        params: c.params,
-        hash: specHash(spec),
-      };
-    });
+        p.x,
+        p.parents.map((k) => populationIds[k]),
+        { nodes: settings.nodes, initChannels: settings.initChannels, input, classes },
+      ),
+    );
     if (!announced.has(generation)) {
-      store.appendEvent({
-        type: 'generation-started',
-        generation,
-        candidates: planned.map((p) => ({ id: p.id, genome: p.genome, parents: p.parents })),
-      });
+      announceBatch(store, generation, planned);
       announced.add(generation);
     }
 
-    const results: Array<CandidateRecord | undefined> = planned.map((p) => {
-      const r = recorded.get(p.id);
-      if (r && r.genome !== p.genome) {
-        throw new RunStoreError(
-          `cannot resume ${store.dir}: candidate ${p.id} was recorded with genome ${r.genome} but the search now ` +
-            `proposes ${p.genome}; the run's config.json or records were changed`,
-        );
-      }
-      return r;
-    });
-    const report = (latest?: CandidateRecord) =>
-      ctx.onProgress?.({
-        generation,
-        generations: settings.generations,
-        done: results.filter(Boolean).length,
-        total: planned.length,
-        latest,
-      });
-    const record = (r: CandidateRecord) => {
-      store.appendCandidate(r);
-      store.appendEvent({ type: 'candidate-finished', record: r });
-      results[planned.findIndex((p) => p.id === r.id)] = r;
-      if (r.status === 'ok' && !trained.has(r.specHash)) trained.set(r.specHash, r);
-      earlyStop?.addEvaluated(r);
-      report(r);
-    };
-    report();
-
-    // Networks already trained (same spec hash) are reused; the first of a hash in this batch trains.
-    const reuse = settings.duplicates === 'reuse';
-    const toTrain: Planned[] = [];
-    const waiting: Planned[] = [];
-    for (const p of planned) {
-      if (results[p.index]) continue;
-      if (reuse && trained.has(p.hash)) record(reusedRecord(p, generation, trained.get(p.hash)!));
-      else if (reuse && toTrain.some((q) => q.hash === p.hash)) waiting.push(p);
-      else toTrain.push(p);
-    }
-
-    const byId = new Map(toTrain.map((p) => [p.id, p]));
-    await executor.evaluate(
-      toTrain.map((p) => trainJob(p, store.info.dataset.dir, config)),
+    const done = await evaluateBatch(
       {
-        signal,
-        onStart: (id, worker) => store.appendEvent({ type: 'candidate-started', id, generation, ...(worker && { worker }) }),
-        onEpoch: (id, metrics) => store.appendEvent({ type: 'candidate-epoch', id, metrics }),
-        stopAfter: earlyStop && ((id, metrics) => earlyStop.afterEpoch(id, byId.get(id)!.mflops, metrics)),
-        onResult: (id, outcome, worker) => {
-          // A training cut short by a cancel is not a result: resume trains it again.
-          if (outcome instanceof TrainingError && outcome.kind === 'cancelled') return;
-          const stopped = outcome instanceof TrainingError ? undefined : earlyStop?.recordFor(id, outcome.epochs.length);
-          record({ ...evaluatedRecord(byId.get(id)!, generation, outcome, stopped), ...(worker && { worker }) });
-        },
-        onWorker: (event) => store.appendEvent(event),
+        store, executor, generation, recorded, trained, signal, earlyStop, stopEvent: ctx.stopEvent,
+        onProgress: (count, total, latest) =>
+          ctx.onProgress?.({ generation, generations: settings.generations, done: count, total, latest }),
       },
+      planned,
     );
-    if (signal?.aborted) {
-      store.appendEvent(ctx.stopEvent?.() ?? { type: 'run-finished', status: 'cancelled', message: 'cancelled by the user' });
-      return 'cancelled';
-    }
-    for (const p of waiting) {
-      const source = trained.get(p.hash);
-      record(source ? reusedRecord(p, generation, source) : failedTwin(p, generation, results, planned));
-    }
-
-    const done = results as CandidateRecord[];
+    if (done === 'cancelled') return 'cancelled';
     const mergedIds = [...populationIds, ...done.map((r) => r.id)];
     const survivors = algorithm.tell(
       planned.map((p) => p.genome),
@@ -190,69 +112,6 @@ function allFailed(records: CandidateRecord[]): string | undefined {
   if (records.length === 0 || records.some((r) => r.status !== 'failed')) return undefined;
   const first = records.find((r) => r.failure)?.failure;
   return `all ${records.length} candidates failed to train${first ? `; the first: ${first.kind}: ${first.message}` : ''}`;
-}
-
-function trainJob(p: Planned, dataset: string, config: SearchConfig): TrainJob {
-  return { id: p.id, spec: p.spec, dataset, training: config.training };
-}
-
-function baseRecord(p: Planned, generation: number): Omit<CandidateRecord, 'status' | 'valAccuracy' | 'error' | 'epochs' | 'trainSeconds'> {
-  return {
-    id: p.id,
-    generation,
-    index: p.index,
-    genome: p.genome,
-    specHash: p.hash,
-    mflops: p.mflops,
-    params: p.params,
-    parents: p.parents,
-    finishedAt: new Date().toISOString(),
-  };
-}
-
-function evaluatedRecord(p: Planned, generation: number, outcome: TrainResult | TrainingError, earlyStop?: EarlyStopRecord): CandidateRecord {
-  if (outcome instanceof TrainingError) {
-    return {
-      ...baseRecord(p, generation),
-      status: 'failed',
-      valAccuracy: null,
-      error: 100,
-      epochs: [],
-      trainSeconds: 0,
-      failure: { kind: outcome.kind, message: outcome.message },
-    };
-  }
-  return {
-    ...baseRecord(p, generation),
-    status: 'ok',
-    valAccuracy: outcome.valAccuracy,
-    error: 100 - outcome.valAccuracy,
-    epochs: outcome.epochs,
-    trainSeconds: outcome.epochs.reduce((s, e) => s + e.seconds, 0),
-    device: outcome.device,
-    ...(earlyStop ? { earlyStop } : {}),
-  };
-}
-
-function reusedRecord(p: Planned, generation: number, source: CandidateRecord): CandidateRecord {
-  return {
-    ...baseRecord(p, generation),
-    status: 'reused',
-    reusedFrom: source.id,
-    valAccuracy: source.valAccuracy,
-    error: source.error,
-    epochs: source.epochs,
-    trainSeconds: 0,
-    device: source.device,
-    ...(source.earlyStop ? { earlyStop: source.earlyStop } : {}),
-  };
-}
-
-/** A duplicate whose twin in the same batch failed shares the failure instead of training again. */
-function failedTwin(p: Planned, generation: number, results: Array<CandidateRecord | undefined>, planned: Planned[]): CandidateRecord {
-  const twin = planned.find((q) => q.hash === p.hash && results[q.index]?.status === 'failed');
-  const failure = (twin && results[twin.index]?.failure) ?? { kind: 'engine-error' as const, message: 'duplicate of a failed network' };
-  return { ...baseRecord(p, generation), status: 'failed', valAccuracy: null, error: 100, epochs: [], trainSeconds: 0, failure };
 }
 
 function recordedCount(store: RunStore): number {

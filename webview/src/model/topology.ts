@@ -7,8 +7,8 @@ import { cost } from '../../../common/model/cost';
 import { decode, decodePhase } from '../../../common/model/decode';
 import { parseGenome, phaseBits, PHASES } from '../../../common/model/genome';
 import type { DecodeOptions, NetworkSpec, PhaseSpec } from '../../../common/model/spec';
-import { escapeXml } from './plotSvg';
-import { formatInt } from './scale';
+import { escapeXml } from '../../../common/explorer/plotSvg';
+import { formatInt } from '../../../common/explorer/scale';
 
 export interface Topology {
   svg: string;

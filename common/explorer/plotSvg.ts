@@ -1,5 +1,5 @@
-// The explorer plot as a standalone SVG file (the "Export SVG" button): log MFLOPs axis, all
-// candidates coloured by generation, the front as a step line, the cutoff and the selection.
+// The explorer plot as a standalone SVG file (the "Export SVG" button, and the case study's pareto.svg):
+// log MFLOPs axis, all candidates coloured by generation, the front as a step line, the cutoff and the selection.
 // Colours are passed in resolved (from the theme's --vscode-* variables at export time).
 import { formatNumber, logBounds, niceTicks } from './scale';
 
