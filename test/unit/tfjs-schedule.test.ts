@@ -3,7 +3,7 @@
 // so a short training ends near zero instead of at half the rate after 2 epochs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TrainingSettings } from '../../runner/src/config';
+import { TrainingSettings } from '../../common/config';
 import { learningRate } from '../../runner/src/engines/tfjs/train';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≠ ${b}`);
