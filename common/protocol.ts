@@ -158,6 +158,7 @@ export const RpcErrorCode = {
   InvalidConfig: -32012,
   LaunchFailed: -32013,
   NotAttached: -32014,
+  ExportFailed: -32015,
 } as const;
 export type RpcErrorCode = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
 
@@ -252,6 +253,58 @@ export interface ParetoGetResult {
   front: CandidateRecord[];
 }
 
+export type ExportFormat = 'onnx' | 'torchscript';
+
+/** What `<file>.json` records next to an exported model (`pareto-nas export`, `model/export`). */
+export interface ExportManifest {
+  format: 'pareto-nas.export/1';
+  /** File name of the model, beside this manifest. */
+  file: string;
+  modelFormat: ExportFormat;
+  run: string;
+  candidate: string;
+  genome: string;
+  mflops: number;
+  params: number;
+  /** Validation accuracy in percent: after refinement, and in the search before it. */
+  accuracy: { refined: number | null; search: number | null };
+  input: { name: 'images'; shape: ['batch', number, number, number]; dtype: 'float32'; storedAs: 'float32' | 'uint8' | 'uint16' };
+  output: { name: 'logits'; shape: ['batch', number] };
+  classes: string[];
+  /** Applied inside the model: x = (raw * scale - mean[c]) / std[c]. */
+  normalization: { insideModel: true; scale: number; mean: number[]; std: number[] };
+  exportedBy: { runner: string; torch: string; opset?: number };
+  createdAt: string;
+}
+
+/** An inference measurement of an exported network (`pareto-nas bench-model`), `<run>/exports/<id>/bench-<format>.json`. */
+export interface ModelBenchRecord {
+  candidate: string;
+  format: ExportFormat;
+  /** e.g. "onnxruntime-node (CPU, 2 threads)" or the torch worker's device. */
+  runtime: string;
+  host: string;
+  batchSize: number;
+  batches: number;
+  imagesPerSecond: number;
+  perImageMs: number;
+  latencyMs: { p50: number; p95: number; min: number };
+  measuredAt: string;
+}
+
+export interface ModelExportParams extends RunRefParams {
+  id: string;
+  format: ExportFormat;
+  /** Also time the exported file on the runner's host (bench-model). */
+  bench?: boolean;
+}
+export interface ModelExportResult {
+  /** Absolute path of the model file on the runner's host. */
+  file: string;
+  manifest: ExportManifest;
+  bench?: ModelBenchRecord;
+}
+
 export interface RunEventParams {
   run: string;
   event: StoredEvent;
@@ -272,6 +325,8 @@ export const Rpc = {
   refineStart: new RequestType<RefineStartParams, LaunchResult, void>('refine/start'),
   candidateGet: new RequestType<CandidateGetParams, CandidateGetResult, void>('candidate/get'),
   paretoGet: new RequestType<ParetoGetParams, ParetoGetResult, void>('pareto/get'),
+  /** Writes a refined network as ONNX or TorchScript on the runner's host (and optionally times it). */
+  modelExport: new RequestType<ModelExportParams, ModelExportResult, void>('model/export'),
   /** Server → client: one event of an attached run, in seq order. */
   runEvent: new NotificationType<RunEventParams>('run/event'),
 } as const;

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const bundles = [
-  { entry: 'runner/src/cli.ts', outfile: 'dist/runner.js', platform: 'node', banner: '#!/usr/bin/env node' },
+  // onnxruntime-node is a native addon loaded on demand (optional dependency): resolved from node_modules at run time.
+  { entry: 'runner/src/cli.ts', outfile: 'dist/runner.js', platform: 'node', banner: '#!/usr/bin/env node', external: ['onnxruntime-node'] },
   { entry: 'extension/src/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: ['vscode', 'cpu-features', '*.node'] },  // ssh2's optional native addons stay outside the bundle: it falls back to pure JS
   { entry: 'webview/src/main.ts', outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The tfjs engine's worker process (TF.js + wasm backend), forked by the runner.

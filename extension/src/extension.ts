@@ -3,6 +3,7 @@
 // asynchronously, on a command or when the view is shown.
 import * as vscode from 'vscode';
 import { registerExplorerCommands } from './commands/explorer';
+import { registerExportCommands } from './commands/export';
 import { registerHostCommands } from './commands/hosts';
 import { registerRunCommands } from './commands/runs';
 import { createConnector } from './hosts/connect';
@@ -80,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): ParetoNasApi {
     return n && n.kind !== 'host' ? { host: n.host, run: n.run } : undefined;
   };
   registerExplorerCommands(context, runs, log, panels, currentRun);
+  registerExportCommands(context, runs, log, currentRun);
 
   return { runs, statusText: () => status.text };
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './data/commands';
 import { registerDemoCommand } from './demo';
 import { registerEngineCommands } from './engines/commands';
+import { registerExportCommands } from './export/commands';
 import { registerRefineCommands } from './refine/commands';
 import { registerReportCommands } from './report/commands';
 import { registerSearchCommands } from './search/commands';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerEngineCommands(program);
   registerRefineCommands(program);
   registerReportCommands(program);
+  registerExportCommands(program);
   registerServerCommands(program);
   registerDemoCommand(program);
   return program;

@@ -6,13 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { parseConfig } from '../../common/config';
-import { cost, decode } from '../../common/model';
-import { specHash } from '../../runner/src/model/hash';
 import type { CandidateRecord, RefineRecord, StoredEvent } from '../../common/protocol';
 import { readRefineRecord, refine, RefineError, selectCandidates } from '../../runner/src/refine';
 import { registerRefineCommands } from '../../runner/src/refine/commands';
-import { readEvents, RunStore } from '../../runner/src/store';
+import { readEvents } from '../../runner/src/store';
+import { makeHandMadeRun } from '../helpers/hand-made-run';
 import { writeSyntheticDataset } from '../helpers/npy';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pareto-refine-'));
@@ -22,37 +20,7 @@ const size = 12;
 const dataset = writeSyntheticDataset(join(tmp, 'ds'), { size, train: 32, val: 16 });
 
 /** A run whose search "found" three networks: g1-00 (small), g1-01 (bigger, better), g1-02 (dominated). */
-function makeRun(name: string): string {
-  const dir = join(tmp, name);
-  const config = parseConfig({
-    name,
-    dataset,
-    search: { initChannels: 4 },
-    training: { epochs: 2, batchSize: 16 },
-    engine: { name: 'torch', device: 'cpu' },
-    executor: { workers: 1 },
-  });
-  const store = RunStore.create(dir, config, {
-    runner: 'test',
-    createdAt: new Date().toISOString(),
-    dataset: { dir: dataset, name: 'synthetic', shape: [1, size, size], classes: ['q0', 'q1'] },
-  });
-  const found: Array<[string, number]> = [
-    ['000000100000000000001', 80],
-    ['000110111000000110010', 95],
-    ['010000100000000000001', 70],
-  ];
-  found.forEach(([genome, acc], index) => {
-    const spec = decode(genome, { nodes: 4, initChannels: 4, input: { channels: 1, height: size, width: size }, classes: 2 });
-    const c = cost(spec);
-    const record: CandidateRecord = {
-      id: `g1-0${index}`, generation: 1, index, genome, specHash: specHash(spec), mflops: c.mflops, params: c.params,
-      status: 'ok', valAccuracy: acc, error: 100 - acc, epochs: [], trainSeconds: 1, parents: [], finishedAt: new Date().toISOString(),
-    };
-    store.appendCandidate(record);
-  });
-  return dir;
-}
+const makeRun = (name: string) => makeHandMadeRun(tmp, name, dataset, size);
 
 test('selection: --cutoff takes the Pareto networks at or below it; bad selections say why', () => {
   const run = makeRun('select');

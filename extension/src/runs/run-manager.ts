@@ -6,7 +6,9 @@ import {
   Rpc,
   type CandidateGetResult,
   type DoctorResult,
+  type ExportFormat,
   type LaunchResult,
+  type ModelExportResult,
   type RunSummary,
   type StoredEvent,
 } from '../../../common/protocol';
@@ -249,6 +251,12 @@ export class RunManager implements RunsApi, vscode.Disposable {
   async candidate(ref: RunRef, id: string): Promise<CandidateGetResult> {
     const link = await this.linkFor(ref.host);
     return link.request(Rpc.candidateGet, { run: ref.run, id });
+  }
+
+  /** Exports a refined network on its run's host (the file stays there) and optionally times it there. */
+  async exportModel(ref: RunRef, id: string, format: ExportFormat, bench: boolean): Promise<ModelExportResult> {
+    const link = await this.linkFor(ref.host);
+    return link.request(Rpc.modelExport, { run: ref.run, id, format, bench });
   }
 
   async doctor(key: string): Promise<DoctorResult> {

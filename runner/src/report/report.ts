@@ -12,6 +12,7 @@ import { DEFAULT_UI } from '../../../common/explorer/messages';
 import { paretoFrontOf } from '../../../common/explorer/front';
 import { defaultCutoff, selectedIds } from '../../../common/explorer/selection';
 import { paretoCsv, table1Markdown, table1Rows } from '../../../common/explorer/table';
+import { readBenchRecord, type ModelBenchRecord } from '../export/bench-model';
 import { REPORT_LIGHT_THEME } from './theme';
 
 export class ReportError extends Error {
@@ -140,7 +141,27 @@ export function buildReport(opts: ReportOptions): ReportResult {
       `${selected.length} selected${cutoff === null ? ' (no cutoff)' : ` at or below ${cutoff} MFLOPs`}, ${snapshot.refinements.length} refined.`,
     'Accuracy is validation accuracy in percent; inference time is per image on the refinement device.',
   ].join('\n');
-  writeFileSync(md, `${intro}\n\n${table1Markdown(rows)}`);
+  const deployed = deployedInferenceMarkdown(opts.runDir, rows.map((r) => r.id));
+  writeFileSync(md, `${intro}\n\n${table1Markdown(rows)}${deployed ? `\n${deployed}` : ''}`);
   return { html, paretoCsv: csv, table1: md, candidates: snapshot.candidates.length, front: front.length, selected, cutoff };
 }
 
+
+/** Inference of the exported networks where `pareto-nas bench-model` measured it; '' when none was. */
+export function deployedInferenceMarkdown(runDir: string, ids: readonly string[]): string {
+  const measured = ids.map((id) => readBenchRecord(runDir, id)).filter((r): r is ModelBenchRecord => r !== undefined);
+  if (measured.length === 0) return '';
+  const header = ['Model', 'Format', 'Runtime', 'Batch', 'Images/s', 'Inference time (ms/image)', 'Batch latency p95 (ms)'];
+  return [
+    'Exported networks, measured with `pareto-nas bench-model` where the workflow runs them:',
+    '',
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, i) => (i < 3 ? '---' : '---:')).join(' | ')} |`,
+    ...measured.map(
+      (r) =>
+        `| ${r.candidate} | ${r.format} | ${r.runtime} on ${r.host} | ${r.batchSize} | ${r.imagesPerSecond.toFixed(0)} | ` +
+        `${r.perImageMs.toFixed(4)} | ${r.latencyMs.p95.toFixed(2)} |`,
+    ),
+    '',
+  ].join('\n');
+}

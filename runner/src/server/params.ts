@@ -5,6 +5,7 @@ import { ErrorCodes, ResponseError } from 'vscode-jsonrpc/node';
 import { z } from 'zod';
 import type {
   CandidateGetParams,
+  ModelExportParams,
   ParetoGetParams,
   RefineStartParams,
   RunAttachParams,
@@ -49,6 +50,10 @@ export const RefineStartParamsSchema = paramsOf<RefineStartParams>()(
 export const CandidateGetParamsSchema = paramsOf<CandidateGetParams>()(runRef.extend({ id: z.string().min(1) }));
 
 export const ParetoGetParamsSchema = paramsOf<ParetoGetParams>()(runRef.extend({ maxMflops: z.number().positive().optional() }));
+
+export const ModelExportParamsSchema = paramsOf<ModelExportParams>()(
+  runRef.extend({ id: z.string().min(1), format: z.enum(['onnx', 'torchscript']), bench: z.boolean().optional() }),
+);
 
 /** Parses a request's params, or throws InvalidParams naming the method and each bad field. */
 export function parseParams<P>(method: string, schema: z.ZodType<P>, params: unknown): P {

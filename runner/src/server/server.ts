@@ -15,6 +15,8 @@ import {
   type CandidateRecord,
   type DoctorResult,
   type LaunchResult,
+  type ModelExportParams,
+  type ModelExportResult,
   type NetworkSpec,
   type ParetoGetParams,
   type ParetoGetResult,
@@ -38,8 +40,13 @@ import { launch, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, ty
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
 import { paretoFront, selectBelowCutoff } from '../../../common/pareto';
 import { runSpec } from '../search/run-spec';
+import { benchModel } from '../export/bench-model';
+import { ExportError, exportModel } from '../export/export';
+import { OnnxRuntimeUnavailableError } from '../export/onnx-runtime';
+import { TorchUnavailableError } from '../engines/torch';
 import {
   CandidateGetParamsSchema,
+  ModelExportParamsSchema,
   ParetoGetParamsSchema,
   parseParams,
   RefineStartParamsSchema,
@@ -118,6 +125,7 @@ export class RunnerServer {
     this.handle(Rpc.refineStart, RefineStartParamsSchema, (p) => this.refineStart(p));
     this.handle(Rpc.candidateGet, CandidateGetParamsSchema, (p) => this.candidateGet(p));
     this.handle(Rpc.paretoGet, ParetoGetParamsSchema, (p) => this.paretoGet(p));
+    this.handle(Rpc.modelExport, ModelExportParamsSchema, (p) => this.modelExport(p));
   }
 
   /** Registers a handler that runs only after `version` negotiated, with parsed params, turning throws into errors. */
@@ -259,6 +267,21 @@ export class RunnerServer {
     const refine = store.readRefineRecords(dir).filter((r) => r.candidate === p.id);
     if (refine.length) result.refine = refine;
     return result;
+  }
+
+  private async modelExport(p: ModelExportParams): Promise<ModelExportResult> {
+    const dir = this.runDir(p.run, true);
+    if (!store.readCandidates(dir).some((r) => r.id === p.id)) {
+      throw new ResponseError(RpcErrorCode.CandidateNotFound, `model/export: run ${p.run} has no candidate ${p.id}`);
+    }
+    try {
+      const { file, manifest } = await exportModel({ runDir: dir, id: p.id, format: p.format });
+      const bench = p.bench ? await benchModel({ runDir: dir, id: p.id, format: p.format, batchSize: 256, seconds: 2 }) : undefined;
+      return { file, manifest, ...(bench && { bench }) };
+    } catch (e) {
+      if (e instanceof ExportError || e instanceof OnnxRuntimeUnavailableError || e instanceof TorchUnavailableError) throw new ResponseError(RpcErrorCode.ExportFailed, e.message);
+      throw e;
+    }
   }
 
   private paretoGet(p: ParetoGetParams): ParetoGetResult {

@@ -53,6 +53,39 @@ export type PredictRequest =
   | { spec: NetworkSpec; weights: string; inputs: { shape: number[]; data: number[] } }
   | { spec: NetworkSpec; weights: string; dataset: string; split?: 'train' | 'val'; limit?: number };
 
+/** Writes a trained network as a file a workflow loads without Pareto NAS. */
+export interface ExportRequest {
+  spec: NetworkSpec;
+  /** Weights folder (TF.js layout, weights.ts names). */
+  weights: string;
+  format: 'onnx' | 'torchscript';
+  out: string;
+  /** Factor that maps stored pixel values to [0, 1] (1/255 for uint8 datasets); baked into the file. */
+  inputScale: number;
+}
+
+export interface ExportResult {
+  file: string;
+  format: 'onnx' | 'torchscript';
+  torch: string;
+  opset?: number;
+  normalization: { mean: number[]; std: number[] };
+}
+
+/** Times an exported TorchScript file on the worker's device (a GPU when there is one). */
+export interface ModelBenchRequest {
+  file: string;
+  input: [number, number, number];
+  batchSize: number;
+  seconds: number;
+}
+
+export interface ModelBenchResult {
+  latenciesMs: number[];
+  batchSize: number;
+  device: string;
+}
+
 interface Hello {
   torch: string;
   python: string;
@@ -69,6 +102,8 @@ type WorkerMessage =
   | { type: 'result'; id: string; result: TorchTrainResult }
   | { type: 'logits'; id: string; logits: number[][] }
   | { type: 'bench'; id: string; result: BenchResult }
+  | { type: 'exported'; id: string; result: ExportResult }
+  | { type: 'bench-model'; id: string; result: ModelBenchResult }
   | { type: 'error'; id: string; kind: FailureKind; message: string }
   | { type: 'fatal'; kind: FailureKind; message: string };
 
@@ -156,6 +191,26 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
       `bench-${++nextId}`,
       { type: 'bench', ...req, training: benchTraining(req) },
       (m) => (m.type === 'bench' ? m.result : undefined),
+      { signal },
+    );
+  }
+
+  /** Writes the network with the dataset's input transform baked in, as ONNX or TorchScript. */
+  exportModel(req: ExportRequest, signal?: AbortSignal): Promise<ExportResult> {
+    return this.request<ExportResult>(
+      `export-${++nextId}`,
+      { type: 'export', ...req, weights: resolve(req.weights), out: resolve(req.out) },
+      (m) => (m.type === 'exported' ? m.result : undefined),
+      { signal },
+    );
+  }
+
+  /** Per-batch inference latencies of an exported TorchScript file on the worker's device. */
+  benchModel(req: ModelBenchRequest, signal?: AbortSignal): Promise<ModelBenchResult> {
+    return this.request<ModelBenchResult>(
+      `bench-model-${++nextId}`,
+      { type: 'bench-model', ...req, file: resolve(req.file) },
+      (m) => (m.type === 'bench-model' ? m.result : undefined),
       { signal },
     );
   }

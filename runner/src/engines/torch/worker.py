@@ -15,6 +15,11 @@ Requests                                       Replies
   {"type": "bench", "id", "spec", "batchSize",  {"type": "bench", "id", "result": {"imagesPerSecond",
    "steps", "warmup", "mixedPrecision",          "seconds", "steps", "batchSize", "params", "device",
    "compile"?, "training"?}                      "maxMemoryMiB"? (CUDA only)}}
+  {"type": "export", "id", "spec", "weights",   {"type": "exported", "id", "result": {"file", "format", ...}}
+   "format": "onnx"|"torchscript", "out",
+   "inputScale"}
+  {"type": "bench-model", "id", "file",          {"type": "bench-model", "id", "result": {"imagesPerSecond", ...}}
+   "input": [c, h, w], "batchSize", "seconds"}
   {"type": "cancel", "id"}                      (the running job ends with kind "cancelled")
   {"type": "shutdown"}                          (exits)
 
@@ -754,6 +759,81 @@ def run_bench(job, msg, device, compile_model):
 
 
 # ---------------------------------------------------------------------------------------------
+# Export: a trained network as a file a workflow loads without Pareto NAS (ONNX or TorchScript)
+
+
+class Normalized(nn.Module):
+    """The network with the dataset's input transform in front, so the exported model takes the
+    images as they are stored (photon counts) and gives the same logits the engine computes."""
+
+    def __init__(self, net, scale, norm, channels):
+        nn.Module.__init__(self)
+        self.net = net
+        mean = torch.tensor(norm["mean"], dtype=torch.float32).view(1, channels, 1, 1)
+        std = torch.tensor(norm["std"], dtype=torch.float32).view(1, channels, 1, 1)
+        # One affine map: x * scale / std - mean / std, folded into two constants.
+        self.register_buffer("mul", scale / std)
+        self.register_buffer("add", -mean / std)
+
+    def forward(self, x):
+        return self.net(x * self.mul + self.add)
+
+
+def run_export(msg):
+    spec = msg["spec"]
+    fmt = msg.get("format")
+    if fmt not in ("onnx", "torchscript"):
+        raise JobError("bad-input", "format must be onnx or torchscript, got %r" % fmt)
+    net = Net(spec)
+    norm = load_weights(net, msg["weights"])
+    i = spec["input"]
+    c, h, w = i["channels"], i["height"], i["width"]
+    if not norm:
+        norm = {"mean": [0.0] * c, "std": [1.0] * c}
+    model = Normalized(net, float(msg.get("inputScale", 1.0)), norm, c).eval()
+    example = torch.zeros(2, c, h, w)
+    out = msg["out"]
+    tmp = out + ".tmp"
+    with torch.no_grad():
+        if fmt == "onnx":
+            opset = int(msg.get("opset", 13))
+            torch.onnx.export(model, example, tmp, input_names=["images"], output_names=["logits"],
+                              dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}},
+                              opset_version=opset, do_constant_folding=True)
+        else:
+            traced = torch.jit.trace(model, example)
+            traced.save(tmp)
+    os.replace(tmp, out)
+    result = {"file": out, "format": fmt, "torch": torch.__version__, "normalization": norm}
+    if fmt == "onnx":
+        result["opset"] = opset
+    return result
+
+
+def run_bench_model(job, msg, device):
+    """Inference throughput and per-batch latency of an exported TorchScript file on this worker's device."""
+    model = torch.jit.load(msg["file"], map_location=device).eval()
+    c, h, w = [int(v) for v in msg["input"]]
+    batch = int(msg.get("batchSize", 256))
+    budget = float(msg.get("seconds", 3.0))
+    x = torch.rand(batch, c, h, w, device=device)
+    with torch.no_grad():
+        for _ in range(3):
+            job.check()
+            model(x)
+        sync(device)
+        times = []
+        t_end = time.perf_counter() + budget
+        while len(times) < 5 or (time.perf_counter() < t_end and len(times) < 10000):
+            job.check()
+            t0 = time.perf_counter()
+            model(x)
+            sync(device)
+            times.append(time.perf_counter() - t0)
+    return {"latenciesMs": [1000.0 * t for t in times], "batchSize": batch, "device": device_description(device)}
+
+
+# ---------------------------------------------------------------------------------------------
 # Main loop
 
 
@@ -844,6 +924,10 @@ def main():
                 send({"type": "logits", "id": jid, "logits": run_predict(msg, device)})
             elif kind == "bench":
                 send({"type": "bench", "id": jid, "result": run_bench(job, msg, device, compile_model)})
+            elif kind == "export":
+                send({"type": "exported", "id": jid, "result": run_export(msg)})
+            elif kind == "bench-model":
+                send({"type": "bench-model", "id": jid, "result": run_bench_model(job, msg, device)})
             else:
                 send({"type": "error", "id": jid, "kind": "bad-input", "message": "unknown request type %r" % kind})
         except BaseException as e:  # noqa: B902 - every failure goes back to the runner
