@@ -1,14 +1,19 @@
 // `pareto-nas demo`: the whole method on the bundled default dataset, sized for a laptop:
 // generate (a small search), select (the Pareto networks below the knee of the front), refine
-// (briefly), and write the report.
+// (from scratch, 4× the search's epochs), and write the report.
 import { Option, type Command } from 'commander';
 import { positiveInt, positiveNumber } from './cli-args';
-import { presetConfig } from '../../common/config';
+import { PRESETS, presetConfig } from '../../common/config';
 import { refine } from './refine';
 import { buildReport } from './report/report';
 import { createRun, executeSearch } from './search/execute';
 import { kneeOf, paretoFront, selectBelowCutoff } from '../../common/pareto';
 import { readCandidates } from './store';
+
+const SEARCH_EPOCHS = PRESETS.demo.training.epochs;
+// Refinement trains the selected networks from scratch (as NSGA-Net and the paper do), so it must
+// train clearly longer than the search did to end up more accurate: 4× the search's epochs.
+const REFINE_EPOCHS = 4 * SEARCH_EPOCHS;
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -16,7 +21,7 @@ export function registerDemoCommand(program: Command): void {
     .description('search, select, refine and report on the bundled default dataset (minutes on a laptop)')
     .option('--run-dir <dir>', 'where to write the run (default: a new folder under the runs root)')
     .option('--cutoff <MFLOPs>', 'FLOPs cutoff for refinement (default: the knee of the Pareto front)', positiveNumber)
-    .option('--refine-epochs <n>', 'epochs of the (brief) refinement', positiveInt, 4)
+    .option('--refine-epochs <n>', `epochs of the refinement, from scratch (the search trains each network for ${SEARCH_EPOCHS})`, positiveInt, REFINE_EPOCHS)
     .addOption(new Option('--engine <name>', 'training engine').choices(['auto', 'torch', 'tfjs']).default('auto'))
     .action(async (o: { runDir?: string; cutoff?: number; refineEpochs: number; engine: 'auto' | 'torch' | 'tfjs' }) => {
       const say = (m: string) => process.stderr.write(`\n== ${m}\n`);
@@ -30,17 +35,21 @@ export function registerDemoCommand(program: Command): void {
       const cutoff = o.cutoff ?? kneeOf(front)?.mflops;
       if (cutoff === undefined) throw new Error(`no candidate of ${store.dir} trained successfully; nothing to select`);
       const selected = selectBelowCutoff(front, cutoff);
-      say(`2/4 select: ${front.length} Pareto networks, ${selected.length} at or below the cutoff of ${cutoff} MFLOPs`);
-      for (const r of selected) process.stderr.write(`   ${r.id}  ${r.valAccuracy?.toFixed(2)}%  ${r.mflops} MFLOPs\n`);
+      say(`2/4 select: ${front.length} Pareto networks, ${selected.length} at or below the cutoff of ${cutoff} MFLOPs (*)`);
+      for (const r of front) {
+        const mark = selected.includes(r) ? '*' : ' ';
+        process.stderr.write(`   ${mark} ${r.id}  ${r.valAccuracy?.toFixed(2)}%  ${r.mflops} MFLOPs\n`);
+      }
 
-      say(`3/4 refine: ${selected.length} networks for ${o.refineEpochs} epochs (the paper used 500)`);
+      say(`3/4 refine: ${selected.length} networks from scratch for ${o.refineEpochs} epochs (search: ${preset.training.epochs}; the paper used 500)`);
       await refine({
         runDir: store.dir,
         select: { ids: selected.map((r) => r.id) },
         epochs: o.refineEpochs,
         onProgress: (p) => {
           if (p.state === 'finished' && p.record) {
-            process.stderr.write(`   ${p.id}: ${p.record.valAccuracy?.toFixed(2)}% after refinement\n`);
+            const { searchAccuracy: before, valAccuracy: after } = p.record;
+            process.stderr.write(`   ${p.id}: ${before?.toFixed(2)}% after the search → ${after?.toFixed(2)}% after refinement\n`);
           }
         },
       });

@@ -42,9 +42,14 @@ export type PredictRequest =
 
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
 
-export function learningRate(training: TrainingSettings, epoch: number): number {
+/**
+ * The learning rate at a point of training measured in epochs (fractional within an epoch):
+ * 'cosine' changes it once per epoch (NSGA-Net), 'cosine-step' every batch.
+ */
+export function learningRate(training: TrainingSettings, progress: number): number {
   if (training.schedule === 'constant') return training.learningRate;
-  return (training.learningRate / 2) * (1 + Math.cos((Math.PI * epoch) / training.epochs));
+  const t = training.schedule === 'cosine' ? Math.floor(progress) : progress;
+  return (training.learningRate / 2) * (1 + Math.cos((Math.PI * t) / training.epochs));
 }
 
 /** A network with its SGD state; one optimisation step at a time. */
@@ -242,7 +247,7 @@ export async function trainInProcess(job: TfjsTrainJob, control: RunControl): Pr
         const x = tf().tensor4d(buf.subarray(0, b * c * h * w), [b, h, w, c]);
         const labels = Int32Array.from(idx, (k) => ds.train.labels[k]);
         const y = tf().tensor1d(labels, 'int32');
-        const { loss, correct: hits } = trainer.step(x, y, lr);
+        const { loss, correct: hits } = trainer.step(x, y, learningRate(training, epoch + i / n));
         const [lossValue] = await loss.data();
         const [hitCount] = await hits.data();
         tf().dispose([x, y, loss, hits]);

@@ -505,12 +505,16 @@ class Job(object):
             raise Cancelled()
 
 
-def lr_at(training, epoch):
+def lr_at(training, progress):
+    """Learning rate at a point of training in epochs (fractional within an epoch): 'cosine' changes
+    once per epoch (NSGA-Net), 'cosine-step' every batch (as the tfjs engine)."""
     lr = float(training.get("learningRate", 0.025))
-    if training.get("schedule", "cosine") == "constant":
+    schedule = training.get("schedule", "cosine")
+    if schedule == "constant":
         return lr
     epochs = int(training["epochs"])
-    return lr / 2.0 * (1.0 + math.cos(math.pi * epoch / epochs))
+    t = math.floor(progress) if schedule == "cosine" else progress
+    return lr / 2.0 * (1.0 + math.cos(math.pi * t / epochs))
 
 
 class Trainer(object):
@@ -837,6 +841,8 @@ def run_train(job, msg, device, compile_model):
             job.check()
             if job.stopped.is_set():
                 break
+            if training.get("schedule") == "cosine-step":
+                trainer.set_lr(lr_at(training, epoch + i / n))
             steps.run(perm[i:i + batch])
             if (k + 1) % 50 == 0 and not watch.finite(steps.loss_sum):
                 raise JobError("nan-loss", "training loss became %s in epoch %d (step %d, lr %.4g)"
