@@ -341,7 +341,7 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     name: o.name ?? `xfel-${presetName}-${o.fluence.toExponential(0).replace('+', '')}-${outN}px`,
     shape: [1, outN, outN],
     classes: confs.map((c) => c.name),
-    dtype: 'float32',
+    dtype: 'auto', // photon counts: uint8, or uint16 where a pixel gets more than 255
     counts,
     metadata: { orientations: [4], euler: [3] },
   }, { overwrite: o.overwrite });

@@ -24,8 +24,10 @@ node concat (+ 1x1) -> BN -> ReLU, 2x2 max-pool after phases with poolAfter, GAP
 Parameter names equal runner/src/engines/weights.ts (PyTorch layout); weights are saved as TF.js
 model.json + weights.bin (float32 little-endian).
 
-Inputs: uint8 / uint16 images are scaled to [0, 1]; then every channel is standardised with the
-training split's mean and standard deviation (saved with the weights as userDefinedMetadata).
+Inputs: images stay on the device in their stored dtype (uint8 / uint16 photon counts, or float32)
+and are standardised per batch, per channel, with the training split's mean and standard deviation
+of the values as stored (saved with the weights as userDefinedMetadata), so a uint8 dataset and a
+float32 one holding the same values give the same inputs.
 """
 
 import json
@@ -404,15 +406,15 @@ def load_dataset(folder, device):
         raw[split] = (images, labels)
     if raw["train"][0].shape[0] == 0:
         raise JobError("bad-input", "%s: splits.train is empty" % manifest_path)
-    scale = {"uint8": 1.0 / 255, "uint16": 1.0 / 65535, "float32": 1.0}[dtype]
-    # Per-channel mean and std of the (scaled) training images, in float64 and in chunks (mmap-friendly).
+    # Per-channel mean and std of the training images (values as stored: photon counts stay counts,
+    # whatever the dtype), in float64 and in chunks (mmap-friendly).
     c = shape[0]
     tot = np.zeros(c)
     tot2 = np.zeros(c)
     n = 0
     tr = raw["train"][0]
     for i in range(0, tr.shape[0], 1024):
-        chunk = np.asarray(tr[i:i + 1024], dtype=np.float64) * scale
+        chunk = np.asarray(tr[i:i + 1024], dtype=np.float64)
         tot += chunk.sum(axis=(0, 2, 3))
         tot2 += (chunk * chunk).sum(axis=(0, 2, 3))
         n += chunk.shape[0] * chunk.shape[2] * chunk.shape[3]
@@ -422,7 +424,7 @@ def load_dataset(folder, device):
     d.norm = {"mean": [float(v) for v in mean], "std": [float(v) for v in std]}
     for split in ("train", "val"):
         images, labels = raw[split]
-        x = to_device_normalized(images, scale, d.norm, device)
+        x = StoredImages(images, d.norm, device)
         y = torch.from_numpy(np.array(labels, dtype=np.int64)).to(device)
         setattr(d, split, (x, y))
     _DATA["key"] = key
@@ -430,15 +432,41 @@ def load_dataset(folder, device):
     return d
 
 
-def to_device_normalized(images, scale, norm, device):
-    c = images.shape[1]
-    mean = torch.tensor(norm["mean"], dtype=torch.float32, device=device).view(1, c, 1, 1)
-    std = torch.tensor(norm["std"], dtype=torch.float32, device=device).view(1, c, 1, 1)
-    out = torch.empty(tuple(images.shape), dtype=torch.float32, device=device)
-    for i in range(0, images.shape[0], 4096):
-        chunk = torch.from_numpy(np.asarray(images[i:i + 4096]).astype(np.float32)).to(device)
-        out[i:i + chunk.shape[0]] = (chunk * scale - mean) / std
-    return out
+class StoredImages(object):
+    """A split's images resident on the device in their stored dtype (uint8 / uint16 photon counts
+    take 1/4 / 1/2 of float32's memory), turned into normalised float32 per batch on the device:
+    x[i:j] and x.index_select(0, idx) give (x - mean) / std. uint16 is kept as int16 bits (torch has
+    no general uint16) and widened with & 0xFFFF."""
+
+    def __init__(self, images, norm, device):
+        self.kind = images.dtype
+        c = images.shape[1]
+        self.mean = torch.tensor(norm["mean"], dtype=torch.float32, device=device).view(1, c, 1, 1)
+        self.std = torch.tensor(norm["std"], dtype=torch.float32, device=device).view(1, c, 1, 1)
+        self.shape = tuple(images.shape)
+        store = {np.dtype("uint8"): torch.uint8, np.dtype("uint16"): torch.int16}.get(self.kind, torch.float32)
+        self.raw = torch.empty(self.shape, dtype=store, device=device)
+        for i in range(0, self.shape[0], 4096):
+            chunk = np.ascontiguousarray(images[i:i + 4096])
+            if self.kind == np.dtype("uint16"):
+                chunk = chunk.view(np.int16)
+            self.raw[i:i + chunk.shape[0]] = torch.from_numpy(chunk).to(device)
+
+    def _normalised(self, raw):
+        if self.kind == np.dtype("uint16"):
+            x = (raw.to(torch.int32) & 0xFFFF).to(torch.float32)
+        else:
+            x = raw.to(torch.float32)
+        return (x - self.mean) / self.std
+
+    def __getitem__(self, key):
+        return self._normalised(self.raw[key])
+
+    def index_select(self, dim, idx):
+        return self._normalised(self.raw.index_select(dim, idx))
+
+    def all(self):
+        return self[0:self.shape[0]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -693,7 +721,7 @@ def run_predict(msg, device):
         x = torch.tensor(inp["data"], dtype=torch.float32).view(*inp["shape"]).to(device)
     else:
         data = load_dataset(msg["dataset"], device)
-        x = getattr(data, msg.get("split", "val"))[0]
+        x = getattr(data, msg.get("split", "val"))[0].all()
         if norm and norm != data.norm:
             # Re-normalise with the statistics the weights were trained with.
             c = x.shape[1]
