@@ -34,7 +34,9 @@ async function main(argv: string[]): Promise<void> {
     const err = e as Error;
     process.stderr.write(`pareto-nas: ${err.message}\n`);
     if (process.env.PARETO_NAS_DEBUG) process.stderr.write(`${err.stack}\n`);
-    process.exit(1);
+    // An interrupted command says so by its exit code (130 after Ctrl-C, as shells expect).
+    const code = (e as { exitCode?: unknown }).exitCode;
+    process.exit(typeof code === 'number' ? code : 1);
   }
 }
 

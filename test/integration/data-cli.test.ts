@@ -122,7 +122,7 @@ test('dataset import through the CLI (.npz) and HDF5 from the bundle', async () 
   assert.match(h.stdout, /train\s+8\s+4\s+4/);
 });
 
-test('Ctrl-C during simulate leaves no dataset folder and no partial folder', async () => {
+test('Ctrl-C during simulate exits 130 and leaves no dataset folder and no partial folder', async () => {
   const base = mkdtempSync(join(tmpdir(), 'int-'));
   const out = join(base, 'big');
   const child = spawn(process.execPath, [cli, 'dataset', 'simulate', '--count', '200000', '--size', '32', '--oversample', '0.5', '--out', out], { env });
@@ -144,7 +144,7 @@ test('Ctrl-C during simulate leaves no dataset folder and no partial folder', as
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await exited;
   clearTimeout(killer);
-  assert.equal(code, 1);
+  assert.equal(code, 130);
   assert.match(err, /interrupted/);
   assert.deepEqual(readdirSync(base), []);
 });

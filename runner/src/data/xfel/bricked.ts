@@ -14,8 +14,24 @@
 // Kernel. The lookups themselves run in slice-kernel.wat (WebAssembly SIMD, ≈ 3× the speed of
 // the same loop in JavaScript), with the arithmetic of grid.ts `sliceAmplitudesSpline` in the same
 // order: results are bit-identical to the column layout's.
+//
+// Sharing. The bricks live in the kernel's shared memory: `shared()` describes where, and
+// `BrickedGrid.attach` gives a worker thread the same grid without a copy (sim-worker.ts).
 import { GridFrame, Z_MIN, type AmplitudeGrid } from './grid';
 import { SliceKernel } from './kernel';
+
+/** Where a bricked grid lies in a shared kernel memory: what a worker thread needs to look it up. */
+export interface SharedBrickedGrid {
+  memory: WebAssembly.Memory;
+  dq: number;
+  qMax: number;
+  m: number;
+  B: number;
+  nbx: number;
+  nbz: number;
+  brickOffsetAt: number;
+  dataAt: number;
+}
 
 export class BrickedGrid {
   readonly dq: number;
@@ -26,18 +42,37 @@ export class BrickedGrid {
   readonly S: number;
   readonly nbx: number;
   readonly nbz: number;
+  /** Always a cubic B-spline grid (as AmplitudeGrid.kernel). */
+  readonly kernelKind = 'bspline3' as const;
   private readonly bricks: number;
   private readonly brickOffsetAt: number;
   private readonly dataAt: number;
   private keys = new Int32Array(0);
 
+  /** The grid of `shared` (in another kernel's memory), looked up with this thread's own kernel on that memory. */
+  static attach(shared: SharedBrickedGrid): BrickedGrid {
+    return new BrickedGrid(shared, shared.B, new SliceKernel(shared.memory));
+  }
+
+  /** What `attach` needs, to post to a worker thread. */
+  shared(): SharedBrickedGrid {
+    const { dq, qMax, m, B, nbx, nbz, brickOffsetAt, dataAt } = this;
+    return { memory: this.kernel.memory, dq, qMax, m, B, nbx, nbz, brickOffsetAt, dataAt };
+  }
+
   constructor(
-    grid: AmplitudeGrid,
+    grid: AmplitudeGrid | SharedBrickedGrid,
     /** Own voxels per brick side (16: a brick with its apron is 55 KB, and stays in L2 while used). */
     readonly B = 16,
     /** Where the grid lives and the lookups run (detector-interp.ts shares it for the fill). */
     readonly kernel = new SliceKernel(),
   ) {
+    if ('memory' in grid) {
+      ({ dq: this.dq, qMax: this.qMax, m: this.m, nbx: this.nbx, nbz: this.nbz, brickOffsetAt: this.brickOffsetAt, dataAt: this.dataAt } = grid);
+      this.S = B + 3;
+      this.bricks = this.nbx * this.nbx * this.nbz;
+      return;
+    }
     if (grid.kernel !== 'bspline3') throw new Error('a bricked grid needs a cubic B-spline grid');
     const { m, colOffset, colLength, data: src } = grid;
     this.dq = grid.dq;
