@@ -137,15 +137,17 @@ export class BrickedGrid {
   slice(qx: Float64Array, qy: Float64Array, qz: Float64Array, Rs: readonly ArrayLike<number>[], skip: Uint8Array): number {
     const np = qx.length, images = Rs.length, entries = images * np;
     const kernel = this.kernel;
-    const orderAt = kernel.region('slice.order', 4 * entries), rotAt = kernel.region('slice.rot', 72 * images);
-    const qAt = kernel.region('slice.q', 24 * np), outAt = kernel.region('slice.out', 16 * entries);
+    // Regions sized for a power of two of images: batches of varying size reuse them (kernel.ts).
+    const room = 2 ** Math.ceil(Math.log2(Math.max(1, images))), roomEntries = room * np;
+    const orderAt = kernel.region('slice.order', 4 * roomEntries), rotAt = kernel.region('slice.rot', 72 * room);
+    const qAt = kernel.region('slice.q', 24 * np), outAt = kernel.region('slice.out', 16 * roomEntries);
     const order = kernel.i32(orderAt, entries), rot = kernel.f64(rotAt, 9 * images), q = kernel.f64(qAt, 3 * np), out = kernel.f64(outAt, 2 * entries);
     for (let p = 0; p < np; p++) {
       q[3 * p] = qx[p];
       q[3 * p + 1] = qy[p];
       q[3 * p + 2] = qz[p];
     }
-    if (this.keys.length < entries) this.keys = new Int32Array(entries);
+    if (this.keys.length < entries) this.keys = new Int32Array(roomEntries);
     const keys = this.keys;
     const { B, nbx, nbz, m } = this;
     const zshift = -1 - Z_MIN; // stored z index of the stencil's first tap is jz + zshift

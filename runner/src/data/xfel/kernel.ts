@@ -66,8 +66,11 @@ export class SliceKernel {
   region(name: string, bytes: number): number {
     const have = this.regions.get(name);
     if (have && have.bytes >= bytes) return have.at;
-    const at = this.allocate(bytes);
-    this.regions.set(name, { at, bytes });
+    // The old region is not reused: growing by half at least keeps the waste bounded by a small
+    // multiple of the largest batch, however many batches of slightly different sizes come.
+    const size = have ? Math.max(bytes, Math.ceil(have.bytes * 1.5)) : bytes;
+    const at = this.allocate(size);
+    this.regions.set(name, { at, bytes: size });
     return at;
   }
 

@@ -26,7 +26,10 @@ export interface ChunkRequest {
   items: Int32Array;
 }
 
-export type ChunkReply = { id: number; result: ChunkResult; error?: undefined } | { id: number; error: string; result?: undefined };
+export type ChunkReply =
+  | { id: number; result: ChunkResult; error?: undefined }
+  | { id: number; error: string; result?: undefined }
+  | { ready: true; id?: undefined };
 
 function workerScript(): string {
   const candidates = [join(__dirname, 'sim-worker.js'), join(__dirname, 'sim-worker.ts')];
@@ -47,8 +50,13 @@ export class SimPool {
   private readonly queue: Task[] = [];
   private nextId = 0;
   private failed?: Error;
+  private starting: number;
+  private started!: () => void;
+  /** Resolves when every worker has attached the grids (its start-up is not per-image work). */
+  readonly ready = new Promise<void>((resolve) => (this.started = resolve));
 
   constructor(readonly size: number, setup: WorkerSetup) {
+    this.starting = size;
     const script = workerScript();
     // From source (tests, npm scripts) the worker loads TypeScript through tsx, as this thread does.
     const source = script.endsWith('.ts') ? `require('tsx/cjs'); require(${JSON.stringify(script)});` : undefined;
@@ -82,6 +90,10 @@ export class SimPool {
   }
 
   private done(w: Worker, m: ChunkReply): void {
+    if ('ready' in m) {
+      if (--this.starting === 0) this.started();
+      return;
+    }
     const task = this.busy.get(w);
     this.busy.delete(w);
     this.idle.push(w);
@@ -94,6 +106,7 @@ export class SimPool {
 
   private fail(e: Error): void {
     this.failed ??= e;
+    this.started(); // the next run() rejects with the failure
     for (const t of [...this.busy.values(), ...this.queue]) t.reject(e);
     this.busy.clear();
     this.queue.length = 0;

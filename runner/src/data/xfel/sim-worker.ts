@@ -11,6 +11,7 @@ const setup = workerData as WorkerSetup;
 const detector = makeDetector(setup.detector);
 const sims = setup.grids.map((g) => new PatternSimulator(BrickedGrid.attach(g), detector, setup.fluence, setup.interpolation, setup.detectorStride));
 
+parentPort!.postMessage({ ready: true });
 parentPort!.on('message', (m: ChunkRequest) => {
   let reply: ChunkReply;
   try {

@@ -316,6 +316,8 @@ export interface SimulateResult {
   counts: Record<SplitName, number>;
   gridSeconds: number[];
   imageSeconds: number;
+  /** CPU seconds of the whole process (all worker threads) while the images were made. */
+  imageCpuSeconds: number;
   meanPhotons: number[];
 }
 
@@ -406,9 +408,11 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
       p.catch(() => undefined); // a chunk still running when another fails is not awaited
       return p;
     };
+    await pool?.ready;
     const photonSum = new Array<number>(k).fill(0);
     const photonN = new Array<number>(k).fill(0);
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     let done = 0;
     const pixels = outN * outN;
     try {
@@ -437,6 +441,8 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     }
     o.onProgress?.('images', done, o.count, 'done');
     const imageSeconds = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const imageCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const meanPhotons = photonSum.map((s, c) => s / Math.max(1, photonN[c]));
     writer.finish({
       source: 'pareto-nas XFEL simulator',
@@ -461,7 +467,7 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
         euler: 'ZYZ Euler angles (rot, tilt, psi) in degrees, R = Rz(psi)·Ry(tilt)·Rz(rot)',
       },
     });
-    return { dir: writer.outDir, counts, gridSeconds, imageSeconds, meanPhotons };
+    return { dir: writer.outDir, counts, gridSeconds, imageSeconds, imageCpuSeconds, meanPhotons };
   } catch (e) {
     writer.abort();
     throw e;
