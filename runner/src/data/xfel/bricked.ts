@@ -31,7 +31,12 @@ export interface SharedBrickedGrid {
   nbz: number;
   brickOffsetAt: number;
   dataAt: number;
+  /** Floats of brick data at dataAt. */
+  floats: number;
 }
+
+/** Cache file layout: magic, u32 length of a JSON header, the header, then brick offsets (i32) and data (f32). */
+const MAGIC = 'PNBRICK1';
 
 export class BrickedGrid {
   readonly dq: number;
@@ -47,6 +52,7 @@ export class BrickedGrid {
   private readonly bricks: number;
   private readonly brickOffsetAt: number;
   private readonly dataAt: number;
+  private readonly floats: number;
   private keys = new Int32Array(0);
 
   /** The grid of `shared` (in another kernel's memory), looked up with this thread's own kernel on that memory. */
@@ -56,8 +62,36 @@ export class BrickedGrid {
 
   /** What `attach` needs, to post to a worker thread. */
   shared(): SharedBrickedGrid {
-    const { dq, qMax, m, B, nbx, nbz, brickOffsetAt, dataAt } = this;
-    return { memory: this.kernel.memory, dq, qMax, m, B, nbx, nbz, brickOffsetAt, dataAt };
+    const { dq, qMax, m, B, nbx, nbz, brickOffsetAt, dataAt, floats } = this;
+    return { memory: this.kernel.memory, dq, qMax, m, B, nbx, nbz, brickOffsetAt, dataAt, floats };
+  }
+
+  /** The grid as bytes for the cache (simulate.ts): a later run loads it without computing or bricking. */
+  encode(): Buffer {
+    const { dq, qMax, m, B, nbx, nbz, floats } = this;
+    const header = Buffer.from(JSON.stringify({ dq, qMax, m, B, nbx, nbz, floats }));
+    const head = Buffer.alloc(12);
+    head.write(MAGIC, 0, 'latin1');
+    head.writeUInt32LE(header.length, 8);
+    const offsets = this.kernel.i32(this.brickOffsetAt, this.bricks);
+    const data = this.kernel.f32(this.dataAt, floats);
+    return Buffer.concat([head, header, Buffer.from(offsets.buffer, offsets.byteOffset, offsets.byteLength), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+  }
+
+  /** A grid from `encode`'s bytes (in a new kernel memory); `file` names it in errors. */
+  static decode(bytes: Uint8Array, file: string): BrickedGrid {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${file}: not a bricked grid`);
+    const len = buf.readUInt32LE(8);
+    const h = JSON.parse(buf.toString('utf8', 12, 12 + len)) as Omit<SharedBrickedGrid, 'memory' | 'brickOffsetAt' | 'dataAt'>;
+    const bricks = h.nbx * h.nbx * h.nbz;
+    if (buf.length !== 12 + len + 4 * bricks + 4 * h.floats) throw new Error(`${file}: ${buf.length} bytes, the header promises ${12 + len + 4 * bricks + 4 * h.floats}`);
+    const kernel = new SliceKernel();
+    const brickOffsetAt = kernel.region('grid.brickOffset', 4 * bricks);
+    const dataAt = kernel.region('grid.data', 4 * h.floats);
+    kernel.u8(brickOffsetAt, 4 * bricks + 0).set(buf.subarray(12 + len, 12 + len + 4 * bricks));
+    kernel.u8(dataAt, 4 * h.floats).set(buf.subarray(12 + len + 4 * bricks));
+    return new BrickedGrid({ ...h, memory: kernel.memory, brickOffsetAt, dataAt }, h.B, kernel);
   }
 
   constructor(
@@ -68,7 +102,7 @@ export class BrickedGrid {
     readonly kernel = new SliceKernel(),
   ) {
     if ('memory' in grid) {
-      ({ dq: this.dq, qMax: this.qMax, m: this.m, nbx: this.nbx, nbz: this.nbz, brickOffsetAt: this.brickOffsetAt, dataAt: this.dataAt } = grid);
+      ({ dq: this.dq, qMax: this.qMax, m: this.m, nbx: this.nbx, nbz: this.nbz, brickOffsetAt: this.brickOffsetAt, dataAt: this.dataAt, floats: this.floats } = grid);
       this.S = B + 3;
       this.bricks = this.nbx * this.nbx * this.nbz;
       return;
@@ -102,7 +136,7 @@ export class BrickedGrid {
         }
       }
     }
-    const floats = 2 * S * S * S * count;
+    const floats = (this.floats = 2 * S * S * S * count);
     this.brickOffsetAt = kernel.region('grid.brickOffset', 4 * this.bricks);
     this.dataAt = kernel.region('grid.data', 4 * floats);
     kernel.i32(this.brickOffsetAt, this.bricks).set(brickOffset);

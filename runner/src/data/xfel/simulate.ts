@@ -166,6 +166,43 @@ export async function loadOrComputeGrid(
   return { grid, cached: false, seconds };
 }
 
+/** Part of the bricked-grid cache key: bump when bricked.ts's layout or encoding changes. */
+const BRICKED_VERSION = 1;
+
+/**
+ * The conformation's B-spline grid bricked in shared memory (bricked.ts), from the cache when there
+ * (keyed by structure, grid parameters, grid/brick layout and simulator version: a second run starts
+ * at once, without reading, decoding or bricking the column grid), else bricked from
+ * `loadOrComputeGrid` and cached.
+ */
+export async function loadOrBrickGrid(
+  c: Conformation,
+  dq: number,
+  qMax: number,
+  opts: { cache?: boolean; onProgress?: (p: GridProgress) => void; signal?: AbortSignal } = {},
+): Promise<{ grid: BrickedGrid; cached: boolean; seconds: number }> {
+  const key = createHash('sha256').update(JSON.stringify({ grid: gridKey(c, dq, qMax, 'bspline3'), bricked: BRICKED_VERSION, sim: SIMULATOR_VERSION, B: 16 })).digest('hex').slice(0, 24);
+  const dir = join(cacheDir(), 'xfel-grids');
+  const file = join(dir, `${c.name}-${key}.bricked`);
+  const useCache = opts.cache !== false;
+  if (useCache && existsSync(file)) {
+    try {
+      return { grid: BrickedGrid.decode(readFileSync(file), file), cached: true, seconds: 0 };
+    } catch {
+      // A damaged cache file is rebuilt below.
+    }
+  }
+  const { grid, seconds } = await loadOrComputeGrid(c, dq, qMax, { ...opts, kernel: 'bspline3' });
+  const bricked = new BrickedGrid(grid);
+  if (useCache) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, bricked.encode());
+    renameSync(tmp, file);
+  }
+  return { grid: bricked, cached: false, seconds };
+}
+
 /** Draws patterns of one conformation. */
 export class PatternSimulator {
   readonly expected: Float64Array;
@@ -366,14 +403,11 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     const bricked: BrickedGrid[] = [];
     const gridSeconds: number[] = [];
     for (const c of confs) {
-      const { grid, seconds } = await loadOrComputeGrid(c, dq, gridQMax, {
-        cache: o.cacheGrids,
-        kernel: kernelFor(interpolation),
-        signal: o.signal,
-        onProgress: (p) => o.onProgress?.('grid', p.done, p.total, c.name),
-      });
+      const gridOpts = { cache: o.cacheGrids, signal: o.signal, onProgress: (p: GridProgress) => o.onProgress?.('grid', p.done, p.total, c.name) };
+      const { grid: source, seconds } = brickable
+        ? await loadOrBrickGrid(c, dq, gridQMax, gridOpts)
+        : await loadOrComputeGrid(c, dq, gridQMax, { ...gridOpts, kernel: kernelFor(interpolation) });
       gridSeconds.push(seconds);
-      const source = brickable ? new BrickedGrid(grid) : grid;
       if (source instanceof BrickedGrid) bricked.push(source);
       if (workers === 1) sims.push(new PatternSimulator(source, detector, o.fluence, interpolation, detectorStride));
     }
