@@ -83,13 +83,18 @@ export class BrickedGrid {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${file}: not a bricked grid`);
     const len = buf.readUInt32LE(8);
-    const h = JSON.parse(buf.toString('utf8', 12, 12 + len)) as Omit<SharedBrickedGrid, 'memory' | 'brickOffsetAt' | 'dataAt'>;
+    let h: Omit<SharedBrickedGrid, 'memory' | 'brickOffsetAt' | 'dataAt'>;
+    try {
+      h = JSON.parse(buf.toString('utf8', 12, 12 + len));
+    } catch (e) {
+      throw new Error(`${file}: damaged bricked grid header (${(e as Error).message})`);
+    }
     const bricks = h.nbx * h.nbx * h.nbz;
     if (buf.length !== 12 + len + 4 * bricks + 4 * h.floats) throw new Error(`${file}: ${buf.length} bytes, the header promises ${12 + len + 4 * bricks + 4 * h.floats}`);
     const kernel = new SliceKernel();
     const brickOffsetAt = kernel.region('grid.brickOffset', 4 * bricks);
     const dataAt = kernel.region('grid.data', 4 * h.floats);
-    kernel.u8(brickOffsetAt, 4 * bricks + 0).set(buf.subarray(12 + len, 12 + len + 4 * bricks));
+    kernel.u8(brickOffsetAt, 4 * bricks).set(buf.subarray(12 + len, 12 + len + 4 * bricks));
     kernel.u8(dataAt, 4 * h.floats).set(buf.subarray(12 + len + 4 * bricks));
     return new BrickedGrid({ ...h, memory: kernel.memory, brickOffsetAt, dataAt }, h.B, kernel);
   }
