@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { generateRun } from '../test/fixtures/gen-run-small';
-import type { HostToWebview } from '../webview/src/messages';
+import type { HostToWebview } from '../common/explorer/messages';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

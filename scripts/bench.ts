@@ -12,10 +12,10 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { EngineSettings } from '../runner/src/config';
+import { EngineSettings } from '../common/config';
 import type { BenchEngine, BenchRequest, BenchResult } from '../runner/src/engines/engine';
 import { TorchEngine } from '../runner/src/engines/torch';
-import { cost, decode, type NetworkSpec } from '../runner/src/model';
+import { cost, decode, type NetworkSpec } from '../common/model';
 
 export const REFERENCE_GENOME = '000110111000000110010';
 
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
 
   const torchRate = new Map<number, number>(); // size -> fp32 torch img/s (the ratio's denominator)
   for (const c of candidates) {
-    let engines: BenchEngine[] = [];
+    const engines: BenchEngine[] = [];
     try {
       for (let i = 0; i < concurrent; i++) engines.push(await c.make());
       if (typeof engines[0].bench !== 'function') throw new Error('engine has no bench()');
@@ -167,7 +167,6 @@ async function main(): Promise<void> {
       }
     }
     await Promise.all(engines.map((x) => x.close()));
-    engines = [];
   }
   for (const row of rows) {
     const base = torchRate.get(row.size);

@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const watch = process.argv.includes('--watch');
 
 const bundles = [
   { entry: 'runner/src/cli.ts', outfile: 'dist/runner.js', platform: 'node', banner: '#!/usr/bin/env node' },
@@ -46,10 +45,10 @@ for (const b of bundles) {
 for (const a of assets) {
   if (existsSync(join(root, a.from))) cpSync(join(root, a.from), join(root, a.to));
 }
-if (!watch) console.log('build: dist/ up to date');
+console.log('build: dist/ up to date');
 
 // --- Search-config JSON Schema for the extension's `jsonValidation` (media/search-config.schema.json).
-// Generated from runner/src/config.ts `configJsonSchema()` (the same zod definition the runner
+// Generated from common/config.ts `configJsonSchema()` (the same zod definition the runner
 // validates with), so editors and the runner never disagree. Bundled to a temporary ESM file and imported.
 {
   const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
@@ -60,7 +59,7 @@ if (!watch) console.log('build: dist/ up to date');
     const out = join(tmp, 'schema.mjs');
     await build({
       absWorkingDir: root,
-      stdin: { contents: "export { configJsonSchema } from './runner/src/config';", resolveDir: root, loader: 'ts' },
+      stdin: { contents: "export { configJsonSchema } from './common/config';", resolveDir: root, loader: 'ts' },
       outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
     });
     const { configJsonSchema } = await import(pathToFileURL(out).href);

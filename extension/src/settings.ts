@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_REFINE_EPOCHS } from '../../common/config';
 
 export interface Settings {
   sshConfigFile: string;
@@ -40,7 +41,7 @@ export function readSettings(): Settings {
     localPythonPath: str('local.pythonPath', 'python3'),
     defaultPreset: str('defaultPreset', 'paper'),
     hosts: c.get<string[]>('hosts', []).filter((h) => typeof h === 'string' && h.trim() !== ''),
-    refineDefaultEpochs: c.get<number>('refine.defaultEpochs', 500),
+    refineDefaultEpochs: c.get<number>('refine.defaultEpochs', DEFAULT_REFINE_EPOCHS),
     statusBarEnabled: c.get<boolean>('statusBar.enabled', true),
   };
 }

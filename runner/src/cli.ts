@@ -8,7 +8,7 @@ import { registerRefineCommands } from './refine/commands';
 import { registerReportCommands } from './report/commands';
 import { registerSearchCommands } from './search/commands';
 import { registerServerCommands } from './server/commands';
-import { RUNNER_VERSION } from './version';
+import { RUNNER_VERSION } from '../../common/version';
 
 export function buildProgram(): Command {
   const program = new Command('pareto-nas')

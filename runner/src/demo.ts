@@ -2,11 +2,11 @@
 // generate (a small search), select (the Pareto networks below the knee of the front), refine
 // (briefly), and write the report.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { presetConfig } from './config';
+import { presetConfig } from '../../common/config';
 import { refine } from './refine';
 import { buildReport } from './report/report';
 import { createRun, executeSearch } from './search/execute';
-import { kneeOf, paretoFront, selectBelowCutoff } from './search/pareto';
+import { kneeOf, paretoFront, selectBelowCutoff } from '../../common/pareto';
 import { readCandidates } from './store';
 
 export function registerDemoCommand(program: Command): void {

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TrainingSettings } from '../../runner/src/config';
+import { TrainingSettings } from '../../common/config';
 import { TrainingError, type BenchEngine, type TrainHooks, type TrainJob, type TrainResult } from '../../runner/src/engines/engine';
 import { weightEntries } from '../../runner/src/engines/weights';
-import { cost, decode, type NetworkSpec } from '../../runner/src/model';
+import { cost, decode, type NetworkSpec } from '../../common/model';
 import { writeSyntheticDataset } from './npy';
 
 /** What the contract needs of an engine: training with a logits probe, predict from saved weights, bench. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { kneeOf, paretoFront } from '../../runner/src/search/pareto';
+import { kneeOf, paretoFront } from '../../common/pareto';
 import { generateRun, writeRun } from '../fixtures/gen-run-small';
 import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';

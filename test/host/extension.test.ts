@@ -8,8 +8,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CandidateRecord } from '../../runner/src/protocol';
-import { paretoFront } from '../../runner/src/search/pareto';
+import type { CandidateRecord } from '../../common/protocol';
+import { paretoFront } from '../../common/pareto';
 import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';
 import { ensureBuilt, hostMissing, Workbench } from '../helpers/workbench';

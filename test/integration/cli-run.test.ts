@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import type { CandidateRecord, GenerationSnapshot, StoredEvent } from '../../runner/src/protocol';
+import type { CandidateRecord, GenerationSnapshot, StoredEvent } from '../../common/protocol';
 import { runCli, startCli } from '../helpers/cli';
 import { writeSyntheticDataset } from '../helpers/npy';
 

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { runCli } from '../helpers/cli';
-import { sharedPath } from '../helpers/paths';
+import { fixturePath } from '../helpers/paths';
 
 test('flops --json reproduces the PD-size test vectors, many genomes per call', () => {
-  const rows = (parse(readFileSync(sharedPath('data/nsganet/flops-vectors.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>)
+  const rows = (parse(readFileSync(fixturePath('nsganet/flops-vectors.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>)
     .filter((r) => r.H === '127');
   assert.ok(rows.length >= 5);
   const r = runCli(['flops', '--json', '--input', '1,127,127', '--classes', '2', '--init-channels', '24', ...rows.map((x) => x.bits)]);
@@ -20,7 +20,7 @@ test('flops --json reproduces the PD-size test vectors, many genomes per call', 
   );
 });
 
-const bands = JSON.parse(readFileSync(sharedPath('data/nsganet/zdt-nsga2-reference.json'), 'utf8')) as unknown;
+const bands = JSON.parse(readFileSync(fixturePath('nsganet/zdt-nsga2-reference.json'), 'utf8')) as unknown;
 const minHv: Record<string, number> = { zdt1: 0.868, zdt2: 0.535, zdt3: 1.326 };
 
 for (const problem of ['zdt1', 'zdt2', 'zdt3']) {
@@ -42,7 +42,7 @@ test('bad input: a wrong-length genome, a bad shape and a malformed config fail 
   const shape = runCli(['flops', '000110111000000110010', '--input', '1,127']);
   assert.notEqual(shape.status, 0);
   assert.match(shape.stderr, /"1,127" is not a shape/);
-  const cfg = runCli(['search', '--config', sharedPath('data/nsganet/zdt-nsga2-reference.json')]);
+  const cfg = runCli(['search', '--config', fixturePath('nsganet/zdt-nsga2-reference.json')]);
   assert.equal(cfg.status, 1);
   assert.match(cfg.stderr, /zdt-nsga2-reference\.json is not a valid search config:\n\s+dataset: /);
   const neither = runCli(['search']);

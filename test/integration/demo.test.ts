@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CandidateRecord, RefineRecord } from '../../runner/src/protocol';
+import type { CandidateRecord, RefineRecord } from '../../common/protocol';
 import { runCli } from '../helpers/cli';
 
 test('pareto-nas demo runs the whole method and says where the results are', () => {

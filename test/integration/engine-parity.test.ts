@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineSettings, TrainingSettings } from '../../runner/src/config';
+import { EngineSettings, TrainingSettings } from '../../common/config';
 import { TorchEngine } from '../../runner/src/engines/torch';
 import { createTfjsEngine, type TfjsEngine } from '../../runner/src/engines/tfjs';
-import { cost, decode, type NetworkSpec } from '../../runner/src/model';
+import { cost, decode, type NetworkSpec } from '../../common/model';
 import { rng, writeNpy } from '../helpers/npy';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pareto-engine-parity-'));

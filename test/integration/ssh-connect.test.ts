@@ -10,8 +10,8 @@ import { DeployError, deployRunner } from '../../extension/src/ssh/deploy';
 import { fingerprint } from '../../extension/src/ssh/known-hosts';
 import { RunnerClient } from '../../extension/src/runner/client';
 import { SshHostPool, SshTransport } from '../../extension/src/runner/transports';
-import { Rpc } from '../../runner/src/protocol';
-import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../runner/src/version';
+import { Rpc } from '../../common/protocol';
+import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../common/version';
 import { repoRoot } from '../helpers/paths';
 import { createTestUser, sshdUnavailable, startSshd, writeSshConfig, type Sshd, type TestUser } from '../helpers/sshd';
 

@@ -4,7 +4,7 @@
 // resume, inference timing, bench), then what is tfjs's own: the backend it reports, a backend that cannot start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EngineSettings } from '../../runner/src/config';
+import { EngineSettings } from '../../common/config';
 import { createTfjsEngine } from '../../runner/src/engines/tfjs';
 import { engineContract } from '../helpers/engine-contract';
 

@@ -8,7 +8,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrainingError } from '../../runner/src/engines/engine';
 import { TorchEngine, TorchUnavailableError } from '../../runner/src/engines/torch';
-import { cost, decode } from '../../runner/src/model';
+import { cost, decode } from '../../common/model';
 import { engineContract, spec, training } from '../helpers/engine-contract';
 
 const ctx = engineContract('torch', () => TorchEngine.create({}, { threads: 1 }), {

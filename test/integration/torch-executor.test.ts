@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineSettings, TrainingSettings } from '../../runner/src/config';
+import { EngineSettings, TrainingSettings } from '../../common/config';
 import { TrainingError, type TrainResult } from '../../runner/src/engines/engine';
 import { LocalExecutor } from '../../runner/src/exec/local';
-import { decode } from '../../runner/src/model';
+import { decode } from '../../common/model';
 import { writeSyntheticDataset } from '../helpers/npy';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pareto-exec-'));

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineSettings, TrainingSettings } from '../../runner/src/config';
+import { EngineSettings, TrainingSettings } from '../../common/config';
 import { TorchEngine } from '../../runner/src/engines/torch';
 import { createTfjsEngine, type TfjsEngine } from '../../runner/src/engines/tfjs';
-import { cost, decode } from '../../runner/src/model';
+import { cost, decode } from '../../common/model';
 import { writeSyntheticDataset } from '../helpers/npy';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pareto-parity-'));

@@ -16,7 +16,7 @@ import { assembleKernel } from '../../runner/src/data/xfel/make-kernel';
 import { poissonPattern } from '../../runner/src/data/xfel/noise';
 import { PatternSimulator } from '../../runner/src/data/xfel/simulate';
 import { builtinAtoms, builtinPdbText } from '../../runner/src/data/xfel/structures';
-import { sharedPath } from '../helpers/paths';
+import { fixturePath } from '../helpers/paths';
 
 const spec = (n: number): DetectorSpec => ({ n, wavelength: 1, qPerPixel: 0.007, beamStopRadius: 16, polarisation: 'x' });
 const atoms1n0vc = builtinAtoms('1n0vc');
@@ -49,12 +49,12 @@ test('form factors: f(0) = Z and the IT1992 check values', () => {
 });
 
 test('PDB parser: chains, element columns and fallback, HETATM dropped; shipped records equal the wwPDB files', () => {
-  const u = parsePdb(readFileSync(sharedPath('data/pdb/1n0u.pdb'), 'utf8'), '1n0u.pdb', { chain: 'A' });
+  const u = parsePdb(readFileSync(fixturePath('pdb/1n0u.pdb'), 'utf8'), '1n0u.pdb', { chain: 'A' });
   assert.deepEqual(elementCounts(u), { C: 4057, N: 1086, O: 1202, S: 30 });
-  const v = parsePdb(readFileSync(sharedPath('data/pdb/1n0v.pdb'), 'utf8'), '1n0v.pdb', { chain: 'C' });
+  const v = parsePdb(readFileSync(fixturePath('pdb/1n0v.pdb'), 'utf8'), '1n0v.pdb', { chain: 'C' });
   assert.deepEqual(elementCounts(v), { C: 4084, N: 1096, O: 1209, S: 30 });
   for (const [name, file, chain] of [['1n0u', '1n0u.pdb', 'A'], ['1n0vc', '1n0v.pdb', 'C']]) {
-    const lines = readFileSync(sharedPath(`data/pdb/${file}`), 'utf8').split('\n').filter((l) => l.startsWith('ATOM  ') && l[21] === chain);
+    const lines = readFileSync(fixturePath(`pdb/${file}`), 'utf8').split('\n').filter((l) => l.startsWith('ATOM  ') && l[21] === chain);
     assert.equal(builtinPdbText(name), `${lines.join('\n')}\n`);
   }
   assert.equal(elementOf('ATOM      1  CA  ALA A   3      65.300  30.741 -39.737  1.00 46.53            '), 'C');
@@ -353,8 +353,13 @@ test('Friedel near-symmetry: I(q) ≈ I(q of the opposite pixel) at small angles
       const mirror = out.length - 1 - p; // (u, v) → (n−1−u, n−1−v)
       const d = Math.abs(out[p] - out[mirror]) / (out[p] + out[mirror]);
       const radius = Math.hypot((p % 41) - 20, Math.floor(p / 41) - 20);
-      if (radius < 18) (inner += d), innerN++;
-      else if (radius > 27) (outer += d), outerN++;
+      if (radius < 18) {
+        inner += d;
+        innerN++;
+      } else if (radius > 27) {
+        outer += d;
+        outerN++;
+      }
     }
   }
   inner /= innerN;

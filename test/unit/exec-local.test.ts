@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TrainingError, type Engine, type TrainHooks, type TrainJob, type TrainResult } from '../../runner/src/engines/engine';
 import { LocalExecutor, planSlots, visibleGpus, type WorkerSlot } from '../../runner/src/exec/local';
-import { EngineSettings } from '../../runner/src/config';
-import type { NetworkSpec } from '../../runner/src/model';
+import { EngineSettings } from '../../common/config';
+import type { NetworkSpec } from '../../common/model';
 
 test('planSlots: one worker per GPU, k per GPU round-robin, or one per core with a share of threads', () => {
   assert.deepEqual(planSlots({ gpus: ['0', '1'], cpus: 16, workers: null, workersPerGpu: 1 }), [

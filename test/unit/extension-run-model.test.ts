@@ -1,8 +1,8 @@
 // The extension's run model: events → tree/status-bar state, idempotent under replay (re-attach).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { presetConfig } from '../../runner/src/config';
-import type { CandidateRecord, RunEvent, StoredEvent } from '../../runner/src/protocol';
+import { presetConfig } from '../../common/config';
+import type { CandidateRecord, EpochMetrics, RunEvent, StoredEvent } from '../../common/protocol';
 import { applyEvent, frontOf, generationProgress, newRunModel } from '../../extension/src/runs/run-model';
 
 function rec(id: string, generation: number, acc: number | null, mflops: number, status: CandidateRecord['status'] = 'ok'): CandidateRecord {
@@ -11,6 +11,10 @@ function rec(id: string, generation: number, acc: number | null, mflops: number,
     valAccuracy: acc, error: acc === null ? 100 : 100 - acc, epochs: [], trainSeconds: 1, parents: [],
     finishedAt: '2026-01-01T00:00:00Z',
   };
+}
+
+function epoch(index: number, valAccuracy: number): EpochMetrics {
+  return { epoch: index, trainLoss: 1, trainAccuracy: 50, valAccuracy, learningRate: 0.1, seconds: 1 };
 }
 
 function stream(events: RunEvent[]): StoredEvent[] {
@@ -22,7 +26,7 @@ const events = stream([
   { type: 'run-started', config, resumed: false, pid: 1, host: 'h' },
   { type: 'generation-started', generation: 1, candidates: ['g1-00', 'g1-01', 'g1-02'].map((id) => ({ id, genome: '0', parents: [] })) },
   { type: 'candidate-started', id: 'g1-00', generation: 1 },
-  { type: 'candidate-epoch', id: 'g1-00', metrics: { epoch: 1, trainLoss: 1, trainAccuracy: 50, valLoss: 1, valAccuracy: 60, seconds: 1, lr: 0.1 } as never },
+  { type: 'candidate-epoch', id: 'g1-00', metrics: epoch(0, 60) },
   { type: 'candidate-finished', record: rec('g1-00', 1, 80, 10) },
   { type: 'candidate-finished', record: rec('g1-01', 1, 90, 20) },
   { type: 'candidate-finished', record: rec('g1-02', 1, 70, 30) },
@@ -78,4 +82,24 @@ test('run-finished sets the final state', () => {
   applyEvent(m, { type: 'run-finished', status: 'cancelled', message: 'by user', seq: 99, time: '' });
   assert.equal(m.state, 'cancelled');
   assert.equal(m.message, 'by user');
+});
+
+test('live progress counts finished epochs: the first epoch (index 0) makes one done', () => {
+  const m = newRunModel('local', 'r3');
+  const live = stream([
+    ...events.slice(0, 3),
+    { type: 'candidate-epoch', id: 'g1-00', metrics: epoch(0, 60) },
+    { type: 'candidate-epoch', id: 'g1-00', metrics: epoch(1, 65) },
+    { type: 'refine-started', id: 'ref-g1-00', candidate: 'g1-00', epochs: 500 },
+    { type: 'refine-epoch', id: 'ref-g1-00', metrics: epoch(0, 70) },
+  ]);
+  for (const e of live.slice(0, 3)) applyEvent(m, e);
+  assert.equal(m.candidates.get('g1-00')!.epochsDone, 0, 'started, nothing finished yet');
+  applyEvent(m, live[3]);
+  assert.equal(m.candidates.get('g1-00')!.epochsDone, 1);
+  assert.equal(m.candidates.get('g1-00')!.lastValAccuracy, 60);
+  applyEvent(m, live[4]);
+  assert.equal(m.candidates.get('g1-00')!.epochsDone, 2);
+  for (const e of live.slice(5)) applyEvent(m, e);
+  assert.equal(m.refinements.get('ref-g1-00')!.epochsDone, 1);
 });

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { cost, decode, decodePhase, phaseBits, type ChannelScheme } from '../../runner/src/model';
+import { cost, decode, decodePhase, phaseBits, type ChannelScheme } from '../../common/model';
 import { parse } from 'csv-parse/sync';
-import { sharedPath } from '../helpers/paths';
+import { fixturePath } from '../helpers/paths';
 
 interface Row {
   tag: string; bits: string; n_nodes: string; C: string; in_ch: string; H: string; W: string;
@@ -15,7 +15,7 @@ function readCsv(file: string): Row[] {
   return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Row[];
 }
 
-const rows = readCsv(sharedPath('data/nsganet/flops-vectors.csv'));
+const rows = readCsv(fixturePath('nsganet/flops-vectors.csv'));
 
 function optionsOf(row: Row) {
   const channels: ChannelScheme = row.channels === 'C,2C,4C' ? 'doubling' : JSON.parse(row.channels);

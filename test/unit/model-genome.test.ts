@@ -1,7 +1,8 @@
 // Genome validation and the canonical spec hash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cost, decode, genomeLength, GenomeError, parseGenome, specHash } from '../../runner/src/model';
+import { cost, decode, genomeLength, GenomeError, parseGenome } from '../../common/model';
+import { specHash } from '../../runner/src/model/hash';
 
 const opts = (nodes = 4) => ({ nodes, initChannels: 24, input: { channels: 1, height: 127, width: 127 }, classes: 2 });
 

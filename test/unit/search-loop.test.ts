@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type SearchConfigInput } from '../../runner/src/config';
+import { parseConfig, type SearchConfigInput } from '../../common/config';
 import { TrainingError, type TrainJob, type TrainResult } from '../../runner/src/engines/engine';
 import type { Executor, ExecutorHooks } from '../../runner/src/exec/executor';
-import type { NetworkSpec } from '../../runner/src/model';
-import type { RunInfo } from '../../runner/src/protocol';
+import type { NetworkSpec } from '../../common/model';
+import type { RunInfo } from '../../common/protocol';
 import { runSearch } from '../../runner/src/search/loop';
 import { readCandidates, readEvents, readSnapshots, RunStore } from '../../runner/src/store';
 

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { Rpc, type StoredEvent } from '../../runner/src/protocol';
+import { Rpc, type StoredEvent } from '../../common/protocol';
 import { launch, readLaunch } from '../../runner/src/server/launch';
 import { startServer } from '../../runner/src/server/server';
-import { PROTOCOL_VERSION } from '../../runner/src/version';
+import { PROTOCOL_VERSION } from '../../common/version';
 
 const work = mkdtempSync(join(tmpdir(), 'pnas-serve-launch-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../runner/src/version';
-import { Rpc, RpcErrorCode, type StoredEvent } from '../../runner/src/protocol';
+import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../common/version';
+import { Rpc, RpcErrorCode, type StoredEvent } from '../../common/protocol';
 import { startServer, type RunnerServer } from '../../runner/src/server/server';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 

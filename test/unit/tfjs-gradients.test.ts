@@ -9,7 +9,7 @@ import { batchNormRelu, type BatchNormParams } from '../../runner/src/engines/tf
 import { crossEntropy, registerGradients } from '../../runner/src/engines/tfjs/gradients';
 import { seededRandom, TfjsNetwork } from '../../runner/src/engines/tfjs/network';
 import { bundledCore as tf, type Tensor, type Tensor4D, type Variable } from '../../runner/src/engines/tfjs/tf';
-import { decode } from '../../runner/src/model';
+import { decode } from '../../common/model';
 
 before(async () => {
   tf.enableProdMode(); // no 'install tfjs-node' banner from the cpu backend

@@ -2,14 +2,14 @@
 // (a test double of the run manager, driven with the fixture's real event stream), decode options.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decode } from '../../runner/src/model';
-import type { CandidateGetResult, StoredEvent } from '../../runner/src/protocol';
+import { decode } from '../../common/model';
+import type { CandidateGetResult, StoredEvent } from '../../common/protocol';
 import { cspFor, panelHtml } from '../../extension/src/webview/html';
 import { runsDataSource } from '../../extension/src/webview/data-source';
 import type { RunRef, RunsApi } from '../../extension/src/runs/api';
 import { applyEvent, newRunModel, type RunModel } from '../../extension/src/runs/run-model';
-import type { ExplorerDelta } from '../../webview/src/messages';
-import { decodeOptionsFromSpec } from '../../webview/src/model/decode-options';
+import type { ExplorerDelta } from '../../common/explorer/messages';
+import { decodeOptionsFromSpec } from '../../common/explorer/decode-options';
 import { ExplorerData } from '../../webview/src/model/state';
 import { generateRun } from '../fixtures/gen-run-small';
 

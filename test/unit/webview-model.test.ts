@@ -1,13 +1,13 @@
 // View models of the Pareto explorer: front, cutoff selection, state from snapshot + deltas.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CandidateRecord } from '../../runner/src/protocol';
-import { deltaFromEvents } from '../../webview/src/model/events';
-import { generationsOf, paretoFrontOf } from '../../webview/src/model/front';
-import { defaultCutoff, defaultSelection, selectedIds, setCutoff, toggleSelection } from '../../webview/src/model/selection';
+import type { CandidateRecord } from '../../common/protocol';
+import { deltaFromEvents } from '../../common/explorer/events';
+import { generationsOf, paretoFrontOf } from '../../common/explorer/front';
+import { defaultCutoff, defaultSelection, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
 import { ExplorerData } from '../../webview/src/model/state';
 import { logBounds, mixColor, niceTicks, parseColor } from '../../webview/src/model/scale';
-import { kneeOf, paretoFront } from '../../runner/src/search/pareto';
+import { kneeOf, paretoFront } from '../../common/pareto';
 import { generateRun } from '../fixtures/gen-run-small';
 
 /**

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { paretoFrontOf } from '../../webview/src/model/front';
+import { paretoFrontOf } from '../../common/explorer/front';
 import { plotSvg } from '../../webview/src/model/plotSvg';
-import { selectedIds } from '../../webview/src/model/selection';
-import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, toCsv } from '../../webview/src/model/table';
+import { selectedIds } from '../../common/explorer/selection';
+import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, toCsv } from '../../common/explorer/table';
 import { generateRun } from '../fixtures/gen-run-small';
 
 function setup() {

@@ -1,7 +1,7 @@
 // The topology drawing: every decoded node and edge appears, inactive phases and isolated nodes greyed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cost, decode, decodePhase, phaseBits, type DecodeOptions } from '../../runner/src/model';
+import { cost, decode, decodePhase, phaseBits, type DecodeOptions } from '../../common/model';
 import { topologySvg } from '../../webview/src/model/topology';
 
 const opts: DecodeOptions = { nodes: 4, initChannels: 8, input: { channels: 1, height: 32, width: 32 }, classes: 2 };

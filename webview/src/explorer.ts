@@ -24,13 +24,14 @@ import {
   type ExplorerSnapshot,
   type ExplorerUiState,
   type HostToWebview,
-} from './messages';
-import { paretoFrontOf, type FrontPoint } from './model/front';
+} from '../../common/explorer/messages';
+import { paretoFrontOf, type FrontPoint } from '../../common/explorer/front';
+import { withinCutoff } from '../../common/pareto';
 import { plotSvg } from './model/plotSvg';
 import { formatInt, formatNumber, logBounds } from './model/scale';
-import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from './model/selection';
+import { defaultCutoff, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
 import { ExplorerData } from './model/state';
-import { paretoCsv, sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from './model/table';
+import { sortRows, table1Csv, table1Markdown, table1Rows, type Table1Key, type Table1Row } from '../../common/explorer/table';
 import { topologySvg } from './model/topology';
 import { onThemeChange, readPalette, type Palette } from './theme';
 
@@ -84,7 +85,6 @@ export class Explorer {
   private readonly genDataset = new Map<number, number>();
   private sortKey: Table1Key = 'mflops';
   private sortDir: 'asc' | 'desc' = 'asc';
-  private focusId: string | null = null;
   private dragging = false;
   private playTimer: ReturnType<typeof setInterval> | null = null;
   private renderCount = 0;
@@ -208,7 +208,7 @@ export class Explorer {
         onClick: (evt, elements) => this.onChartClick(evt.native as MouseEvent | null, elements),
         onHover: (_evt, elements) => {
           const el = elements.find((e) => e.datasetIndex >= SELECTED);
-          if (el) this.showDetails(this.pointAt(el.datasetIndex, el.index)?.id ?? null, false);
+          if (el) this.showDetails(this.pointAt(el.datasetIndex, el.index)?.id ?? null);
         },
       },
       plugins: [this.backgroundPlugin(), this.cutoffPlugin()],
@@ -623,7 +623,7 @@ export class Explorer {
     this.ui = { ...this.ui, added: next.added, removed: next.removed };
     this.recompute();
     this.persist();
-    this.showDetails(id, true);
+    this.showDetails(id);
     this.announce(`${id} ${this.selected.includes(id) ? 'selected' : 'unselected'}`);
   }
 
@@ -638,7 +638,7 @@ export class Explorer {
   }
 
   private open(id: string): void {
-    this.showDetails(id, true);
+    this.showDetails(id);
     this.host.post({ type: 'open-candidate', id });
   }
 
@@ -806,16 +806,14 @@ export class Explorer {
       cb.addEventListener('change', () => this.toggle(id));
       const open = h('button', { class: 'link', text: 'open', 'aria-label': `Open ${id}`, 'data-id': id });
       open.addEventListener('click', () => this.open(id));
-      const belowCutoff = this.ui.cutoff === null || r.mflops <= this.ui.cutoff;
-      ul.append(h('li', { class: belowCutoff ? '' : 'beyond' }, cb,
+      ul.append(h('li', { class: withinCutoff(r.mflops, this.ui.cutoff) ? '' : 'beyond' }, cb,
         h('label', { for: `sel-${id}`, text: `${id} · ${formatNumber(r.mflops)} MFLOPs · ${formatNumber(r.valAccuracy ?? NaN, 2)} %` }), open));
     }
     this.frontList.append(ul);
   }
 
-  private showDetails(id: string | null, pinned: boolean): void {
+  private showDetails(id: string | null): void {
     if (!id) return;
-    if (pinned) this.focusId = id;
     const r = this.data.candidates.get(id);
     if (!r) return;
     clear(this.details);

@@ -1,6 +1,6 @@
 // Where the webview runs: inside a VS Code WebviewPanel (acquireVsCodeApi) or as the standalone
 // `pareto-nas report` page (data embedded, exports as downloads, no extension to talk to).
-import type { WebviewToHost } from './messages';
+import type { WebviewToHost } from '../../common/explorer/messages';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -3,7 +3,7 @@
 import '../../media/webview/explorer.css'; // bundled by esbuild into dist/webview.css
 import { Explorer } from './explorer';
 import { createHost } from './host';
-import { isHostMessage, type HostToWebview } from './messages';
+import { isHostMessage, type HostToWebview } from '../../common/explorer/messages';
 import { TopologyView } from './topology-view';
 
 function start(): void {
@@ -21,8 +21,7 @@ function start(): void {
     const msgs = JSON.parse(embedded.textContent) as HostToWebview | HostToWebview[];
     for (const m of Array.isArray(msgs) ? msgs : [msgs]) if (isHostMessage(m)) deliver(m);
   }
-  const saved = host.getState() as { lastSeq?: number } | undefined;
-  host.post({ type: 'ready', view, lastSeq: saved?.lastSeq ?? 0 });
+  host.post({ type: 'ready', view });
   document.body.dataset.ready = 'true';
 }
 

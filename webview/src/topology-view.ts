@@ -2,8 +2,8 @@
 // greyed (inactive, isolated) parts can be traced back to the bits that caused them.
 import { clear, h, svgNode } from './dom';
 import type { Host } from './host';
-import type { HostToWebview } from './messages';
-import { bitsPerPhase } from '../../runner/src/model/genome';
+import type { HostToWebview } from '../../common/explorer/messages';
+import { bitsPerPhase } from '../../common/model/genome';
 import { formatInt, formatNumber } from './model/scale';
 import { topologySvg } from './model/topology';
 

@@ -1,14 +1,14 @@
 // Explorer commands: Open Pareto Explorer, Inspect Topology, Refine Selected Models. The panels
-// themselves live in extension/src/webview (the webview engineer's panel host); this file only
-// resolves what to show and calls it.
+// themselves live in extension/src/webview (the panel host); this file only resolves what to show
+// and calls it.
 import * as vscode from 'vscode';
 import type { Log } from '../log';
 import type { RunRef, RunsApi } from '../runs/api';
 import { msg, type RunManager } from '../runs/run-manager';
-import { readSettings } from '../settings';
 import { asRunRef, candidateIds, pickCandidates, resolveRun } from '../ui/pick';
+import { askRefineEpochs } from '../ui/refine-epochs';
 
-/** What the webview panel host provides (extension/src/webview/explorer-panel). */
+/** What the webview panel host provides (extension/src/webview/panels.ts). */
 export interface PanelHost {
   openExplorer(context: vscode.ExtensionContext, runRef: RunRef, runs: RunsApi): unknown;
   openTopology(context: vscode.ExtensionContext, runRef: RunRef, candidateId: string, runs: RunsApi): unknown;
@@ -24,18 +24,13 @@ export function registerExplorerCommands(
   context: vscode.ExtensionContext,
   runs: RunManager,
   log: Log,
-  panels: PanelHost | undefined,
+  panels: PanelHost,
   currentRun: CurrentRun = () => undefined,
 ): void {
-  const noPanels = () => {
-    void vscode.window.showWarningMessage('Pareto NAS: the explorer panel is not part of this build.');
-  };
-
   const openExplorer = async (arg?: unknown): Promise<RunRef | undefined> => {
     const ref = await resolveRun(runs, arg, 'Pareto NAS: Open Pareto Explorer');
     if (!ref) return undefined;
     await runs.ensureAttached(ref).catch((e) => log.warn(`attach ${ref.run}: ${msg(e)}`));
-    if (!panels) return noPanels(), undefined;
     await panels.openExplorer(context, ref, runs);
     return ref;
   };
@@ -48,7 +43,6 @@ export function registerExplorerCommands(
     let id = candidateIds(arg, undefined)[0];
     if (!id) id = (await pickCandidates(runs, ref, 'Pareto NAS: Inspect Topology', false))?.[0] ?? '';
     if (!id) return undefined;
-    if (!panels) return noPanels(), undefined;
     await panels.openTopology(context, ref, id, runs);
     return { ref, id };
   };
@@ -60,17 +54,8 @@ export function registerExplorerCommands(
     if (ids.length === 0) ids = (await pickCandidates(runs, ref, 'Pareto NAS: Refine Selected Models', true)) ?? [];
     if (ids.length === 0) return undefined;
     let epochs = typeof (arg as { epochs?: unknown })?.epochs === 'number' ? (arg as { epochs: number }).epochs : undefined;
-    if (epochs === undefined) {
-      const text = await vscode.window.showInputBox({
-        title: `Refine ${ids.length} network${ids.length === 1 ? '' : 's'}`,
-        prompt: 'Training epochs for each network',
-        value: String(readSettings().refineDefaultEpochs),
-        validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'a positive whole number'),
-        ignoreFocusOut: true,
-      });
-      if (!text) return undefined;
-      epochs = Number(text);
-    }
+    epochs ??= await askRefineEpochs(ids.length);
+    if (epochs === undefined) return undefined;
     try {
       await runs.refine(ref, ids, epochs);
     } catch (e) {

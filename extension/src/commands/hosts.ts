@@ -1,6 +1,6 @@
 // Host commands: Connect to Host, Disconnect, Refresh, Run Doctor, Show Runner Log.
 import * as vscode from 'vscode';
-import type { DoctorResult } from '../../../runner/src/protocol';
+import type { DoctorResult } from '../../../common/protocol';
 import { targetFromKey, targetKey, type Target } from '../hosts/targets';
 import type { Log } from '../log';
 import { msg, type RunManager } from '../runs/run-manager';

@@ -1,6 +1,6 @@
 // Run commands: Start Search, Attach to Run, Cancel Run.
 import * as vscode from 'vscode';
-import { ConfigError, parseConfig, PRESETS, presetConfig } from '../../../runner/src/config';
+import { ConfigError, parseConfig, PRESETS, presetConfig } from '../../../common/config';
 import { targetFromKey, targetKey } from '../hosts/targets';
 import type { Log } from '../log';
 import type { RunRef } from '../runs/api';

@@ -1,7 +1,7 @@
 // The view of a runner connection the run manager needs. hosts/connect.ts builds one from the
 // transport-independent RunnerClient of extension/src/runner (local child process or SSH exec channel).
 import type { RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { RunAttachResult, StoredEvent } from '../../../runner/src/protocol';
+import type { RunAttachResult, StoredEvent } from '../../../common/protocol';
 
 export interface Subscription {
   dispose(): void;

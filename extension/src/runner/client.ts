@@ -13,8 +13,8 @@ import {
   type RequestType,
   type RequestType0,
 } from 'vscode-jsonrpc/node';
-import { Rpc, RpcErrorCode, type RunAttachResult, type StoredEvent, type VersionResult } from '../../../runner/src/protocol';
-import { PROTOCOL_VERSION } from '../../../runner/src/version';
+import { Rpc, RpcErrorCode, type RunAttachResult, type StoredEvent, type VersionResult } from '../../../common/protocol';
+import { PROTOCOL_VERSION } from '../../../common/version';
 
 export interface RunnerStreams {
   /** The server's stdout. */

@@ -1,7 +1,7 @@
 // What the webview host (extension/src/webview/**) gets from the run manager. The extension keeps the
 // authoritative run state; panels read a snapshot from `get` and follow `onDidApplyEvents`.
 import type * as vscode from 'vscode';
-import type { CandidateGetResult, StoredEvent } from '../../../runner/src/protocol';
+import type { CandidateGetResult, StoredEvent } from '../../../common/protocol';
 import type { RunModel } from './run-model';
 
 /** A run on a host: host is "local" or "ssh:<alias>", run the runner's run id. JSON-serialisable

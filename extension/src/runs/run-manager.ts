@@ -9,10 +9,11 @@ import {
   type LaunchResult,
   type RunSummary,
   type StoredEvent,
-} from '../../../runner/src/protocol';
+} from '../../../common/protocol';
 import type { RunnerLink, Subscription } from '../hosts/link';
 import { targetFromKey, targetKey, targetLabel, type Target } from '../hosts/targets';
 import type { Log } from '../log';
+import { readSettings } from '../settings';
 import type { RunRef, RunsApi } from './api';
 import { applyEvent, applySummary, newRunModel, runKey, type RunModel } from './run-model';
 
@@ -238,7 +239,7 @@ export class RunManager implements RunsApi, vscode.Disposable {
   }
 
   async refine(ref: RunRef, ids: string[], epochs?: number): Promise<void> {
-    const n = epochs ?? vscode.workspace.getConfiguration('paretoNas').get<number>('refine.defaultEpochs', 500);
+    const n = epochs ?? readSettings().refineDefaultEpochs;
     const link = await this.linkFor(ref.host);
     const r = await link.request(Rpc.refineStart, { run: ref.run, ids, epochs: n });
     this.log.info(`refining ${ids.join(', ')} of ${ref.run} for ${n} epochs (${r.executor}${r.pid ? `, pid ${r.pid}` : ''})`);

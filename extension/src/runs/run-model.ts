@@ -1,8 +1,8 @@
 // The extension's picture of one run, built only from the runner's events (events.jsonl order).
 // Pure data + pure functions, no `vscode` import: the tree view, status bar and webview host read it,
 // and unit tests drive it with recorded events.
-import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunSummary, SearchConfig, StoredEvent } from '../../../runner/src/protocol';
-import { paretoFront } from '../../../runner/src/search/pareto';
+import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunSummary, SearchConfig, StoredEvent } from '../../../common/protocol';
+import { paretoFront } from '../../../common/pareto';
 
 export type RunState = RunSummary['state'] | 'unknown';
 
@@ -10,7 +10,7 @@ export interface CandidateState {
   id: string;
   generation: number;
   status: 'pending' | 'training' | CandidateRecord['status'];
-  /** Epochs reported so far while training. */
+  /** Epochs finished so far while training: a count (EpochMetrics.epoch is the 0-based index). */
   epochsDone: number;
   lastValAccuracy: number | null;
   record?: CandidateRecord;
@@ -126,7 +126,7 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
     case 'candidate-epoch': {
       const c = m.candidates.get(e.id);
       if (c) {
-        c.epochsDone = Math.max(c.epochsDone, e.metrics.epoch);
+        c.epochsDone = Math.max(c.epochsDone, e.metrics.epoch + 1);
         c.lastValAccuracy = e.metrics.valAccuracy ?? c.lastValAccuracy;
       }
       break;
@@ -158,7 +158,7 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
       break;
     case 'refine-epoch': {
       const r = m.refinements.get(e.id);
-      if (r) r.epochsDone = Math.max(r.epochsDone, e.metrics.epoch);
+      if (r) r.epochsDone = Math.max(r.epochsDone, e.metrics.epoch + 1);
       break;
     }
     case 'refine-finished': {
@@ -207,7 +207,7 @@ export function records(m: RunModel): CandidateRecord[] {
 const fronts = new WeakMap<RunModel, { seq: number; front: CandidateRecord[] }>();
 
 /**
- * The run's Pareto front by the one rule (runner/src/search/pareto.ts `paretoFront`), cached per
+ * The run's Pareto front by the one rule (common/pareto.ts `paretoFront`), cached per
  * applied event: the tree asks for it several times per refresh.
  */
 export function frontOf(m: RunModel): CandidateRecord[] {

@@ -1,7 +1,7 @@
 // The "Runs" tree of the Pareto NAS view: hosts → runs → Pareto front / generations → candidates.
 // contextValue of each item gates its inline actions (package.json `view/item/context` when clauses).
 import * as vscode from 'vscode';
-import type { CandidateRecord } from '../../../runner/src/protocol';
+import type { CandidateRecord } from '../../../common/protocol';
 import type { HostEntry, RunManager } from '../runs/run-manager';
 import { frontOf, generationProgress, type CandidateState, type RunModel } from '../runs/run-model';
 
@@ -188,7 +188,8 @@ function candidateItem(node: Extract<Node, { kind: 'candidate' }>, c: CandidateS
     item.tooltip = `${r.id}: accuracy ${fmt(r.valAccuracy, 2)}%, ${fmt(r.mflops, 3)} MFLOPs, ${r.params} params, ` +
       `${r.epochs.length} epochs, ${fmt(r.trainSeconds, 1)} s${r.failure ? `\n${r.failure.message}` : ''}`;
   } else {
-    item.description = c.status === 'training' ? `training, epoch ${c.epochsDone}` : 'pending';
+    // the epoch in progress, 1-based: epochsDone counts the finished ones
+    item.description = c.status === 'training' ? `training, epoch ${c.epochsDone + 1}` : 'pending';
     item.iconPath = new vscode.ThemeIcon(c.status === 'training' ? 'loading~spin' : 'circle-outline');
   }
   item.contextValue = r && r.status !== 'failed' ? (node.pareto ? 'candidate.pareto' : 'candidate') : 'candidate.pending';

@@ -1,10 +1,10 @@
 // What the explorer panel needs from the extension's run state, and its implementation over the run
 // manager's RunsApi. The panel keeps no truth: it asks for a snapshot, then follows deltas.
 import type * as vscode from 'vscode';
-import type { CandidateRecord, RefineRecord, StoredEvent } from '../../../runner/src/protocol';
-import type { DecodeOptions, ExplorerDelta, ExplorerSnapshot } from '../../../webview/src/messages';
-import { decodeOptionsFromSpec } from '../../../webview/src/model/decode-options';
-import { deltaFromEvents } from '../../../webview/src/model/events';
+import type { CandidateRecord, RefineRecord, StoredEvent } from '../../../common/protocol';
+import type { DecodeOptions, ExplorerDelta, ExplorerSnapshot } from '../../../common/explorer/messages';
+import { decodeOptionsFromSpec } from '../../../common/explorer/decode-options';
+import { deltaFromEvents } from '../../../common/explorer/events';
 import type { RunRef, RunsApi } from '../runs/api';
 import type { RunModel } from '../runs/run-model';
 

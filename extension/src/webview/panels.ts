@@ -14,11 +14,10 @@ import {
   type ExplorerUiState,
   type HostToWebview,
   type WebviewToHost,
-} from '../../../webview/src/messages';
+} from '../../../common/explorer/messages';
 import { runsDataSource, type ExplorerDataSource } from './data-source';
+import { askRefineEpochs } from '../ui/refine-epochs';
 import { panelHtml } from './html';
-
-const DEFAULT_REFINE_EPOCHS = 500;
 
 interface ExplorerEntry {
   panel: vscode.WebviewPanel;
@@ -106,18 +105,6 @@ export function createPanelHost(context: vscode.ExtensionContext, runs: RunsApi)
     }
   };
 
-  const askEpochs = async (n: number): Promise<number | undefined> => {
-    const def = vscode.workspace.getConfiguration('paretoNas').get<number>('refine.defaultEpochs', DEFAULT_REFINE_EPOCHS);
-    const text = await vscode.window.showInputBox({
-      title: `Refine ${n} network${n === 1 ? '' : 's'}`,
-      prompt: 'Training epochs for each network (the paper refines for 500)',
-      value: String(def),
-      validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'a positive whole number'),
-      ignoreFocusOut: true,
-    });
-    return text ? Number(text.trim()) : undefined;
-  };
-
   const saveFile = async (m: Extract<WebviewToHost, { type: 'save-file' }>) => {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
@@ -164,7 +151,7 @@ export function createPanelHost(context: vscode.ExtensionContext, runs: RunsApi)
               break;
             case 'refine-selected': {
               if (m.ids.length === 0) return;
-              const epochs = await askEpochs(m.ids.length);
+              const epochs = await askRefineEpochs(m.ids.length);
               if (epochs === undefined) return;
               await source.refine(m.ids, epochs);
               void vscode.window.setStatusBarMessage(`Pareto NAS: refining ${m.ids.length} network(s) for ${epochs} epochs`, 5000);

@@ -20,10 +20,6 @@ const DESCR: Record<NpyDtype, string> = {
   int32: '<i4', int64: '<i8', bool: '|b1',
 };
 
-export function dtypeSize(dtype: NpyDtype): number {
-  return DTYPES[DESCR[dtype].slice(1)].size;
-}
-
 export interface NpyHeader {
   dtype: NpyDtype;
   littleEndian: boolean;

@@ -38,7 +38,7 @@ export function parseManifest(text: string, file: string): DatasetManifest {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
   const r = manifestSchema.safeParse(raw);
   if (!r.success) {

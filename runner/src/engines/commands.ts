@@ -1,7 +1,7 @@
 // CLI: `pareto-nas engines`: which training engine `auto` picks on this machine and why, plus what
 // each engine sees (Python and PyTorch, GPUs). The throughput benchmark is `npm run bench`.
 import { Option, type Command } from 'commander';
-import { EngineSettings } from '../config';
+import { EngineSettings } from '../../../common/config';
 import { createEngine } from './index';
 
 export function registerEngineCommands(program: Command): void {

@@ -1,7 +1,10 @@
 // The one interface every training engine implements. The search, refinement and benchmarks call
 // only this; an engine builds its network from the NetworkSpec and reads the dataset folder itself.
-import type { TrainingSettings } from '../config';
-import type { NetworkSpec } from '../model/spec';
+import { TRAINING_DEFAULTS, type TrainingSettings } from '../../../common/config';
+import type { NetworkSpec } from '../../../common/model/spec';
+import type { EpochMetrics, FailureKind, InferenceTiming } from '../../../common/protocol';
+
+export type { EpochMetrics, FailureKind, InferenceTiming };
 
 export interface TrainJob {
   /** Candidate id (or refinement id), for logs and file names. */
@@ -16,23 +19,6 @@ export interface TrainJob {
   checkpointDir?: string;
   /** Measure inference time on the validation split after training. */
   measureInference?: boolean;
-}
-
-export interface EpochMetrics {
-  /** 0-based epoch index. */
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  /** Validation top-1 accuracy in percent. */
-  valAccuracy: number;
-  learningRate: number;
-  seconds: number;
-}
-
-export interface InferenceTiming {
-  images: number;
-  seconds: number;
-  perImageMs: number;
 }
 
 export interface TrainResult {
@@ -52,9 +38,6 @@ export interface TrainHooks {
   signal?: AbortSignal;
   onEpoch?: (metrics: EpochMetrics) => void;
 }
-
-/** Why a training failed; the search records it and goes on. */
-export type FailureKind = 'nan-loss' | 'out-of-memory' | 'cancelled' | 'engine-error' | 'bad-input';
 
 export class TrainingError extends Error {
   override name = 'TrainingError';
@@ -106,4 +89,9 @@ export interface BenchResult {
 /** An engine that can also measure its training throughput (both engines can). */
 export interface BenchEngine extends Engine {
   bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult>;
+}
+
+/** The training settings of a bench measurement: the search defaults, one epoch of the requested batch, constant rate. */
+export function benchTraining(req: BenchRequest): TrainingSettings {
+  return { ...TRAINING_DEFAULTS, epochs: 1, batchSize: req.batchSize, schedule: 'constant', mixedPrecision: req.mixedPrecision ?? 'auto', seed: 0 };
 }

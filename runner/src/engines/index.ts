@@ -1,6 +1,6 @@
 // The engine factory: `torch` and `tfjs` by name, and `auto`, which picks torch when a Python with
 // PyTorch is found and tfjs otherwise, and says which it picked and why.
-import type { EngineSettings } from '../config';
+import type { EngineSettings } from '../../../common/config';
 import type { Engine } from './engine';
 import { TorchEngine, TorchUnavailableError, type TorchEngineOptions } from './torch';
 

@@ -1,7 +1,7 @@
 // Weight names and layout shared by every engine, so weights exported by one load in the other.
 // Files use the TF.js layout (model.json with a weightsManifest + weights.bin, float32 little-endian);
 // tensors keep PyTorch's layout: conv OIHW, linear [out, in], BatchNorm weight/bias/running_mean/running_var.
-import type { NetworkSpec } from '../model/spec';
+import type { NetworkSpec } from '../../../common/model/spec';
 
 export interface WeightEntry {
   name: string;
@@ -40,10 +40,4 @@ export function weightEntries(spec: NetworkSpec): WeightEntry[] {
   out.push({ name: 'head.weight', shape: [spec.head.classes, spec.head.inChannels], trainable: true });
   out.push({ name: 'head.bias', shape: [spec.head.classes], trainable: true });
   return out;
-}
-
-export function trainableParams(spec: NetworkSpec): number {
-  return weightEntries(spec)
-    .filter((w) => w.trainable)
-    .reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
 }

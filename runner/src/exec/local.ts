@@ -3,7 +3,7 @@
 // each with its share of the cores. Jobs go to whichever worker is free; results are reported as
 // they finish, failures as TrainingError (never a throw per job).
 import { availableParallelism } from 'node:os';
-import type { EngineSettings, ExecutorSettings } from '../config';
+import type { EngineSettings, ExecutorSettings } from '../../../common/config';
 import { TrainingError, type Engine, type TrainJob } from '../engines/engine';
 import { createEngine } from '../engines';
 import { findTorchPython } from '../engines/torch';

@@ -1,7 +1,7 @@
 // A canonical identity for a decoded network: genomes that differ only in dead bits (the skip bit
 // of an inactive phase, edges of isolated nodes) decode to the same spec and get the same hash.
 import { createHash } from 'node:crypto';
-import type { NetworkSpec } from './spec';
+import type { NetworkSpec } from '../../../common/model/spec';
 
 export function specHash(spec: NetworkSpec): string {
   return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 16);

@@ -2,8 +2,9 @@
 import { resolve } from 'node:path';
 import { MultiBar, type SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { RefineRecord } from '../protocol';
-import { DEFAULT_REFINE_EPOCHS, refine, type RefineProgress, type RefineSelection } from './refine';
+import type { RefineRecord } from '../../../common/protocol';
+import { DEFAULT_REFINE_EPOCHS } from '../../../common/config';
+import { refine, type RefineProgress, type RefineSelection } from './refine';
 
 interface RefineCliOptions {
   cutoff?: number;

@@ -3,19 +3,18 @@
 // run's events.jsonl. Each network checkpoints every epoch, so running refine again resumes it.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineSettings, TrainingSettings } from '../config';
+import { DEFAULT_REFINE_EPOCHS, type EngineSettings, type TrainingSettings } from '../../../common/config';
 import { TrainingError, type EpochMetrics, type TrainJob, type TrainResult } from '../engines/engine';
 import type { Executor } from '../exec/executor';
 import { LocalExecutor } from '../exec/local';
-import type { CandidateRecord, RefineRecord } from '../protocol';
-import { paretoFront, selectBelowCutoff } from '../search/pareto';
+import type { CandidateRecord, RefineRecord } from '../../../common/protocol';
+import { paretoFront, selectBelowCutoff } from '../../../common/pareto';
 import { runSpec } from '../search/run-spec';
 import { readCandidates, readRefineRecord, readRunInfo, refineDir, RunStore } from '../store';
 
 export { readRefineRecord, refineDir };
 import { writeJsonAtomic } from '../store/files';
 
-export const DEFAULT_REFINE_EPOCHS = 500;
 
 export type RefineSelection = { cutoff: number } | { ids: string[] };
 

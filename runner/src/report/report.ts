@@ -3,15 +3,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { DecodeOptions } from '../model/spec';
-import type { CandidateRecord, RefineRecord } from '../protocol';
+import type { DecodeOptions } from '../../../common/model/spec';
+import type { CandidateRecord } from '../../../common/protocol';
 import { lastSeq, readCandidates, readRefineRecords, RUN_FILES, summarizeRun } from '../store';
 import { runDecodeOptions } from '../search/run-spec';
-import type { ExplorerSnapshot, ExplorerUiState, HostToWebview } from '../../../webview/src/messages';
-import { DEFAULT_UI } from '../../../webview/src/messages';
-import { paretoFrontOf } from '../../../webview/src/model/front';
-import { defaultCutoff, selectedIds } from '../../../webview/src/model/selection';
-import { paretoCsv, table1Markdown, table1Rows } from '../../../webview/src/model/table';
+import type { ExplorerSnapshot, ExplorerUiState, HostToWebview } from '../../../common/explorer/messages';
+import { DEFAULT_UI } from '../../../common/explorer/messages';
+import { paretoFrontOf } from '../../../common/explorer/front';
+import { defaultCutoff, selectedIds } from '../../../common/explorer/selection';
+import { paretoCsv, table1Markdown, table1Rows } from '../../../common/explorer/table';
 import { REPORT_LIGHT_THEME } from './theme';
 
 export class ReportError extends Error {

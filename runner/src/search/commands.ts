@@ -1,11 +1,12 @@
 // CLI commands of the search: flops, nsga2-check, search, resume, status, pareto, inspect.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { presetConfig, PRESETS, readConfigFile, type SearchConfig } from '../config';
-import { cost, decode, describeSpec } from '../model';
-import type { CandidateRecord } from '../protocol';
+import { presetConfig, PRESETS, type SearchConfig } from '../../../common/config';
+import { readConfigFile } from '../config-file';
+import { cost, decode, describeSpec } from '../../../common/model';
+import type { CandidateRecord } from '../../../common/protocol';
 import { readCandidates, RunStore, summarizeRun } from '../store';
-import { paretoFront } from './pareto';
+import { paretoFront } from '../../../common/pareto';
 import { runSpec } from './run-spec';
 import { createRun, executeSearch } from './execute';
 import { runZdtCheck, ZDT_NAMES, type ZdtName } from './zdt';

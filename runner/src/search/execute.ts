@@ -2,15 +2,15 @@
 // cancel, shows progress (a bar on a terminal, one line per candidate otherwise) and closes up.
 import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import type { SearchConfig } from '../config';
+import type { SearchConfig } from '../../../common/config';
 import { ensureDefaultDataset } from '../data/default';
 import { openDatasetSync } from '../data/reader';
 import { createExecutor } from '../exec';
-import type { RunInfo } from '../protocol';
+import type { RunInfo } from '../../../common/protocol';
 import { newRunId, readCandidates, RunStore, runsRoot } from '../store';
-import { RUNNER_VERSION } from '../version';
+import { RUNNER_VERSION } from '../../../common/version';
 import { runSearch, type SearchProgress } from './loop';
-import { paretoFront } from './pareto';
+import { paretoFront } from '../../../common/pareto';
 
 /**
  * Creates the run directory for a config: resolves its dataset (the bundled default is simulated

@@ -3,11 +3,12 @@
 // surviving population. Resume replays recorded evaluations instead of training them again; since
 // every random choice is derived from (seed, generation), the replay retraces the same search.
 import { hostname } from 'node:os';
-import type { SearchConfig } from '../config';
+import type { SearchConfig } from '../../../common/config';
 import { TrainingError, type TrainJob, type TrainResult } from '../engines/engine';
 import type { Executor } from '../exec/executor';
-import { cost, decode, specHash, type NetworkSpec, type TensorShape } from '../model';
-import type { CandidateRecord, GenerationSnapshot } from '../protocol';
+import { cost, decode, type NetworkSpec, type TensorShape } from '../../../common/model';
+import { specHash } from '../model/hash';
+import type { CandidateRecord, GenerationSnapshot } from '../../../common/protocol';
 import { readCandidates, readEvents, readSnapshot, RunStoreError, type RunStore } from '../store';
 import { candidateId, macroAlgorithm } from './macro';
 

@@ -1,6 +1,6 @@
 // The NSGA-Net macro problem: NSGA-II over bit-string genomes with the public code's operators.
-import type { SearchSettings } from '../config';
-import { genomeLength } from '../model/genome';
+import type { SearchSettings } from '../../../common/config';
+import { genomeLength } from '../../../common/model/genome';
 import { NSGA2 } from './nsga2';
 import { BitFlipMutation, exactBits, RandomBitSampling, TwoPointCrossover } from './operators/binary';
 

@@ -1,6 +1,6 @@
 // Decoding a genome the way a given run does (its nodes, channels and dataset shape, from
 // config.json and run.json: the dataset itself need not be reachable).
-import { decode, type DecodeOptions, type NetworkSpec } from '../model';
+import { decode, type DecodeOptions, type NetworkSpec } from '../../../common/model';
 import { readRunConfig, readRunInfo } from '../store';
 
 export function runDecodeOptions(runDir: string): DecodeOptions {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { DoctorResult } from '../protocol';
+import type { DoctorResult } from '../../../common/protocol';
 
 const TORCH_PROBE = [
   'import json, sys',

@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SearchConfig } from '../config';
+import type { SearchConfig } from '../../../common/config';
 
 /** <run>/launch.json: how the server started the latest process for this run. */
 export interface LaunchInfo {

@@ -4,27 +4,51 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { createMessageConnection, ErrorCodes, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
-import { z } from 'zod';
-import { ConfigError, parseConfig } from '../config';
+import { createMessageConnection, ErrorCodes, MessageConnection, RequestType, RequestType0, ResponseError } from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
+import { ConfigError, parseConfig } from '../../../common/config';
 import {
   Rpc,
   RpcErrorCode,
+  type CandidateGetParams,
   type CandidateGetResult,
   type CandidateRecord,
+  type DoctorResult,
   type LaunchResult,
   type NetworkSpec,
+  type ParetoGetParams,
+  type ParetoGetResult,
+  type RefineStartParams,
+  type RunAttachParams,
+  type RunAttachResult,
+  type RunCancelResult,
+  type RunRefParams,
+  type RunsListParams,
   type RunSummary,
+  type SearchStartParams,
   type StoredEvent,
-} from '../protocol';
+  type VersionParams,
+  type VersionResult,
+} from '../../../common/protocol';
 import * as store from '../store';
-import { PROTOCOL_VERSION as _PV, RUNNER_VERSION } from '../version';
+import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../../common/version';
 import { doctor } from './doctor';
 import { isAlive } from '../store/process';
 import { launch, readLaunch, scancel, SLURM_ACTIVE, slurmJobState, terminate, type LaunchInfo } from './launch';
 import { streamWriter, ValidatingReader, type Log } from './rpc-io';
-import { paretoFront } from '../search/pareto';
+import { paretoFront, selectBelowCutoff } from '../../../common/pareto';
 import { runSpec } from '../search/run-spec';
+import {
+  CandidateGetParamsSchema,
+  ParetoGetParamsSchema,
+  parseParams,
+  RefineStartParamsSchema,
+  RunAttachParamsSchema,
+  RunRefParamsSchema,
+  RunsListParamsSchema,
+  SearchStartParamsSchema,
+  VersionParamsSchema,
+} from './params';
 
 export interface ServerOptions {
   input: Readable;
@@ -34,19 +58,6 @@ export interface ServerOptions {
   /** The runner bundle to start searches with; default: the script this process runs. */
   runnerScript?: string;
   log?: Log;
-}
-
-const RunRef = z.object({ run: z.string().min(1) }).passthrough();
-
-function invalidParams(method: string, error: z.ZodError): ResponseError<void> {
-  const detail = error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`).join('; ');
-  return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${detail}`);
-}
-
-function parse<T extends z.ZodTypeAny>(method: string, schema: T, params: unknown): z.infer<T> {
-  const r = schema.safeParse(params ?? {});
-  if (!r.success) throw invalidParams(method, r.error);
-  return r.data;
 }
 
 export class RunnerServer {
@@ -93,166 +104,171 @@ export class RunnerServer {
     this.attached.clear();
   }
 
-  /** Registers a handler that runs only after `version` negotiated, turning throws into errors. */
-  private handle<P, R>(type: { method: string }, fn: (params: P) => R | Promise<R>): void {
-    this.connection.onRequest(type.method, async (params: unknown) => {
-      if (!this.negotiated) {
-        throw new ResponseError(RpcErrorCode.NotNegotiated, `${type.method}: call "version" with the client's protocol version first`);
-      }
-      try {
-        return await fn(params as P);
-      } catch (e) {
-        if (e instanceof ResponseError) throw e;
-        if (e instanceof ConfigError) throw new ResponseError(RpcErrorCode.InvalidConfig, e.message);
-        const err = e as Error;
-        this.log(`serve: ${type.method} failed: ${err.stack ?? err.message}`);
-        throw new ResponseError(ErrorCodes.InternalError, `${type.method}: ${err.message}`);
-      }
-    });
-  }
-
+  /** Every method: each is one handler below, its params checked by the named schema of server/params.ts. */
   private register(): void {
-    const c = this.connection;
-    c.onRequest(Rpc.version.method, (params: unknown) => {
-      const p = parse('version', z.object({ protocol: z.number().int(), client: z.string().optional() }), params);
-      if (p.protocol !== _PV) {
-        throw new ResponseError(
-          RpcErrorCode.ProtocolMismatch,
-          `protocol mismatch: the client speaks protocol ${p.protocol}, this runner (pareto-nas ${RUNNER_VERSION}) speaks ${_PV}; ` +
-            `deploy the runner that matches the extension`,
-          { runner: RUNNER_VERSION, protocol: _PV },
-        );
-      }
-      this.negotiated = true;
-      this.log(`serve: client ${p.client ?? '(unnamed)'} speaks protocol ${p.protocol}`);
-      return { runner: RUNNER_VERSION, protocol: _PV };
-    });
-
-    this.handle(Rpc.doctor, () => doctor({ runsRoot: this.root }));
-
-    this.handle(Rpc.runsList, (params: unknown) => {
-      const p = parse('runs/list', z.object({ root: z.string().min(1).optional() }), params);
-      return store.listRuns(p.root ?? this.root).map((s: RunSummary) => this.withJobState(s.dir, s));
-    });
-
-    this.handle(Rpc.runSummary, (params: unknown) => {
-      const p = parse('run/summary', RunRef, params);
-      return this.summary(this.runDir(p.run, true));
-    });
-
-    this.handle(Rpc.searchStart, (params: unknown) => {
-      const p = parse('search/start', z.object({ config: z.unknown(), runDir: z.string().min(1).optional() }), params);
-      if (p.config === undefined) throw new ResponseError(ErrorCodes.InvalidParams, 'search/start: params.config is required');
-      const config = parseConfig(p.config, 'search/start params.config');
-      const dir = p.runDir ? resolve(p.runDir) : join(this.root, store.newRunId(config.name));
-      if (existsSync(join(dir, store.RUN_FILES.config))) {
-        throw new ResponseError(RpcErrorCode.LaunchFailed, `search/start: ${dir} already holds a run; use search/resume`);
-      }
-      const info = this.launch('search', dir, config.executor.kind, config.executor.slurm, (d) => {
-        const file = join(d, 'launch-config.json');
-        writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-        // An empty events file from the start: run/attach right after search/start follows it
-        // (and replays from seq 0) while the search process is still starting or queued.
-        writeFileSync(join(d, store.RUN_FILES.events), '', { flag: 'a' });
-        return ['search', '--config', file, '--run-dir', d];
-      });
-      return this.launchResult(dir, info);
-    });
-
-    this.handle(Rpc.searchResume, (params: unknown) => {
-      const p = parse('search/resume', RunRef, params);
-      const dir = this.runDir(p.run, true);
-      const summary = this.summary(dir);
-      if (summary.state === 'running') {
-        throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is still running`);
-      }
-      const config = store.readRunConfig(dir);
-      const info = this.launch('resume', dir, config.executor.kind, config.executor.slurm, (d) => ['resume', d]);
-      return this.launchResult(dir, info);
-    });
-
-    this.handle(Rpc.runAttach, (params: unknown) => {
-      const p = parse('run/attach', RunRef.extend({ fromSeq: z.number().int().min(0) }), params);
-      const dir = this.runDir(p.run, false);
-      this.attached.get(p.run)?.abort();
-      const ac = new AbortController();
-      this.attached.set(p.run, ac);
-      const run = p.run;
-      store
-        .followEvents(dir, p.fromSeq, (event: StoredEvent) => void c.sendNotification(Rpc.runEvent, { run, event }).catch(() => ac.abort()), ac.signal)
-        .catch((e: Error) => {
-          this.log(`serve: following ${dir} stopped: ${e.message}`);
-          void c.sendNotification(Rpc.runEvent, {
-            run,
-            event: { seq: 0, time: new Date().toISOString(), type: 'log', level: 'error', message: `following events stopped: ${e.message}` },
-          });
-        });
-      return { run, dir, summary: this.summary(dir) };
-    });
-
-    this.handle(Rpc.runDetach, (params: unknown) => {
-      const p = parse('run/detach', RunRef, params);
-      const ac = this.attached.get(p.run);
-      if (!ac) throw new ResponseError(RpcErrorCode.NotAttached, `run/detach: not attached to ${p.run}`);
-      ac.abort();
-      this.attached.delete(p.run);
-    });
-
-    this.handle(Rpc.runCancel, (params: unknown) => {
-      const p = parse('run/cancel', RunRef, params);
-      // not only runs with a config: a Slurm job still queued has not written one yet
-      const dir = this.runDir(p.run, false);
-      const l = readLaunch(dir);
-      if (l?.executor === 'slurm' && l.jobId) {
-        return { run: p.run, how: scancel(l.jobId) ? ('scancel' as const) : ('not-running' as const) };
-      }
-      const pid = (existsSync(join(dir, store.RUN_FILES.config)) ? this.runningPid(dir) : undefined) ?? l?.pid;
-      if (pid !== undefined && isAlive(pid) && terminate(pid)) return { run: p.run, how: 'sigterm' as const };
-      return { run: p.run, how: 'not-running' as const };
-    });
-
-    this.handle(Rpc.refineStart, (params: unknown) => {
-      const p = parse(
-        'refine/start',
-        RunRef.extend({
-          ids: z.array(z.string().min(1)).min(1).optional(),
-          cutoff: z.number().positive().optional(),
-          epochs: z.number().int().min(1),
-        }).refine((v) => v.ids !== undefined || v.cutoff !== undefined, { message: 'give ids or cutoff' }),
-        params,
-      );
-      const dir = this.runDir(p.run, true);
-      const config = store.readRunConfig(dir);
-      const info = this.launch('refine', dir, config.executor.kind, config.executor.slurm, (d) => [
-        'refine',
-        d,
-        ...(p.ids ? ['--ids', p.ids.join(',')] : ['--cutoff', String(p.cutoff)]),
-        '--epochs',
-        String(p.epochs),
-      ]);
-      return this.launchResult(dir, info);
-    });
-
-    this.handle(Rpc.candidateGet, (params: unknown) => {
-      const p = parse('candidate/get', RunRef.extend({ id: z.string().min(1) }), params);
-      const dir = this.runDir(p.run, true);
-      const record = store.readCandidates(dir).find((r: CandidateRecord) => r.id === p.id);
-      if (!record) throw new ResponseError(RpcErrorCode.CandidateNotFound, `candidate/get: run ${p.run} has no candidate ${p.id}`);
-      const result: CandidateGetResult = { record, spec: this.specOf(dir, record), curves: record.epochs };
-      const refine = store.readRefineRecords(dir).filter((r) => r.candidate === p.id);
-      if (refine.length) result.refine = refine;
-      return result;
-    });
-
-    this.handle(Rpc.paretoGet, (params: unknown) => {
-      const p = parse('pareto/get', RunRef.extend({ maxMflops: z.number().positive().optional() }), params);
-      const dir = this.runDir(p.run, true);
-      const records = store.readCandidates(dir);
-      let front = paretoFront(records);
-      if (p.maxMflops !== undefined) front = front.filter((r) => r.mflops <= p.maxMflops!);
-      return { run: p.run, evaluations: records.length, front };
-    });
+    this.connection.onRequest(Rpc.version.method, (params: unknown) => this.version(parseParams(Rpc.version.method, VersionParamsSchema, params)));
+    this.handle0(Rpc.doctor, () => this.doctor());
+    this.handle(Rpc.runsList, RunsListParamsSchema, (p) => this.runsList(p));
+    this.handle(Rpc.runSummary, RunRefParamsSchema, (p) => this.runSummary(p));
+    this.handle(Rpc.searchStart, SearchStartParamsSchema, (p) => this.searchStart(p));
+    this.handle(Rpc.searchResume, RunRefParamsSchema, (p) => this.searchResume(p));
+    this.handle(Rpc.runAttach, RunAttachParamsSchema, (p) => this.runAttach(p));
+    this.handle(Rpc.runDetach, RunRefParamsSchema, (p) => this.runDetach(p));
+    this.handle(Rpc.runCancel, RunRefParamsSchema, (p) => this.runCancel(p));
+    this.handle(Rpc.refineStart, RefineStartParamsSchema, (p) => this.refineStart(p));
+    this.handle(Rpc.candidateGet, CandidateGetParamsSchema, (p) => this.candidateGet(p));
+    this.handle(Rpc.paretoGet, ParetoGetParamsSchema, (p) => this.paretoGet(p));
   }
+
+  /** Registers a handler that runs only after `version` negotiated, with parsed params, turning throws into errors. */
+  private handle<P, R>(type: RequestType<P, R, void>, schema: z.ZodType<P>, fn: (params: P) => R | Promise<R>): void {
+    this.connection.onRequest(type.method, (params: unknown) => this.guarded(type.method, () => fn(parseParams(type.method, schema, params))));
+  }
+
+  private handle0<R>(type: RequestType0<R, void>, fn: () => R | Promise<R>): void {
+    this.connection.onRequest(type.method, () => this.guarded(type.method, fn));
+  }
+
+  private async guarded<R>(method: string, fn: () => R | Promise<R>): Promise<R> {
+    if (!this.negotiated) {
+      throw new ResponseError(RpcErrorCode.NotNegotiated, `${method}: call "version" with the client's protocol version first`);
+    }
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof ResponseError) throw e;
+      if (e instanceof ConfigError) throw new ResponseError(RpcErrorCode.InvalidConfig, e.message);
+      const err = e as Error;
+      this.log(`serve: ${method} failed: ${err.stack ?? err.message}`);
+      throw new ResponseError(ErrorCodes.InternalError, `${method}: ${err.message}`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Handlers, one per method of the protocol (common/protocol.ts `Rpc`)
+
+  private version(p: VersionParams): VersionResult {
+    if (p.protocol !== PROTOCOL_VERSION) {
+      throw new ResponseError(
+        RpcErrorCode.ProtocolMismatch,
+        `protocol mismatch: the client speaks protocol ${p.protocol}, this runner (pareto-nas ${RUNNER_VERSION}) speaks ${PROTOCOL_VERSION}; ` +
+          `deploy the runner that matches the extension`,
+        { runner: RUNNER_VERSION, protocol: PROTOCOL_VERSION },
+      );
+    }
+    this.negotiated = true;
+    this.log(`serve: client ${p.client ?? '(unnamed)'} speaks protocol ${p.protocol}`);
+    return { runner: RUNNER_VERSION, protocol: PROTOCOL_VERSION };
+  }
+
+  private doctor(): Promise<DoctorResult> {
+    return doctor({ runsRoot: this.root });
+  }
+
+  private runsList(p: RunsListParams): RunSummary[] {
+    return store.listRuns(p.root ?? this.root).map((s: RunSummary) => this.withJobState(s.dir, s));
+  }
+
+  private runSummary(p: RunRefParams): RunSummary {
+    return this.summary(this.runDir(p.run, true));
+  }
+
+  private searchStart(p: SearchStartParams): LaunchResult {
+    if (p.config === undefined) throw new ResponseError(ErrorCodes.InvalidParams, 'search/start: params.config is required');
+    const config = parseConfig(p.config, 'search/start params.config');
+    const dir = p.runDir ? resolve(p.runDir) : join(this.root, store.newRunId(config.name));
+    if (existsSync(join(dir, store.RUN_FILES.config))) {
+      throw new ResponseError(RpcErrorCode.LaunchFailed, `search/start: ${dir} already holds a run; use search/resume`);
+    }
+    const info = this.launch('search', dir, config.executor.kind, config.executor.slurm, (d) => {
+      const file = join(d, 'launch-config.json');
+      writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+      // An empty events file from the start: run/attach right after search/start follows it
+      // (and replays from seq 0) while the search process is still starting or queued.
+      writeFileSync(join(d, store.RUN_FILES.events), '', { flag: 'a' });
+      return ['search', '--config', file, '--run-dir', d];
+    });
+    return this.launchResult(dir, info);
+  }
+
+  private searchResume(p: RunRefParams): LaunchResult {
+    const dir = this.runDir(p.run, true);
+    const summary = this.summary(dir);
+    if (summary.state === 'running') {
+      throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is still running`);
+    }
+    const config = store.readRunConfig(dir);
+    const info = this.launch('resume', dir, config.executor.kind, config.executor.slurm, (d) => ['resume', d]);
+    return this.launchResult(dir, info);
+  }
+
+  private runAttach(p: RunAttachParams): RunAttachResult {
+    const dir = this.runDir(p.run, false);
+    this.attached.get(p.run)?.abort();
+    const ac = new AbortController();
+    this.attached.set(p.run, ac);
+    const { run } = p;
+    const c = this.connection;
+    store
+      .followEvents(dir, p.fromSeq, (event: StoredEvent) => void c.sendNotification(Rpc.runEvent, { run, event }).catch(() => ac.abort()), ac.signal)
+      .catch((e: Error) => {
+        this.log(`serve: following ${dir} stopped: ${e.message}`);
+        void c.sendNotification(Rpc.runEvent, {
+          run,
+          event: { seq: 0, time: new Date().toISOString(), type: 'log', level: 'error', message: `following events stopped: ${e.message}` },
+        });
+      });
+    return { run, dir, summary: this.summary(dir) };
+  }
+
+  private runDetach(p: RunRefParams): void {
+    const ac = this.attached.get(p.run);
+    if (!ac) throw new ResponseError(RpcErrorCode.NotAttached, `run/detach: not attached to ${p.run}`);
+    ac.abort();
+    this.attached.delete(p.run);
+  }
+
+  private runCancel(p: RunRefParams): RunCancelResult {
+    // not only runs with a config: a Slurm job still queued has not written one yet
+    const dir = this.runDir(p.run, false);
+    const l = readLaunch(dir);
+    if (l?.executor === 'slurm' && l.jobId) return { run: p.run, how: scancel(l.jobId) ? 'scancel' : 'not-running' };
+    const pid = (existsSync(join(dir, store.RUN_FILES.config)) ? this.runningPid(dir) : undefined) ?? l?.pid;
+    if (pid !== undefined && isAlive(pid) && terminate(pid)) return { run: p.run, how: 'sigterm' };
+    return { run: p.run, how: 'not-running' };
+  }
+
+  private refineStart(p: RefineStartParams): LaunchResult {
+    const dir = this.runDir(p.run, true);
+    const config = store.readRunConfig(dir);
+    const info = this.launch('refine', dir, config.executor.kind, config.executor.slurm, (d) => [
+      'refine',
+      d,
+      ...(p.ids ? ['--ids', p.ids.join(',')] : ['--cutoff', String(p.cutoff)]),
+      '--epochs',
+      String(p.epochs),
+    ]);
+    return this.launchResult(dir, info);
+  }
+
+  private candidateGet(p: CandidateGetParams): CandidateGetResult {
+    const dir = this.runDir(p.run, true);
+    const record = store.readCandidates(dir).find((r: CandidateRecord) => r.id === p.id);
+    if (!record) throw new ResponseError(RpcErrorCode.CandidateNotFound, `candidate/get: run ${p.run} has no candidate ${p.id}`);
+    const result: CandidateGetResult = { record, spec: this.specOf(dir, record), curves: record.epochs };
+    const refine = store.readRefineRecords(dir).filter((r) => r.candidate === p.id);
+    if (refine.length) result.refine = refine;
+    return result;
+  }
+
+  private paretoGet(p: ParetoGetParams): ParetoGetResult {
+    const dir = this.runDir(p.run, true);
+    const records = store.readCandidates(dir);
+    const front = selectBelowCutoff(paretoFront(records), p.maxMflops ?? null);
+    return { run: p.run, evaluations: records.length, front };
+  }
+
+  // ---------------------------------------------------------------------------------------------
 
   /** A run id (folder under the runs root) or an absolute run directory. */
   private runDir(run: string, mustHaveConfig: boolean): string {
@@ -326,9 +342,7 @@ export class RunnerServer {
       return null;
     }
   }
-
 }
-
 
 export function startServer(o: ServerOptions): RunnerServer {
   const s = new RunnerServer(o);

@@ -3,8 +3,8 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type SearchConfig } from '../config';
-import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunEvent, RunInfo, RunSummary, StoredEvent } from '../protocol';
+import { parseConfig, type SearchConfig } from '../../../common/config';
+import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunEvent, RunInfo, RunSummary, StoredEvent } from '../../../common/protocol';
 import { appendJsonLine, parseJsonLines, readJsonLines, repairJsonLines, writeJsonAtomic } from './files';
 import { generationFile, refineDir, RUN_FILES, runFile } from './layout';
 import { withFileLock } from './lock';

@@ -10,7 +10,7 @@ export function logBounds(values: Iterable<number>): [number, number] {
     hi = Math.max(hi, v);
   }
   if (lo === Infinity) return [0.1, 10];
-  let a = Math.floor(Math.log10(lo));
+  const a = Math.floor(Math.log10(lo));
   let b = Math.ceil(Math.log10(hi));
   if (b <= a) b = a + 1;
   return [10 ** a, 10 ** b];
@@ -25,20 +25,6 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const ticks: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toFixed(10)));
   return ticks;
-}
-
-/** Linear bounds with a little padding, clamped to [0, 100] for percentages. */
-export function percentBounds(values: Iterable<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  if (lo === Infinity) return [0, 100];
-  const pad = Math.max(1, (hi - lo) * 0.05);
-  return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
 }
 
 export function formatNumber(v: number, digits = 4): string {

@@ -3,10 +3,10 @@
 // skip connection, the output node and the max-pool; then the head. Inactive phases and isolated
 // nodes are drawn greyed so every genome bit can be explained. Styling is by CSS class only (the
 // webview's CSP forbids inline styles), so the same markup follows the VS Code theme.
-import { cost } from '../../../runner/src/model/cost';
-import { decode, decodePhase } from '../../../runner/src/model/decode';
-import { parseGenome, phaseBits, PHASES } from '../../../runner/src/model/genome';
-import type { DecodeOptions, NetworkSpec, PhaseSpec } from '../../../runner/src/model/spec';
+import { cost } from '../../../common/model/cost';
+import { decode, decodePhase } from '../../../common/model/decode';
+import { parseGenome, phaseBits, PHASES } from '../../../common/model/genome';
+import type { DecodeOptions, NetworkSpec, PhaseSpec } from '../../../common/model/spec';
 import { escapeXml } from './plotSvg';
 import { formatInt } from './scale';
 

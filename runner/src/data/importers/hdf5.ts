@@ -47,7 +47,7 @@ export async function importHdf5(file: string, o: ArrayImportOptions): Promise<s
   try {
     f = new h5.File(file, 'r');
   } catch (e) {
-    throw new Error(`${file}: not a readable HDF5 file (${(e as Error).message})`);
+    throw new Error(`${file}: not a readable HDF5 file (${(e as Error).message})`, { cause: e });
   }
   try {
     const names = listDatasets(f);

@@ -41,7 +41,7 @@ export async function importNpz(file: string, o: ArrayImportOptions): Promise<st
   try {
     entries = unzipSync(readFileSync(file));
   } catch (e) {
-    throw new Error(`${file}: not a readable .npz (zip) archive (${(e as Error).message})`);
+    throw new Error(`${file}: not a readable .npz (zip) archive (${(e as Error).message})`, { cause: e });
   }
   const arrays: Record<string, Uint8Array> = {};
   for (const [name, bytes] of Object.entries(entries)) if (name.endsWith('.npy')) arrays[name.slice(0, -4)] = bytes;

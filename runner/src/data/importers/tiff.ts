@@ -16,7 +16,7 @@ export async function readTiff(buf: Buffer, file: string): Promise<DecodedImage>
     const tiff = await fromArrayBuffer(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
     image = await tiff.getImage();
   } catch (e) {
-    throw new Error(`${file}: not a readable TIFF (${(e as Error).message})`);
+    throw new Error(`${file}: not a readable TIFF (${(e as Error).message})`, { cause: e });
   }
   const width = image.getWidth();
   const height = image.getHeight();

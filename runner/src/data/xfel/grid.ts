@@ -139,7 +139,7 @@ export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Pro
         let j = j0;
         // Four atoms at a time: one pass over the column buffers for four independent recurrences.
         for (; j + 4 <= j1; j += 4) {
-          let v0r = 0, v0i = 0, v1r = 0, v1i = 0, v2r = 0, v2i = 0, v3r = 0, v3i = 0;
+          let v0r: number, v0i: number, v1r: number, v1i: number, v2r: number, v2i: number, v3r: number, v3i: number;
           {
             const ar = exz[xo + 2 * j], ai = exz[xo + 2 * j + 1], br = ey[yo + 2 * j], bi = ey[yo + 2 * j + 1];
             v0r = ar * br - ai * bi; v0i = ar * bi + ai * br;

@@ -1,7 +1,7 @@
 // Regenerates structures-data.ts from the wwPDB files (run: node --import tsx
 // runner/src/data/xfel/make-structures.ts <folder with 1n0u.pdb and 1n0v.pdb>). The runner ships
 // exactly the ATOM records of the chains the simulator uses, deflated, so it can simulate on a
-// machine without the PDB files; a test checks them against the files in shared/data/pdb.
+// machine without the PDB files; a test checks them against test/fixtures/pdb.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -102,7 +102,7 @@ export function fileConformation(file: string, chain?: string, name?: string): C
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${file}: cannot read the structure (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`${file}: cannot read the structure (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
   }
   const atoms = centred(parsePdb(text, file, { chain }));
   const counts = elementCounts(atoms);

@@ -1,5 +1,5 @@
 // The two EF2 conformations of the XPSI / A4NN case study, shipped with the runner as the ATOM
-// records of the chain used (generated from shared/data/pdb by make-structures.ts):
+// records of the chain used (generated from test/fixtures/pdb by make-structures.ts):
 //   1n0u  = wwPDB 1N0U chain A, protein atoms (sordarin and waters dropped),
 //   1n0vc = wwPDB 1N0V chain C.
 import { inflateSync } from 'fflate';

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { EngineSettings } from '../../config';
+import type { EngineSettings } from '../../../../common/config';
 import { registerTrainingKernels } from './kernels';
 import { bundledCore, tf, useTf, type TF } from './tf';
 import * as cpuBackend from '@tensorflow/tfjs-backend-cpu';

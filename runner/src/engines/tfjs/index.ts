@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EngineSettings } from '../../config';
+import type { EngineSettings } from '../../../../common/config';
 import { TrainingError, type EngineInfo, type TrainHooks, type TrainJob } from '../engine';
 import { findWorkerScript, WorkerClient } from '../worker-client';
 import type { BackendInfo } from './backend';

@@ -2,7 +2,7 @@
 // list of parameters (names and PyTorch shapes from weights.ts) and a forward function that walks
 // the phases. Tensors are NHWC; conv weights live as HWIO and linear weights as [in, out] inside,
 // and are converted to the shared PyTorch layout (OIHW, [out, in]) only on save/load.
-import type { NetworkSpec, PhaseSpec } from '../../model/spec';
+import type { NetworkSpec, PhaseSpec } from '../../../../common/model/spec';
 import { weightEntries, type WeightEntry } from '../weights';
 import { batchNormRelu, type BatchNormParams } from './batchnorm';
 import { tf, type Tensor, type Tensor2D, type Tensor4D, type Variable } from './tf';

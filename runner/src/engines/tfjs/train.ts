@@ -4,10 +4,10 @@
 // rate per epoch, mean cross-entropy, BatchNorm in training mode; validation accuracy every epoch.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrainingSettings } from '../../config';
-import { cost } from '../../model/cost';
-import type { NetworkSpec } from '../../model/spec';
-import { TrainingError, type BenchRequest, type BenchResult, type EpochMetrics, type InferenceTiming, type TrainJob, type TrainResult } from '../engine';
+import type { TrainingSettings } from '../../../../common/config';
+import { cost } from '../../../../common/model/cost';
+import type { NetworkSpec } from '../../../../common/model/spec';
+import { benchTraining, TrainingError, type BenchRequest, type BenchResult, type EpochMetrics, type InferenceTiming, type TrainJob, type TrainResult } from '../engine';
 import { weightEntries } from '../weights';
 import { currentBackend } from './backend';
 import { epochOrder, fillBatch, loadDataset, nchwToNhwc, type LoadedDataset, type Normalization } from './data';
@@ -336,8 +336,8 @@ export async function predictInProcess(req: PredictRequest): Promise<number[][]>
 export async function benchInProcess(req: BenchRequest, control: RunControl): Promise<BenchResult> {
   const backend = currentBackend();
   if (!backend) throw new TrainingError('engine-error', 'the tfjs backend is not started (startBackend)');
-  const training = { epochs: 1, batchSize: req.batchSize, learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4, gradClip: 5, schedule: 'constant', mixedPrecision: 'off', seed: 0 } as const;
-  const trainer = new Trainer(req.spec, { ...training });
+  const training = { ...benchTraining(req), mixedPrecision: 'off' as const }; // tfjs trains in fp32
+  const trainer = new Trainer(req.spec, training);
   const { channels: c, height: h, width: w } = req.spec.input;
   const b = req.batchSize;
   const random = seededRandom(1);
@@ -351,7 +351,7 @@ export async function benchInProcess(req: BenchRequest, control: RunControl): Pr
       for (let s = 0; s < steps; s++) {
         if (control.cancelled()) throw new TrainingError('cancelled', 'benchmark was cancelled');
         const { x, y } = batches[s % batches.length];
-        const { loss, correct } = trainer.step(x, y, 0.025);
+        const { loss, correct } = trainer.step(x, y, training.learningRate);
         await loss.data();
         tf().dispose([loss, correct]);
         await yieldToEvents();

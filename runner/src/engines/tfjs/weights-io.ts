@@ -4,7 +4,6 @@
 // (tfjs-node's file:// handler is not needed); files are written then renamed, model.json last.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { NetworkSpec } from '../../model/spec';
 import { TrainingError } from '../engine';
 import type { Normalization } from './data';
 import { fromTorchLayout, toTorchLayout, type TfjsNetwork } from './network';

@@ -4,9 +4,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { EngineSettings } from '../../config';
-import type { NetworkSpec } from '../../model/spec';
+import type { EngineSettings } from '../../../../common/config';
+import type { NetworkSpec } from '../../../../common/model/spec';
 import {
+  benchTraining,
   type BenchEngine,
   type BenchRequest,
   type BenchResult,
@@ -153,7 +154,7 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
   bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult> {
     return this.request<BenchResult>(
       `bench-${++nextId}`,
-      { type: 'bench', ...req },
+      { type: 'bench', ...req, training: benchTraining(req) },
       (m) => (m.type === 'bench' ? m.result : undefined),
       { signal },
     );

@@ -12,8 +12,9 @@ Requests                                       Replies
    "probeLogits"?}
   {"type": "predict", "id", "spec", "weights",  {"type": "logits", "id", "logits": [[...]]}
    "inputs"? | "dataset"+"split"+"limit"?}
-  {"type": "bench", "id", "spec", "batchSize",  {"type": "bench", "id", "imagesPerSecond", ...}
-   "steps", "warmup", "mixedPrecision", ...}
+  {"type": "bench", "id", "spec", "batchSize",  {"type": "bench", "id", "result": {"imagesPerSecond",
+   "steps", "warmup", "mixedPrecision",          "seconds", "steps", "batchSize", "params", "device",
+   "compile"?, "training"?}                      "maxMemoryMiB"? (CUDA only)}}
   {"type": "cancel", "id"}                      (the running job ends with kind "cancelled")
   {"type": "shutdown"}                          (exits)
 
@@ -743,8 +744,8 @@ def run_bench(job, msg, device, compile_model):
     batch = int(msg.get("batchSize", 128))
     steps = int(msg.get("steps", 20))
     warmup = int(msg.get("warmup", 3))
-    training = {"learningRate": 0.025, "momentum": 0.9, "weightDecay": 3e-4, "gradClip": 5,
-                "mixedPrecision": msg.get("mixedPrecision", "auto"), "seed": 0}
+    # the engine sends the settings (common/config.ts defaults); used directly, the Trainer's fallbacks apply
+    training = dict(msg.get("training") or {"mixedPrecision": msg.get("mixedPrecision", "auto"), "seed": 0})
     trainer = Trainer(spec, training, device, compile_model or bool(msg.get("compile")))
     i = spec["input"]
     g = torch.Generator(device=device) if device.type == "cuda" else torch.Generator()

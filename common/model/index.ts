@@ -1,7 +1,7 @@
-// The model package: genome → network spec → cost. Engines consume only NetworkSpec.
+// The model package: genome → network spec → cost. Engines consume only NetworkSpec. Browser-safe:
+// the spec hash (node:crypto) lives in the runner, runner/src/model/hash.ts.
 export * from './genome';
 export * from './spec';
 export { decode, decodePhase, phaseChannels } from './decode';
 export { cost, type Cost } from './cost';
-export { specHash, canonicalJson } from './hash';
 export { describeSpec } from './describe';

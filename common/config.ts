@@ -1,6 +1,7 @@
 // The search configuration: one zod definition gives the TypeScript types, the validation with
 // messages that name the field, and the JSON Schema file that VS Code uses for config files.
-import { readFileSync } from 'node:fs';
+// Browser-safe (zod only): the runner reads config files (runner/src/config-file.ts), the extension
+// validates what the user picked, and an editor's language server can import the same schema.
 import { z } from 'zod';
 
 export const TrainingSettings = z
@@ -83,6 +84,8 @@ export const SearchConfig = z
   .strict();
 
 export type TrainingSettings = z.infer<typeof TrainingSettings>;
+/** The training defaults (NSGA-Net's: SGD lr 0.025, momentum 0.9, weight decay 3e-4, clip 5); the one place they are written. */
+export const TRAINING_DEFAULTS: TrainingSettings = TrainingSettings.parse({});
 export type SearchSettings = z.infer<typeof SearchSettings>;
 export type EngineSettings = z.infer<typeof EngineSettings>;
 export type ExecutorSettings = z.infer<typeof ExecutorSettings>;
@@ -101,6 +104,9 @@ export const PRESETS = {
 } as const satisfies Record<string, Partial<Record<'search' | 'training', object>>>;
 export type PresetName = keyof typeof PRESETS;
 
+/** Epochs a refinement trains each network for unless told otherwise (the paper's 500). */
+export const DEFAULT_REFINE_EPOCHS = 500;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -111,22 +117,6 @@ export function parseConfig(input: unknown, source = 'config'): SearchConfig {
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
   throw new ConfigError(`${source} is not a valid search config:\n${lines.join('\n')}`);
-}
-
-export function readConfigFile(file: string): SearchConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read config ${file}: ${(e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  return parseConfig(json, file);
 }
 
 export function presetConfig(name: string, dataset: string, overrides: Partial<SearchConfigInput> = {}): SearchConfig {

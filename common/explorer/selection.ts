@@ -1,15 +1,15 @@
 // Cutoff selection, the paper's rule: the Pareto networks below the FLOPs cutoff are selected by
 // default; the user may add any evaluated network or remove a default one.
-import { kneeOf } from '../../../runner/src/search/pareto';
-import type { CandidateRecord, ExplorerUiState, RefineRecord } from '../messages';
-import { frontEligible, type FrontPoint } from './front';
+import { kneeOf, selectBelowCutoff } from '../pareto';
+import type { CandidateRecord, ExplorerUiState, RefineRecord } from './messages';
+import type { FrontPoint } from './front';
 
 export type SelectionState = Pick<ExplorerUiState, 'cutoff' | 'added' | 'removed'>;
 
 /**
  * The cutoff an explorer starts with. Once networks were refined: the largest refined one, which is
  * the cutoff they were chosen under (the report's rule too). Before that: the knee of the front, where
- * more FLOPs stop buying much accuracy (runner/src/search/pareto.ts `kneeOf`). null with no front.
+ * more FLOPs stop buying much accuracy (common/pareto.ts `kneeOf`). null with no front.
  */
 export function defaultCutoff(front: readonly FrontPoint[], refinements: Iterable<Pick<RefineRecord, 'mflops'>>): number | null {
   let refined = -Infinity;
@@ -20,7 +20,7 @@ export function defaultCutoff(front: readonly FrontPoint[], refinements: Iterabl
 
 /** Pareto networks at or below the cutoff (all of them when there is no cutoff), by MFLOPs. */
 export function defaultSelection(front: readonly FrontPoint[], cutoff: number | null): string[] {
-  return front.filter((p) => cutoff === null || p.mflops <= cutoff).map((p) => p.id);
+  return selectBelowCutoff(front, cutoff).map((p) => p.id);
 }
 
 /** The selected ids: (default ∪ added) \ removed, restricted to known, trained records, in MFLOPs order. */
@@ -66,9 +66,4 @@ export function toggleSelection(
 export function setCutoff(state: SelectionState, cutoff: number | null): SelectionState {
   const c = cutoff === null || !Number.isFinite(cutoff) || cutoff < 0 ? null : cutoff;
   return { ...state, cutoff: c };
-}
-
-/** Whether a record could be selected at all (failed records cannot). */
-export function selectable(r: CandidateRecord): boolean {
-  return r.status !== 'failed' && (frontEligible(r) || r.status === 'reused');
 }

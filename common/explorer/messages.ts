@@ -1,8 +1,8 @@
 // Messages between the extension (or the standalone report page) and the webview bundle.
 // The webview keeps no truth: it gets one snapshot, then deltas, and posts user actions back.
 // Record types come from the one protocol definition shared by runner, extension and webview.
-import type { CandidateRecord, EpochMetrics, RefineRecord, RunSummary } from '../../runner/src/protocol';
-import type { DecodeOptions } from '../../runner/src/model/spec';
+import type { CandidateRecord, EpochMetrics, RefineRecord, RunSummary } from '../protocol';
+import type { DecodeOptions } from '../model/spec';
 
 export type { CandidateRecord, EpochMetrics, RefineRecord, DecodeOptions };
 
@@ -35,7 +35,7 @@ export interface ExplorerUiState {
   view: 'plot' | 'table';
   /**
    * The user has not set a cutoff yet: the explorer keeps `cutoff` at its default as the run changes
-   * (see `defaultCutoff` in model/selection.ts). Setting or clearing the cutoff turns it off.
+   * (see `defaultCutoff` in selection.ts). Setting or clearing the cutoff turns it off.
    */
   cutoffAuto?: boolean;
 }
@@ -93,7 +93,7 @@ export type HostToWebview =
 
 export type WebviewToHost =
   /** Sent once the script runs; the host answers with a snapshot (messages to a hidden webview are lost). */
-  | { type: 'ready'; view: 'explorer' | 'topology'; lastSeq: number }
+  | { type: 'ready'; view: 'explorer' | 'topology' }
   | { type: 'ui-state'; ui: ExplorerUiState }
   | { type: 'open-candidate'; id: string }
   | { type: 'open-topology'; id: string }

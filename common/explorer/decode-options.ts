@@ -1,7 +1,7 @@
 // Decode options recovered from a decoded spec (what `candidate/get` returns) plus the genome, so a
 // panel can draw any candidate of a run without reading the run's files itself.
-import { nodesForLength } from '../../../runner/src/model/genome';
-import type { DecodeOptions, NetworkSpec } from '../../../runner/src/model/spec';
+import { nodesForLength } from '../model/genome';
+import type { DecodeOptions, NetworkSpec } from '../model/spec';
 
 export function decodeOptionsFromSpec(spec: NetworkSpec, genome: string, search?: { nodes: number; initChannels: number }): DecodeOptions {
   const bits = genome.replace(/[\s_|]/g, '').length;

@@ -1,6 +1,6 @@
 // Table I of the paper (model, MFLOPs, accuracy before and after refinement, inference time) and
 // the exports: CSV (RFC 4180) and Markdown. Pure functions, shared by the webview and `pareto-nas report`.
-import type { CandidateRecord, RefineRecord } from '../messages';
+import type { CandidateRecord, RefineRecord } from './messages';
 
 export interface Table1Row {
   id: string;

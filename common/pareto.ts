@@ -2,12 +2,7 @@
 // rule "Pareto networks below a FLOPs cutoff" and the knee of the front. The one implementation of
 // these rules: the runner (pareto, refine, serve), the extension (tree view, pickers) and the webview
 // (explorer, report) all call it. Browser-safe: no Node imports.
-import type { CandidateRecord } from '../protocol';
-
-/** Objectives of a record as the search minimises them: [100 − accuracy, MFLOPs]. */
-export function objectives(r: CandidateRecord): [number, number] {
-  return [r.error, r.mflops];
-}
+import type { CandidateRecord } from './protocol';
 
 /**
  * Whether a record takes part in the front: only networks trained here count. Failed records have no
@@ -38,9 +33,14 @@ export function paretoFront<R extends CandidateRecord>(records: Iterable<R>): R[
   return front;
 }
 
-/** The paper's selection: the Pareto networks at or below the FLOPs cutoff. */
-export function selectBelowCutoff<P extends { mflops: number }>(front: readonly P[], cutoffMflops: number): P[] {
-  return front.filter((r) => r.mflops <= cutoffMflops);
+/** The paper's cutoff rule: a network is inside the FLOPs cutoff at or below it; no cutoff (null) admits every one. */
+export function withinCutoff(mflops: number, cutoffMflops: number | null): boolean {
+  return cutoffMflops === null || mflops <= cutoffMflops;
+}
+
+/** The paper's selection: the Pareto networks at or below the FLOPs cutoff (all of them with no cutoff). */
+export function selectBelowCutoff<P extends { mflops: number }>(front: readonly P[], cutoffMflops: number | null): P[] {
+  return front.filter((r) => withinCutoff(r.mflops, cutoffMflops));
 }
 
 /**

@@ -1,8 +1,8 @@
 // The explorer's view of the Pareto front. The rule itself (which records count, one per network,
-// dominance over error and MFLOPs, order) is runner/src/search/pareto.ts `paretoFront`, the one
+// dominance over error and MFLOPs, order) is common/pareto.ts `paretoFront`, the one
 // implementation shared by runner, extension and webview; this file only shapes its result for drawing.
-import { frontEligible, paretoFront } from '../../../runner/src/search/pareto';
-import type { CandidateRecord } from '../messages';
+import { frontEligible, paretoFront } from '../pareto';
+import type { CandidateRecord } from './messages';
 
 export { frontEligible };
 

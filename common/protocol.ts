@@ -1,11 +1,34 @@
 // The one definition of what crosses process boundaries: run-directory records, the events of
 // events.jsonl, and (below) the JSON-RPC methods of `pareto-nas serve`. Imported by the runner,
-// the extension and the webview; nothing here may import Node-only modules.
+// the extension and the webview; browser-safe: nothing here may import Node-only modules.
 import type { SearchConfig } from './config';
-import type { EpochMetrics, FailureKind, InferenceTiming } from './engines/engine';
 import type { NetworkSpec } from './model/spec';
 
-export type { EpochMetrics, FailureKind, InferenceTiming, NetworkSpec, SearchConfig };
+export type { NetworkSpec, SearchConfig };
+
+// ---------------------------------------------------------------------------------------------
+// Training results every engine reports (runner/src/engines/engine.ts uses them; they are defined
+// here so the contract does not depend on an implementation)
+
+export interface EpochMetrics {
+  /** 0-based epoch index. */
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  /** Validation top-1 accuracy in percent. */
+  valAccuracy: number;
+  learningRate: number;
+  seconds: number;
+}
+
+export interface InferenceTiming {
+  images: number;
+  seconds: number;
+  perImageMs: number;
+}
+
+/** Why a training failed; the search records it and goes on. */
+export type FailureKind = 'nan-loss' | 'out-of-memory' | 'cancelled' | 'engine-error' | 'bad-input';
 
 // ---------------------------------------------------------------------------------------------
 // Run directory records
@@ -99,7 +122,6 @@ export type RunEvent =
   | { type: 'refine-finished'; record: RefineRecord }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-export type RunEventType = RunEvent['type'];
 export type StoredEvent = RunEvent & { seq: number; time: string };
 
 /** Summary of a run for lists (tree view, `pareto-nas status`). */

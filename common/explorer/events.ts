@@ -1,7 +1,7 @@
 // Run events (events.jsonl, `attach` notifications) → explorer deltas. The extension's data source
 // can feed every event it gets through this and post the result; nothing else needs to know the UI.
-import type { StoredEvent } from '../../../runner/src/protocol';
-import type { ExplorerDelta } from '../messages';
+import type { StoredEvent } from '../protocol';
+import type { ExplorerDelta } from './messages';
 
 /** Folds the events with seq > afterSeq into one delta; null when there are none. */
 export function deltaFromEvents(events: readonly StoredEvent[], afterSeq = 0): ExplorerDelta | null {
