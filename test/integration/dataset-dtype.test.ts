@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineSettings, TrainingSettings } from '../../runner/src/config';
+import { EngineSettings, TrainingSettings } from '../../common/config';
 import { TorchEngine, TorchUnavailableError } from '../../runner/src/engines/torch';
 import { createTfjsEngine } from '../../runner/src/engines/tfjs';
-import { decode } from '../../runner/src/model';
+import { decode } from '../../common/model';
 import { rng, writeNpy } from '../helpers/npy';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pareto-dtype-'));

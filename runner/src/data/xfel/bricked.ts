@@ -87,7 +87,7 @@ export class BrickedGrid {
     try {
       h = JSON.parse(buf.toString('utf8', 12, 12 + len));
     } catch (e) {
-      throw new Error(`${file}: damaged bricked grid header (${(e as Error).message})`);
+      throw new Error(`${file}: damaged bricked grid header (${(e as Error).message})`, { cause: e });
     }
     const bricks = h.nbx * h.nbx * h.nbz;
     if (buf.length !== 12 + len + 4 * bricks + 4 * h.floats) throw new Error(`${file}: ${buf.length} bytes, the header promises ${12 + len + 4 * bricks + 4 * h.floats}`);

@@ -40,7 +40,8 @@ export class SliceKernel {
   constructor(memory?: WebAssembly.Memory) {
     if (memory) this.memory = memory;
     else {
-      this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      const shared = { initial: 1, maximum: MAX_PAGES, shared: true }; // (`shared` is missing from Node's typings)
+      this.memory = new WebAssembly.Memory(shared);
       Atomics.store(new Int32Array(this.memory.buffer, 0, 1), 0, HEADER_BYTES);
     }
     const scratch = this.allocate(SCRATCH_BYTES);
