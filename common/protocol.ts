@@ -322,8 +322,8 @@ export interface ExportManifest {
   input: { name: 'images'; shape: ['batch', number, number, number]; dtype: 'float32'; storedAs: 'float32' | 'uint8' | 'uint16' };
   output: { name: 'logits'; shape: ['batch', number] };
   classes: string[];
-  /** Applied inside the model: x = (raw * scale - mean[c]) / std[c]. */
-  normalization: { insideModel: true; scale: number; mean: number[]; std: number[] };
+  /** Applied inside the model: x = (raw - mean[c]) / std[c], on values as stored. */
+  normalization: { insideModel: true; mean: number[]; std: number[] };
   exportedBy: { runner: string; torch: string; opset?: number };
   createdAt: string;
 }

@@ -14,6 +14,8 @@ const bundles = [
   { entry: 'webview/src/main.ts', outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The tfjs engine's worker process (TF.js + wasm backend), forked by the runner.
   { entry: 'runner/src/engines/tfjs/worker.ts', outfile: 'dist/tfjs-worker.js', platform: 'node' },
+  // The XFEL simulator's worker thread (`dataset simulate --workers`), started by the runner.
+  { entry: 'runner/src/data/xfel/sim-worker.ts', outfile: 'dist/sim-worker.js', platform: 'node' },
 ];
 
 // Files the runner reads at run time next to its bundle (the torch worker, wasm binaries, ...).

@@ -42,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
     const err = e as Error;
     process.stderr.write(`pareto-nas: ${err.message}\n`);
     if (process.env.PARETO_NAS_DEBUG) process.stderr.write(`${err.stack}\n`);
+    // An interrupted command says so by its exit code (130 after Ctrl-C, as shells expect).
     const code = (err as { exitCode?: unknown }).exitCode;
     process.exit(typeof code === 'number' ? code : 1);
   }

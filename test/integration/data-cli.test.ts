@@ -16,16 +16,17 @@ const cache = mkdtempSync(join(tmpdir(), 'pnas-cache-'));
 const env = { ...process.env, PARETO_NAS_CACHE: cache };
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });
 
-test('dataset simulate writes a readable dataset; same seed → identical files; info reports it', () => {
+test('dataset simulate writes a readable uint8 dataset; same seed → identical files for 1 and 2 workers; info reports it', () => {
   assert.ok(existsSync(cli), 'run npm run build first');
   const base = mkdtempSync(join(tmpdir(), 'sim-'));
   const args = ['dataset', 'simulate', '--count', '30', '--size', '32', '--fluence', '1e15', '--oversample', '0.5', '--seed', '4'];
-  const a = run(...args, '--out', join(base, 'a'));
+  // One worker (this thread) and two worker threads on the shared grids: the same bytes.
+  const a = run(...args, '--workers', '1', '--out', join(base, 'a'));
   assert.equal(a.status, 0, a.stderr);
   assert.match(a.stdout, /24 train \+ 6 val images/);
-  const b = run(...args, '--out', join(base, 'b'));
+  const b = run(...args, '--workers', '2', '--out', join(base, 'b'));
   assert.equal(b.status, 0, b.stderr);
-  for (const f of ['dataset.json', 'train_images.npy', 'val_images.npy', 'train_labels.npy', 'train_orientations.npy']) {
+  for (const f of ['dataset.json', 'train_images.npy', 'val_images.npy', 'train_labels.npy', 'train_orientations.npy', 'val_euler.npy']) {
     assert.ok(readFileSync(join(base, 'a', f)).equals(readFileSync(join(base, 'b', f))), `${f} differs for the same seed`);
   }
   const c = run(...args.slice(0, -1), '5', '--out', join(base, 'c'));
@@ -35,6 +36,8 @@ test('dataset simulate writes a readable dataset; same seed → identical files;
   assert.equal(info.status, 0, info.stderr);
   const j = JSON.parse(info.stdout);
   assert.deepEqual(j.shape, [1, 32, 32]);
+  assert.equal(j.dtype, 'uint8', 'photon counts are stored as small integers');
+  assert.ok(j.bytes > 30 * 32 * 32 && j.bytes < 30 * 32 * 32 + 8192, `${j.bytes} bytes`);
   assert.deepEqual(j.classes, ['1n0u', '1n0vc']);
   assert.deepEqual(j.splits.train.perClass, [12, 12]);
   assert.deepEqual(j.splits.val.perClass, [3, 3]);
@@ -128,7 +131,7 @@ test('dataset import through the CLI (.npz) and HDF5 from the bundle', async () 
   assert.equal(c.stderr.trim(), `pareto-nas: ${cut}: not a readable HDF5 file (truncated or corrupt: File has been truncated)`);
 });
 
-test('Ctrl-C during simulate leaves no dataset folder and no partial folder', async () => {
+test('Ctrl-C during simulate exits 130 and leaves no dataset folder and no partial folder', async () => {
   const base = mkdtempSync(join(tmpdir(), 'int-'));
   const out = join(base, 'big');
   const child = spawn(process.execPath, [cli, 'dataset', 'simulate', '--count', '200000', '--size', '32', '--oversample', '0.5', '--out', out], { env });

@@ -43,7 +43,7 @@ test('the ONNX export gives the engine’s logits on stored (uint8) images, with
   assert.deepEqual(JSON.parse(readFileSync(manifestFileOf(file), 'utf8')), manifest);
   assert.deepEqual(manifest.input, { name: 'images', shape: ['batch', 1, size, size], dtype: 'float32', storedAs: 'uint8' });
   assert.deepEqual(manifest.classes, ['q0', 'q1']);
-  assert.equal(manifest.normalization.scale, 1 / 255);
+  assert.equal(manifest.normalization.insideModel, true);
 
   const engine = await TorchEngine.create({ device: 'cpu' });
   let expected: number[][];

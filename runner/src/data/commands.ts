@@ -1,7 +1,8 @@
 // CLI: `pareto-nas dataset info|simulate|import|demo`.
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { finiteNumber, integer } from '../cli-args';
+import { availableParallelism } from 'node:os';
+import { finiteNumber, integer, positiveInt } from '../cli-args';
 import { defaultDatasetDir, ensureDefaultDataset } from './default';
 import { datasetInfo, formatInfo } from './info';
 import { importDataset, type ImportFormat } from './importers';
@@ -37,17 +38,30 @@ function progressBar(): { update(phase: string, done: number, total: number, wha
   };
 }
 
-/** An AbortSignal fired by Ctrl-C / SIGTERM while `run` is going, so writers clean up. */
+/** The error of a command stopped by a signal: the CLI exits with 128 + the signal's number (130 for Ctrl-C). */
+class Interrupted extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+/**
+ * An AbortSignal fired by Ctrl-C / SIGTERM while `run` is going, so writers clean up; the failure
+ * it causes is rethrown as `Interrupted`.
+ */
 async function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
-  const onSig = () => ac.abort();
+  let code = 0;
+  const onSig = (sig: NodeJS.Signals) => {
+    code = sig === 'SIGINT' ? 130 : 143;
+    ac.abort();
+  };
   process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
   try {
     return await run(ac.signal);
   } catch (e) {
-    // Ctrl-C is the user's choice, not a failure: exit 130 like any interrupted command
-    if (ac.signal.aborted) throw Object.assign(new Error(`interrupted: ${(e as Error).message}`), { exitCode: 130 });
+    if (code) throw new Interrupted((e as Error).message, code);
     throw e;
   } finally {
     process.off('SIGINT', onSig);
@@ -81,12 +95,14 @@ export function registerDataCommands(program: Command): void {
     .option('--interp <kind>', 'slice interpolation: spline (prefiltered B-spline grid, fast), cubic (Lagrange, previous default) or quadratic', 'spline')
     .option('--detector-stride <k>', '2: look up F on every second pixel and row, interpolate the rest on the detector; 3: every third (16-point interpolation, larger grid); 1: every pixel (default 2, 1 for quadratic)', integer)
     .option('--structure <file[:chain][=class]>', 'a class from a PDB file (ATOM records of the chain; repeat, at least twice; default: the built-in 1n0u and 1n0vc)', structureArg)
+    .option('--workers <n>', `worker threads for the images (default: all ${availableParallelism()} cores); the output is identical for any number`, positiveInt)
     .option('--no-grid-cache', 'do not read or write cached grids')
     .option('--force', 'replace --out if it exists')
     .action(async (o: {
       out: string; preset: string; fluence: number; count: number; size: number; seed: number; valFraction: number;
-      oversample?: number; interp: string; detectorStride?: number; structure?: Conformation[]; gridCache: boolean; force?: boolean;
+      oversample?: number; interp: string; detectorStride?: number; structure?: Conformation[]; gridCache: boolean; force?: boolean; workers?: number;
     }) => {
+      if (o.workers !== undefined && o.workers < 1) throw new Error(`--workers ${o.workers}: must be at least 1`);
       if (o.interp !== 'spline' && o.interp !== 'cubic' && o.interp !== 'quadratic') throw new Error(`--interp ${o.interp}: use spline, cubic or quadratic`);
       if (o.detectorStride !== undefined && o.detectorStride !== 1 && o.detectorStride !== 2 && o.detectorStride !== 3) throw new Error(`--detector-stride ${o.detectorStride}: use 1, 2 or 3`);
       const bar = progressBar();
@@ -95,7 +111,7 @@ export function registerDataCommands(program: Command): void {
           simulateDataset({
             out: o.out, preset: o.preset, fluence: o.fluence, count: o.count, size: o.size, seed: o.seed, valFraction: o.valFraction,
             oversample: o.oversample, interpolation: o.interp as Interpolation, detectorStride: o.detectorStride as 1 | 2 | 3 | undefined, conformations: o.structure,
-            cacheGrids: o.gridCache, overwrite: o.force, signal,
+            cacheGrids: o.gridCache, overwrite: o.force, workers: o.workers, signal,
             onProgress: (phase, done, total, what) => bar.update(phase, done, total, what),
           }),
         );

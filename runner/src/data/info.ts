@@ -1,5 +1,7 @@
 // `dataset info`: shape, classes, counts per split and class, value range; reading every array
 // (in chunks) so that NaN values and bad labels are reported too.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SplitName } from './format';
 import { SPLIT_NAMES } from './format';
 import { openDatasetSync } from './reader';
@@ -9,6 +11,8 @@ export interface DatasetInfo {
   name: string;
   shape: [number, number, number];
   dtype: string;
+  /** Bytes of the dataset folder's files. */
+  bytes: number;
   classes: string[];
   splits: Record<SplitName, { count: number; perClass: number[] }>;
   min: number;
@@ -40,15 +44,19 @@ export async function datasetInfo(dir: string): Promise<DatasetInfo> {
     }
   }
   return {
-    dir, name: ds.manifest.name, shape: ds.manifest.shape, dtype: ds.manifest.dtype, classes: ds.manifest.classes, splits,
+    dir, name: ds.manifest.name, shape: ds.manifest.shape, dtype: ds.manifest.dtype, bytes: folderBytes(dir), classes: ds.manifest.classes, splits,
     min: n ? min : NaN, max: n ? max : NaN, mean: n ? sum / n : NaN, provenance: ds.manifest.provenance,
   };
+}
+
+function folderBytes(dir: string): number {
+  return readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 }
 
 export function formatInfo(info: DatasetInfo): string {
   const lines = [
     `dataset   ${info.name}  (${info.dir})`,
-    `shape     ${info.shape.join(' × ')} (channels × height × width), ${info.dtype}`,
+    `shape     ${info.shape.join(' × ')} (channels × height × width), ${info.dtype}, ${megabytes(info.bytes)} on disk`,
     `classes   ${info.classes.map((c, i) => `${i}=${c}`).join('  ')}`,
   ];
   const w = Math.max(5, ...info.classes.map((c) => c.length));
@@ -61,6 +69,10 @@ export function formatInfo(info: DatasetInfo): string {
   const p = info.provenance;
   if (typeof p.source === 'string') lines.push(`source    ${p.source}${p.fluencePhotonsPerUm2 ? `, fluence ${p.fluencePhotonsPerUm2} photons/µm²` : ''}${p.seed !== undefined ? `, seed ${p.seed}` : ''}`);
   return `${lines.join('\n')}\n`;
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function fmt(v: number): string {

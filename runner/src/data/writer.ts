@@ -1,10 +1,13 @@
 // Writing a dataset folder safely: everything goes into a sibling temporary folder
 // (`<out>.partial`), dataset.json is written last, and the folder is renamed into place only when
 // every array is complete. An interrupted write therefore never leaves a folder that opens.
+// Every array is streamed to its .npy file (header first, with the final shape), so memory does not
+// grow with the number of images.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DATASET_FORMAT, MANIFEST_FILE, SPLIT_NAMES, type DatasetManifest, type ImageDtype, type SplitName } from './format';
-import { NpyWriter, writeNpy, type NpyDtype } from './npy';
+import { ImageSink, widest } from './image-sink';
+import { NpyWriter } from './npy';
 
 const PARTIAL_MARK = '.pareto-nas-partial';
 
@@ -12,7 +15,8 @@ export interface DatasetSpec {
   name: string;
   shape: [number, number, number];
   classes: string[];
-  dtype: ImageDtype;
+  /** 'auto': the narrowest of uint8 / uint16 / float32 that holds every value (image-sink.ts). */
+  dtype: ImageDtype | 'auto';
   counts: Record<SplitName, number>;
   /** Per-image float32 metadata: key → shape of one item (e.g. orientations → [4]). */
   metadata?: Record<string, number[]>;
@@ -20,17 +24,36 @@ export interface DatasetSpec {
 
 type ImageInput = ArrayLike<number>;
 
-interface SplitState {
-  images: NpyWriter;
-  labels: BigInt64Array;
-  meta: Record<string, Float32Array>;
-  n: number;
-  buffer: Float32Array | Uint8Array | Uint16Array;
-  buffered: number;
+/** A small array (labels, metadata) streamed in pieces of `chunk` values. */
+class BufferedNpy<T extends Float32Array | BigInt64Array> {
+  private readonly writer: NpyWriter;
+  private filled = 0;
+  constructor(path: string, shape: number[], private readonly buf: T) {
+    this.writer = new NpyWriter(path, buf instanceof BigInt64Array ? 'int64' : 'float32', shape);
+  }
+  push(values: ArrayLike<number | bigint>): void {
+    if (this.filled + values.length > this.buf.length) this.flush();
+    (this.buf as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(values, this.filled);
+    this.filled += values.length;
+  }
+  flush(): void {
+    if (this.filled) this.writer.write(this.buf.subarray(0, this.filled) as T);
+    this.filled = 0;
+  }
+  close(): void {
+    this.flush();
+    this.writer.close();
+  }
+  abort(): void {
+    this.writer.abort();
+  }
 }
 
-function alloc(dtype: ImageDtype, n: number): Float32Array | Uint8Array | Uint16Array {
-  return dtype === 'float32' ? new Float32Array(n) : dtype === 'uint8' ? new Uint8Array(n) : new Uint16Array(n);
+interface SplitState {
+  images: ImageSink;
+  labels: BufferedNpy<BigInt64Array>;
+  meta: Record<string, { per: number; file: string; out: BufferedNpy<Float32Array> }>;
+  n: number;
 }
 
 export class DatasetWriter {
@@ -56,18 +79,19 @@ export class DatasetWriter {
     }
     mkdirSync(w.tmpDir, { recursive: true });
     writeFileSync(join(w.tmpDir, PARTIAL_MARK), 'unfinished dataset: safe to delete\n');
-    const chunkImages = Math.max(1, Math.floor((4 << 20) / (w.imageSize * 4)));
     for (const name of SPLIT_NAMES) {
       const n = spec.counts[name];
-      const meta: Record<string, Float32Array> = {};
-      for (const [k, shape] of Object.entries(spec.metadata ?? {})) meta[k] = new Float32Array(n * shape.reduce((a, b) => a * b, 1));
+      const meta: SplitState['meta'] = {};
+      for (const [k, shape] of Object.entries(spec.metadata ?? {})) {
+        const per = shape.reduce((a, b) => a * b, 1);
+        const file = `${name}_${k}.npy`;
+        meta[k] = { per, file, out: new BufferedNpy(join(w.tmpDir, file), [n, ...shape], new Float32Array(per * 4096)) };
+      }
       w.splits[name] = {
-        images: new NpyWriter(join(w.tmpDir, `${name}_images.npy`), spec.dtype as NpyDtype, [n, ...spec.shape]),
-        labels: new BigInt64Array(n),
+        images: new ImageSink(join(w.tmpDir, `${name}_images.npy`), spec.dtype, [n, ...spec.shape]),
+        labels: new BufferedNpy(join(w.tmpDir, `${name}_labels.npy`), [n], new BigInt64Array(4096)),
         meta,
         n: 0,
-        buffer: alloc(spec.dtype, chunkImages * w.imageSize),
-        buffered: 0,
       };
     }
     return w;
@@ -83,29 +107,14 @@ export class DatasetWriter {
     if (s.n >= this.spec.counts[split]) throw new Error(`dataset ${split} split: more than the ${this.spec.counts[split]} images announced`);
     if (image.length !== this.imageSize) throw new Error(`image of ${image.length} values, expected ${this.imageSize} (shape ${this.spec.shape.join('×')})`);
     if (!Number.isInteger(label) || label < 0 || label >= this.spec.classes.length) throw new Error(`label ${label} out of range [0, ${this.spec.classes.length})`);
-    const off = s.buffered * this.imageSize;
-    const isFloat = this.spec.dtype === 'float32';
-    for (let i = 0; i < this.imageSize; i++) {
-      const v = image[i];
-      if (isFloat && !Number.isFinite(v)) throw new Error(`${split} image ${s.n}: value ${v} at ${i} is not finite`);
-      s.buffer[off + i] = v;
-    }
-    s.buffered++;
-    if (s.buffered * this.imageSize === s.buffer.length) this.flush(s);
-    s.labels[s.n] = BigInt(label);
-    for (const [k, arr] of Object.entries(s.meta)) {
+    for (const [k, { per }] of Object.entries(s.meta)) {
       const m = meta?.[k];
-      const per = arr.length / this.spec.counts[split];
       if (!m || m.length !== per) throw new Error(`${split} image ${s.n}: metadata '${k}' needs ${per} values`);
-      arr.set(Array.from(m), s.n * per);
     }
+    s.images.add(image, `${split} image ${s.n}`);
+    s.labels.push([BigInt(label)]);
+    for (const [k, { out }] of Object.entries(s.meta)) out.push(meta![k]);
     s.n++;
-  }
-
-  private flush(s: SplitState): void {
-    if (s.buffered === 0) return;
-    s.images.write(s.buffer.subarray(0, s.buffered * this.imageSize));
-    s.buffered = 0;
   }
 
   /** Completes the arrays, writes dataset.json last and moves the folder into place. */
@@ -115,20 +124,19 @@ export class DatasetWriter {
       name: this.spec.name,
       shape: this.spec.shape,
       classes: this.spec.classes,
-      dtype: this.spec.dtype,
+      dtype: SPLIT_NAMES.map((n) => this.splits[n].images.dtype).reduce(widest),
       splits: {} as DatasetManifest['splits'],
       provenance,
     };
     for (const name of SPLIT_NAMES) {
       const s = this.splits[name];
       if (s.n !== this.spec.counts[name]) throw new Error(`dataset ${name} split: ${s.n} of ${this.spec.counts[name]} images written`);
-      this.flush(s);
+      s.images.widenTo(manifest.dtype); // both splits in one dtype
       s.images.close();
-      writeNpy(join(this.tmpDir, `${name}_labels.npy`), 'int64', [s.n], s.labels);
+      s.labels.close();
       const metadata: Record<string, string> = {};
-      for (const [k, arr] of Object.entries(s.meta)) {
-        const file = `${name}_${k}.npy`;
-        writeNpy(join(this.tmpDir, file), 'float32', [s.n, ...this.spec.metadata![k]], arr);
+      for (const [k, { file, out }] of Object.entries(s.meta)) {
+        out.close();
         metadata[k] = file;
       }
       manifest.splits[name] = {
@@ -155,7 +163,11 @@ export class DatasetWriter {
   /** Drops everything written so far. */
   abort(): void {
     if (this.done) return;
-    for (const s of Object.values(this.splits)) s.images.abort();
+    for (const s of Object.values(this.splits)) {
+      s.images.abort();
+      s.labels.abort();
+      for (const m of Object.values(s.meta)) m.out.abort();
+    }
     rmSync(this.tmpDir, { recursive: true, force: true });
     this.done = true;
   }

@@ -1,7 +1,7 @@
 // Export: a network chosen from a run, written as a file a scientific workflow loads without Pareto
 // NAS (ONNX for onnxruntime, TorchScript for torch.jit.load), with what a user needs to feed it
 // recorded beside it in `<file>.json`: input shape and dtype, class names, the input transform.
-// The transform (dtype scale, then the training split's per-channel mean/std) is baked into the
+// The transform (the training split's per-channel mean/std of the stored values) is baked into the
 // file, so the exported model takes images exactly as they are stored in the dataset.
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -19,9 +19,6 @@ import { RUNNER_VERSION } from '../../../common/version';
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'torchscript'];
 const EXTENSION: Record<ExportFormat, string> = { onnx: '.onnx', torchscript: '.pt' };
-
-/** Pixel value → [0, 1] factor per stored dtype; the engines apply the same before standardising. */
-const DTYPE_SCALE: Record<ImageDtype, number> = { float32: 1, uint8: 1 / 255, uint16: 1 / 65535 };
 
 export class ExportError extends Error {
   override name = 'ExportError';
@@ -86,7 +83,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportedModel
   mkdirSync(dirname(out), { recursive: true });
   const engine = await TorchEngine.create({ ...readRunConfig(runDir).engine, ...options.engine, device: 'cpu' });
   try {
-    const result = await engine.exportModel({ spec, weights, format: options.format, out, inputScale: DTYPE_SCALE[dtype] });
+    const result = await engine.exportModel({ spec, weights, format: options.format, out });
     const info = readRunInfo(runDir);
     const manifest: ExportManifest = {
       format: 'pareto-nas.export/1',
@@ -101,7 +98,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportedModel
       input: { name: 'images', shape: ['batch', ...info.dataset.shape], dtype: 'float32', storedAs: dtype },
       output: { name: 'logits', shape: ['batch', info.dataset.classes.length] },
       classes: info.dataset.classes,
-      normalization: { insideModel: true, scale: DTYPE_SCALE[dtype], ...result.normalization },
+      normalization: { insideModel: true, ...result.normalization },
       exportedBy: { runner: RUNNER_VERSION, torch: result.torch, ...(result.opset !== undefined && { opset: result.opset }) },
       createdAt: new Date().toISOString(),
     };

@@ -102,7 +102,8 @@ export class DetectorInterpolator {
   private readonly grid?: AmplitudeGrid;
 
   constructor(
-    grid: AmplitudeGrid,
+    /** A grid, or one already bricked (e.g. attached in a worker thread: bricked.ts). */
+    grid: AmplitudeGrid | BrickedGrid,
     readonly detector: Detector,
     readonly stride: DetectorStride = 2,
     /** Look up a bricked copy of a B-spline grid (faster; same numbers). false: the column layout. */
@@ -110,7 +111,8 @@ export class DetectorInterpolator {
     /** Lagrange points per 1D interpolation (even; stride 2 always uses 12). */
     points = stencilPoints(stride),
   ) {
-    if (grid.kernel === 'bspline2') throw new Error('detector interpolation needs a cubic (Lagrange or B-spline) grid');
+    const kind = grid instanceof BrickedGrid ? grid.kernelKind : grid.kernel;
+    if (kind === 'bspline2') throw new Error('detector interpolation needs a cubic (Lagrange or B-spline) grid');
     if (stride !== 2 && stride !== 3) throw new Error(`detector stride ${String(stride)}: use 2 or 3`);
     if (stride === 2 && points !== 12) throw new Error('detector stride 2 uses 12-point interpolation');
     if (!(points > 0 && points % 2 === 0)) throw new Error(`${points}-point interpolation: use an even number`);
@@ -118,7 +120,8 @@ export class DetectorInterpolator {
     if (this.lat.qMax > grid.qMax * (1 + 1e-9)) {
       throw new Error(`detector interpolation reaches q = ${this.lat.qMax}, grid only ${grid.qMax} (use coarseLatticeQMax for the grid)`);
     }
-    if (bricks && grid.kernel === 'bspline3') this.bricked = new BrickedGrid(grid);
+    if (grid instanceof BrickedGrid) this.bricked = grid;
+    else if (bricks && grid.kernel === 'bspline3') this.bricked = new BrickedGrid(grid);
     else this.grid = grid;
     this.kernel = this.bricked?.kernel ?? new SliceKernel();
     // The fill's constant inputs: weights as f64x2 splats, and the beam stop.

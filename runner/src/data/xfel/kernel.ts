@@ -4,11 +4,20 @@
 // memory (its old contents are not kept), which happens a few times at most as batches grow.
 // Views (typed arrays) of the memory must be taken after the last `region` call of an operation:
 // growing the memory detaches the old ones.
+//
+// The memory is a shared WebAssembly.Memory (its buffer a SharedArrayBuffer): worker threads
+// (sim-worker.ts) make their own SliceKernel on the memory holding the bricked grids and allocate
+// their regions from it. The allocator's top lives in the memory (bytes 0–3, bumped atomically), so
+// instances on one memory never hand out the same bytes; each has its own scratch for `lookups`.
 import { SLICE_KERNEL_WASM } from './slice-kernel-wasm';
 
 const PAGE = 65536;
-/** Memory bytes 0–191 are the scratch of `lookups`. */
-const SCRATCH_BYTES = 256;
+/** The module's declared maximum (2 GB: byte offsets stay positive i32). */
+const MAX_PAGES = 32768;
+/** Bytes 0–15: the allocator's top (i32 at 0). */
+const HEADER_BYTES = 16;
+/** Per instance: the scratch of `lookups`. */
+const SCRATCH_BYTES = 192;
 
 type Lookups = (
   count: number, order: number, np: number, rot: number, q: number, m: number, B: number, nbx: number, nbz: number,
@@ -22,28 +31,47 @@ type Fill = (
 let compiled: WebAssembly.Module | undefined;
 
 export class SliceKernel {
-  private readonly memory = new WebAssembly.Memory({ initial: 1 });
+  readonly memory: WebAssembly.Memory;
   readonly lookups: Lookups;
   readonly fill: Fill;
-  private top = SCRATCH_BYTES;
   private readonly regions = new Map<string, { at: number; bytes: number }>();
 
-  constructor() {
+  /** A kernel on a new memory, or on `memory` (another kernel's, e.g. from the main thread). */
+  constructor(memory?: WebAssembly.Memory) {
+    if (memory) this.memory = memory;
+    else {
+      const shared = { initial: 1, maximum: MAX_PAGES, shared: true }; // (`shared` is missing from Node's typings)
+      this.memory = new WebAssembly.Memory(shared);
+      Atomics.store(new Int32Array(this.memory.buffer, 0, 1), 0, HEADER_BYTES);
+    }
+    const scratch = this.allocate(SCRATCH_BYTES);
     compiled ??= new WebAssembly.Module(Buffer.from(SLICE_KERNEL_WASM, 'base64'));
-    const exports = new WebAssembly.Instance(compiled, { env: { memory: this.memory } }).exports;
+    const exports = new WebAssembly.Instance(compiled, { env: { memory: this.memory, scratch } }).exports;
     this.lookups = exports.lookups as Lookups;
     this.fill = exports.fill as Fill;
+  }
+
+  /** `bytes` (rounded up to 16) of the memory no other instance on it has, growing it if needed. */
+  private allocate(bytes: number): number {
+    const size = Math.ceil(bytes / 16) * 16;
+    const at = Atomics.add(new Int32Array(this.memory.buffer, 0, 1), 0, size);
+    const end = at + size;
+    if (end > MAX_PAGES * PAGE) throw new Error(`the simulator's WebAssembly memory is full (${end} bytes asked, at most ${MAX_PAGES * PAGE})`);
+    // Another thread may grow it meanwhile: growing a little more than needed is harmless.
+    const pages = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (pages > 0) this.memory.grow(pages);
+    return at;
   }
 
   /** Byte offset (16-byte aligned) of region `name`, at least `bytes` long. */
   region(name: string, bytes: number): number {
     const have = this.regions.get(name);
     if (have && have.bytes >= bytes) return have.at;
-    const at = this.top;
-    this.top = Math.ceil((at + bytes) / 16) * 16;
-    const pages = Math.ceil(this.top / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (pages > 0) this.memory.grow(pages);
-    this.regions.set(name, { at, bytes });
+    // The old region is not reused: growing by half at least keeps the waste bounded by a small
+    // multiple of the largest batch, however many batches of slightly different sizes come.
+    const size = have ? Math.max(bytes, Math.ceil(have.bytes * 1.5)) : bytes;
+    const at = this.allocate(size);
+    this.regions.set(name, { at, bytes: size });
     return at;
   }
 

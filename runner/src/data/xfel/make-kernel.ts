@@ -7,9 +7,10 @@ import wabt from 'wabt';
 
 export async function assembleKernel(): Promise<Buffer> {
   const text = readFileSync(join(__dirname, 'slice-kernel.wat'), 'utf8');
-  const module = (await wabt()).parseWat('slice-kernel.wat', text, { simd: true });
+  const features = { simd: true, threads: true }; // threads: the memory is shared between worker threads
+  const module = (await wabt()).parseWat('slice-kernel.wat', text, features);
   try {
-    module.validate();
+    (module.validate as (f: object) => void)(features);
     return Buffer.from(module.toBinary({}).buffer);
   } finally {
     module.destroy();

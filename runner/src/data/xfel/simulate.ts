@@ -6,6 +6,7 @@
 // from (seed, class, index), so output depends only on the seed.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { cacheDir } from '../cache';
 import type { SplitName } from '../format';
@@ -13,9 +14,12 @@ import { hashInts, Rng } from '../../rng';
 import { valCount, DEFAULT_VAL_FRACTION } from '../split';
 import { DatasetWriter } from '../writer';
 import {
-  CLASSICAL_ELECTRON_RADIUS, makeDetector, matrixToEulerZYZ, PER_UM2_TO_PER_A2, quaternionToMatrix,
+  CLASSICAL_ELECTRON_RADIUS, makeDetector, PER_UM2_TO_PER_A2, quaternionToMatrix,
   type Detector, type DetectorSpec,
 } from './geometry';
+import { BrickedGrid } from './bricked';
+import { simulateChunk, type ChunkResult } from './sim-chunk';
+import { SimPool } from './sim-pool';
 import { coarseLatticeQMax, DetectorInterpolator, type DetectorStride } from './detector-interp';
 import { computeAmplitudeGrid, decodeGrid, encodeGrid, sliceIntensities, sliceIntensitiesQuadratic, type AmplitudeGrid, type GridProgress, type Kernel } from './grid';
 import { poissonPattern } from './noise';
@@ -162,6 +166,43 @@ export async function loadOrComputeGrid(
   return { grid, cached: false, seconds };
 }
 
+/** Part of the bricked-grid cache key: bump when bricked.ts's layout or encoding changes. */
+const BRICKED_VERSION = 1;
+
+/**
+ * The conformation's B-spline grid bricked in shared memory (bricked.ts), from the cache when there
+ * (keyed by structure, grid parameters, grid/brick layout and simulator version: a second run starts
+ * at once, without reading, decoding or bricking the column grid), else bricked from
+ * `loadOrComputeGrid` and cached.
+ */
+export async function loadOrBrickGrid(
+  c: Conformation,
+  dq: number,
+  qMax: number,
+  opts: { cache?: boolean; onProgress?: (p: GridProgress) => void; signal?: AbortSignal } = {},
+): Promise<{ grid: BrickedGrid; cached: boolean; seconds: number }> {
+  const key = createHash('sha256').update(JSON.stringify({ grid: gridKey(c, dq, qMax, 'bspline3'), bricked: BRICKED_VERSION, sim: SIMULATOR_VERSION, B: 16 })).digest('hex').slice(0, 24);
+  const dir = join(cacheDir(), 'xfel-grids');
+  const file = join(dir, `${c.name}-${key}.bricked`);
+  const useCache = opts.cache !== false;
+  if (useCache && existsSync(file)) {
+    try {
+      return { grid: BrickedGrid.decode(readFileSync(file), file), cached: true, seconds: 0 };
+    } catch {
+      // A damaged cache file is rebuilt below.
+    }
+  }
+  const { grid, seconds } = await loadOrComputeGrid(c, dq, qMax, { ...opts, kernel: 'bspline3' });
+  const bricked = new BrickedGrid(grid);
+  if (useCache) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, bricked.encode());
+    renameSync(tmp, file);
+  }
+  return { grid: bricked, cached: false, seconds };
+}
+
 /** Draws patterns of one conformation. */
 export class PatternSimulator {
   readonly expected: Float64Array;
@@ -174,7 +215,8 @@ export class PatternSimulator {
   /** The grid, kept only for slicing every pixel (with a detector stride the interpolator holds what it needs). */
   private readonly grid?: AmplitudeGrid;
   constructor(
-    grid: AmplitudeGrid,
+    /** A grid, or a bricked one (attached in a worker thread: sim-worker.ts; detector stride 2 or 3 only). */
+    grid: AmplitudeGrid | BrickedGrid,
     readonly detector: Detector,
     /** Fluence in photons/µm². */
     readonly fluence: number,
@@ -185,15 +227,17 @@ export class PatternSimulator {
     /** Stride 2/3 on a B-spline grid: look up a bricked copy of the grid (default; same numbers, fewer cache misses). */
     bricks = true,
   ) {
-    this.interpolation = interpolation ?? (grid.kernel === 'bspline3' ? 'spline' : 'cubic');
+    const kind = grid instanceof BrickedGrid ? grid.kernelKind : grid.kernel;
+    this.interpolation = interpolation ?? (kind === 'bspline3' ? 'spline' : 'cubic');
     interpolation = this.interpolation;
     if (detector.qMax > grid.qMax * (1 + 1e-9)) throw new Error(`detector reaches q = ${detector.qMax}, grid only ${grid.qMax}`);
     if (detectorStride !== 1) {
       if (interpolation === 'quadratic') throw new Error(`detector stride ${detectorStride} needs cubic or spline interpolation`);
       this.interp = new DetectorInterpolator(grid, detector, detectorStride, bricks);
-    } else this.grid = grid;
-    if ((interpolation === 'spline') !== (grid.kernel !== 'lagrange')) {
-      throw new Error(`interpolation '${interpolation}' does not fit a '${grid.kernel}' grid`);
+    } else if (grid instanceof BrickedGrid) throw new Error('a bricked grid needs detector stride 2 or 3');
+    else this.grid = grid;
+    if ((interpolation === 'spline') !== (kind !== 'lagrange')) {
+      throw new Error(`interpolation '${interpolation}' does not fit a '${kind}' grid`);
     }
     this.expected = new Float64Array(detector.qx.length);
     const scale = fluence * PER_UM2_TO_PER_A2 * CLASSICAL_ELECTRON_RADIUS ** 2;
@@ -276,7 +320,7 @@ export function binImage(src: ArrayLike<number>, n: number, bin: number, out: Fl
   return out;
 }
 
-/** Images per chunk of the output order: ≈ 256 per class share their 3D lookups (`PatternSimulator.prepare`). */
+/** Images per chunk of the output order (sim-chunk.ts): ≈ 256 per class share their 3D lookups (`PatternSimulator.prepare`). */
 const CHUNK = 512;
 
 export interface SimulateOptions {
@@ -298,6 +342,8 @@ export interface SimulateOptions {
   name?: string;
   overwrite?: boolean;
   cacheGrids?: boolean;
+  /** Worker threads for the images (default: all cores); the output is the same for any number. */
+  workers?: number;
   signal?: AbortSignal;
   onProgress?: (phase: 'grid' | 'images', done: number, total: number, what: string) => void;
 }
@@ -307,6 +353,8 @@ export interface SimulateResult {
   counts: Record<SplitName, number>;
   gridSeconds: number[];
   imageSeconds: number;
+  /** CPU seconds of the whole process (all worker threads) while the images were made. */
+  imageCpuSeconds: number;
   meanPhotons: number[];
 }
 
@@ -341,26 +389,30 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     name: o.name ?? `xfel-${presetName}-${o.fluence.toExponential(0).replace('+', '')}-${outN}px`,
     shape: [1, outN, outN],
     classes: confs.map((c) => c.name),
-    dtype: 'float32',
+    dtype: 'auto', // photon counts: uint8, or uint16 where a pixel gets more than 255
     counts,
     metadata: { orientations: [4], euler: [3] },
   }, { overwrite: o.overwrite });
   try {
     const dq = preset.qPerPixel / oversample;
+    // The fast path (B-spline grid, detector stride 2/3) bricks each grid in shared memory, which
+    // worker threads look up in place; the other settings run in this thread only.
+    const brickable = interpolation === 'spline' && detectorStride !== 1;
+    const workers = brickable ? Math.max(1, Math.floor(o.workers ?? availableParallelism())) : 1;
     const sims: PatternSimulator[] = [];
+    const bricked: BrickedGrid[] = [];
     const gridSeconds: number[] = [];
     for (const c of confs) {
-      const { grid, seconds } = await loadOrComputeGrid(c, dq, gridQMax, {
-        cache: o.cacheGrids,
-        kernel: kernelFor(interpolation),
-        signal: o.signal,
-        onProgress: (p) => o.onProgress?.('grid', p.done, p.total, c.name),
-      });
+      const gridOpts = { cache: o.cacheGrids, signal: o.signal, onProgress: (p: GridProgress) => o.onProgress?.('grid', p.done, p.total, c.name) };
+      const { grid: source, seconds } = brickable
+        ? await loadOrBrickGrid(c, dq, gridQMax, gridOpts)
+        : await loadOrComputeGrid(c, dq, gridQMax, { ...gridOpts, kernel: kernelFor(interpolation) });
       gridSeconds.push(seconds);
-      sims.push(new PatternSimulator(grid, detector, o.fluence, interpolation, detectorStride));
+      if (source instanceof BrickedGrid) bricked.push(source);
+      if (workers === 1) sims.push(new PatternSimulator(source, detector, o.fluence, interpolation, detectorStride));
     }
     // Which (class, index) goes where: the first valPer[c] images of each class are validation;
-    // each split is then shuffled so classes interleave.
+    // each split is then shuffled so classes interleave. Then cut into chunks (sim-chunk.ts).
     const order = (split: SplitName) => {
       const items: [number, number][] = [];
       confs.forEach((_, c) => {
@@ -369,37 +421,62 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
       });
       return new Rng(hashInts(o.seed, split === 'val' ? 1 : 2, 0x5117)).shuffle(items);
     };
-    const fine = new Float32Array(spec.n * spec.n);
-    const binned = new Float32Array(outN * outN);
+    const chunks: { split: SplitName; items: Int32Array }[] = [];
+    for (const split of ['train', 'val'] as SplitName[]) {
+      const items = order(split);
+      for (let from = 0; from < items.length; from += CHUNK) chunks.push({ split, items: Int32Array.from(items.slice(from, from + CHUNK).flat()) });
+    }
+    const pool = workers > 1
+      ? new SimPool(workers, { grids: bricked.map((b) => b.shared()), detector: spec, fluence: o.fluence, interpolation, detectorStride: detectorStride as DetectorStride, seed: o.seed, bin })
+      : undefined;
+    const compute = (items: Int32Array): Promise<ChunkResult> => {
+      const p: Promise<ChunkResult> = pool
+        ? pool.run(items)
+        : new Promise((resolve, reject) => setImmediate(() => {
+          try {
+            resolve(simulateChunk(sims, items, o.seed, spec.n, bin));
+          } catch (e) {
+            reject(e);
+          }
+        }));
+      p.catch(() => undefined); // a chunk still running when another fails is not awaited
+      return p;
+    };
+    await pool?.ready;
     const photonSum = new Array<number>(k).fill(0);
     const photonN = new Array<number>(k).fill(0);
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     let done = 0;
-    for (const split of ['train', 'val'] as SplitName[]) {
-      const items = order(split);
-      for (let from = 0; from < items.length; from += CHUNK) {
-        // Each class's images of the chunk are prepared as one batch, then written in order.
-        const chunk = items.slice(from, from + CHUNK);
-        const streams = sims.map(() => [] as Rng[]);
-        const slot = chunk.map(([c, i]) => streams[c].push(new Rng(hashInts(o.seed, c, i))) - 1);
-        const prepared = sims.map((sim, c) => sim.prepare(streams[c]));
-        for (const [k, [c]] of chunk.entries()) {
-          const s = prepared[c].sample(slot[k], fine);
-          photonSum[c] += s.expectedTotal;
+    const pixels = outN * outN;
+    try {
+      // Chunks run ahead of the writer by at most 2 per worker (bounded memory); written in order.
+      const ahead = 2 * workers;
+      const running: Promise<ChunkResult>[] = [];
+      for (let next = 0; next < Math.min(ahead, chunks.length); next++) running.push(compute(chunks[next].items));
+      for (let ci = 0; ci < chunks.length; ci++) {
+        const r = await running.shift()!;
+        if (ci + ahead < chunks.length) running.push(compute(chunks[ci + ahead].items));
+        if (o.signal?.aborted) throw new Error('simulation interrupted; nothing was kept');
+        const { split, items } = chunks[ci];
+        for (let j = 0; j < items.length / 2; j++) {
+          const c = items[2 * j];
+          photonSum[c] += r.expectedTotals[j];
           photonN[c]++;
-          const img = bin === 1 ? fine : binImage(fine, spec.n, bin, binned);
-          writer.add(split, img, c, { orientations: s.quaternion, euler: matrixToEulerZYZ(s.R) });
-          done++;
-          if (done % 64 === 0) {
-            o.onProgress?.('images', done, o.count, split);
-            await new Promise((r) => setImmediate(r));
-            if (o.signal?.aborted) throw new Error('simulation interrupted; nothing was kept');
-          }
+          writer.add(split, r.images.subarray(j * pixels, (j + 1) * pixels), c, {
+            orientations: r.quaternions.subarray(4 * j, 4 * j + 4), euler: r.euler.subarray(3 * j, 3 * j + 3),
+          });
         }
+        done += items.length / 2;
+        o.onProgress?.('images', done, o.count, split);
       }
+    } finally {
+      await pool?.close();
     }
     o.onProgress?.('images', done, o.count, 'done');
     const imageSeconds = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const imageCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const meanPhotons = photonSum.map((s, c) => s / Math.max(1, photonN[c]));
     writer.finish({
       source: 'pareto-nas XFEL simulator',
@@ -424,7 +501,7 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
         euler: 'ZYZ Euler angles (rot, tilt, psi) in degrees, R = Rz(psi)·Ry(tilt)·Rz(rot)',
       },
     });
-    return { dir: writer.outDir, counts, gridSeconds, imageSeconds, meanPhotons };
+    return { dir: writer.outDir, counts, gridSeconds, imageSeconds, imageCpuSeconds, meanPhotons };
   } catch (e) {
     writer.abort();
     throw e;

@@ -19,9 +19,11 @@
 ;; (f64x2[nc·n]), then along v, and out[p] = |F|²·scale[p] (f64[n·n]), 0 where stop[p] (u8[n·n]).
 ;; w holds the `points` weights of each fraction r/stride, r = 1 … stride−1, as f64x2 splats.
 ;;
-;; Memory bytes 0–191 are the scratch of lookups (the x, y, z weights as f64x2 splats).
+;; The memory is shared (worker threads look up one grid, simulate.ts); each instance gets its own
+;; 192 bytes of scratch for lookups (the x, y, z weights as f64x2 splats) at the imported $scratch.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 32768 shared))
+  (global $scratch (import "env" "scratch") i32)
   ;; Cubic B-spline weights of nodes −1, 0, 1, 2 at fraction t, as four f64x2 splats at dst.
   (func $weights (param $t f64) (param $dst i32)
     (local $u f64) (local $t2 f64) (local $t3 f64) (local $w0 f64) (local $w1 f64) (local $w3 f64)
@@ -75,13 +77,13 @@
         (local.set $jx (i32.trunc_f64_s (local.get $fx)))
         (local.set $jy (i32.trunc_f64_s (local.get $fy)))
         (local.set $jz (i32.trunc_f64_s (local.get $gz)))
-        (call $weights (f64.sub (local.get $fx) (f64.convert_i32_s (local.get $jx))) (i32.const 0))
-        (call $weights (f64.sub (local.get $fy) (f64.convert_i32_s (local.get $jy))) (i32.const 64))
-        (call $weights (f64.sub (local.get $gz) (f64.convert_i32_s (local.get $jz))) (i32.const 128))
-        (local.set $z0 (v128.load (i32.const 128)))
-        (local.set $z1 (v128.load (i32.const 144)))
-        (local.set $z2 (v128.load (i32.const 160)))
-        (local.set $z3 (v128.load (i32.const 176)))
+        (call $weights (f64.sub (local.get $fx) (f64.convert_i32_s (local.get $jx))) (global.get $scratch))
+        (call $weights (f64.sub (local.get $fy) (f64.convert_i32_s (local.get $jy))) (i32.add (global.get $scratch) (i32.const 64)))
+        (call $weights (f64.sub (local.get $gz) (f64.convert_i32_s (local.get $jz))) (i32.add (global.get $scratch) (i32.const 128)))
+        (local.set $z0 (v128.load offset=128 (global.get $scratch)))
+        (local.set $z1 (v128.load offset=144 (global.get $scratch)))
+        (local.set $z2 (v128.load offset=160 (global.get $scratch)))
+        (local.set $z3 (v128.load offset=176 (global.get $scratch)))
         ;; first tap (X, Y, Z) = (jx − 1, jy − 1, jz − 1 − Z_MIN) in stored indices; its brick and byte address
         (local.set $X (i32.sub (local.get $jx) (i32.const 1)))
         (local.set $Y (i32.sub (local.get $jy) (i32.const 1)))
@@ -114,12 +116,12 @@
                   (f64x2.mul (local.get $z2) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $oo)))))
                 (f64x2.mul (local.get $z3) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $oo))))))
             (local.set $plane (f64x2.add (local.get $plane)
-              (f64x2.mul (v128.load offset=64 (i32.shl (local.get $ay) (i32.const 4))) (local.get $col))))
+              (f64x2.mul (v128.load offset=64 (i32.add (global.get $scratch) (i32.shl (local.get $ay) (i32.const 4)))) (local.get $col))))
             (local.set $oo (i32.add (local.get $oo) (local.get $sy)))
             (local.set $ay (i32.add (local.get $ay) (i32.const 1)))
             (br_if $ys (i32.lt_u (local.get $ay) (i32.const 4))))
           (local.set $acc (f64x2.add (local.get $acc)
-            (f64x2.mul (v128.load (i32.shl (local.get $ax) (i32.const 4))) (local.get $plane))))
+            (f64x2.mul (v128.load (i32.add (global.get $scratch) (i32.shl (local.get $ax) (i32.const 4)))) (local.get $plane))))
           (local.set $o (i32.add (local.get $o) (local.get $sx)))
           (local.set $ax (i32.add (local.get $ax) (i32.const 1)))
           (br_if $xs (i32.lt_u (local.get $ax) (i32.const 4))))

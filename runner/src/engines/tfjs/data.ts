@@ -1,7 +1,8 @@
 // A dataset folder as the tfjs engine trains on it: images kept in their stored dtype ([N,C,H,W]),
 // turned into normalised NHWC float32 batches on demand. Normalisation is the torch engine's:
-// scale (uint8 /255, uint16 /65535), then per-channel mean/std of the scaled training images
-// (std below 1e-12 counts as 1), so the same weights see the same inputs in both engines.
+// per-channel mean/std of the training images' values as stored (photon counts stay counts, so a
+// uint8 / uint16 dataset gives exactly the inputs of a float32 one with the same values; std below
+// 1e-12 counts as 1), so the same weights see the same inputs in both engines.
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openDataset, type ImageArray } from '../../data/reader';
@@ -29,7 +30,8 @@ export interface LoadedDataset {
   val: SplitData;
 }
 
-const SCALE = { float32: 1, uint8: 1 / 255, uint16: 1 / 65535 } as const;
+/** Values are used as stored, whatever the dtype (see the module comment). */
+const SCALE = { float32: 1, uint8: 1, uint16: 1 } as const;
 
 let cache: { key: string; data: LoadedDataset } | undefined;
 

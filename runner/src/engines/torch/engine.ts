@@ -75,8 +75,6 @@ export interface ExportRequest {
   weights: string;
   format: 'onnx' | 'torchscript';
   out: string;
-  /** Factor that maps stored pixel values to [0, 1] (1/255 for uint8 datasets); baked into the file. */
-  inputScale: number;
 }
 
 export interface ExportResult {

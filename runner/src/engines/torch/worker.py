@@ -16,8 +16,7 @@ Requests                                       Replies
    "steps", "warmup", "mixedPrecision",          "seconds", "steps", "batchSize", "params", "device",
    "compile"?, "training"?}                      "maxMemoryMiB"? (CUDA only)}}
   {"type": "export", "id", "spec", "weights",   {"type": "exported", "id", "result": {"file", "format", ...}}
-   "format": "onnx"|"torchscript", "out",
-   "inputScale"}
+   "format": "onnx"|"torchscript", "out"}
   {"type": "bench-model", "id", "file",          {"type": "bench-model", "id", "result": {"imagesPerSecond", ...}}
    "input": [c, h, w], "batchSize", "seconds"}
   {"type": "cancel", "id"}                      (the running job ends with kind "cancelled")
@@ -32,12 +31,14 @@ node concat (+ 1x1) -> BN -> ReLU, 2x2 max-pool after phases with poolAfter, GAP
 Parameter names equal runner/src/engines/weights.ts (PyTorch layout); weights are saved as TF.js
 model.json + weights.bin (float32 little-endian).
 
-Inputs: uint8 / uint16 images are scaled to [0, 1]; then every channel is standardised with the
-training split's mean and standard deviation (saved with the weights as userDefinedMetadata).
+Inputs: images stay on the device in their stored dtype (uint8 / uint16 photon counts, or float32)
+and are standardised per batch, per channel, with the training split's mean and standard deviation
+of the values as stored (saved with the weights as userDefinedMetadata), so a uint8 dataset and a
+float32 one holding the same values give the same inputs.
 
 Speed ("speed" in a train request; how it trains, never what): "cudaGraphs" replays each full training
-batch as one captured CUDA graph (learning rate in a device tensor, TensorSgd); "compactData" keeps
-uint8/uint16 images as integers on the device and normalises per batch; "evalBatchSize" sets the
+batch as one captured CUDA graph (learning rate in a device tensor, TensorSgd); "compactData" is
+what every run does now (images stay in their stored dtype, see Inputs); "evalBatchSize" sets the
 validation batch. Epoch metrics carry trainSeconds/valSeconds, results setupSeconds.
 """
 
@@ -359,8 +360,8 @@ _DATA = {"key": None, "data": None}
 
 
 def load_dataset(folder, device, compact=False):
-    """The dataset on the device. compact: uint8/uint16 images stay integers there (1/4 or 1/2 of the
-    float32 memory, so several workers fit on one GPU) and Dataset.normalize scales each batch."""
+    """The dataset on the device, images in their stored dtype (StoredImages). compact is accepted for
+    the speed setting compactData, which every run now does."""
     manifest_path = os.path.join(folder, "dataset.json")
     try:
         st = os.stat(manifest_path)
@@ -421,15 +422,15 @@ def load_dataset(folder, device, compact=False):
         raw[split] = (images, labels)
     if raw["train"][0].shape[0] == 0:
         raise JobError("bad-input", "%s: splits.train is empty" % manifest_path)
-    scale = {"uint8": 1.0 / 255, "uint16": 1.0 / 65535, "float32": 1.0}[dtype]
-    # Per-channel mean and std of the (scaled) training images, in float64 and in chunks (mmap-friendly).
+    # Per-channel mean and std of the training images (values as stored: photon counts stay counts,
+    # whatever the dtype), in float64 and in chunks (mmap-friendly).
     c = shape[0]
     tot = np.zeros(c)
     tot2 = np.zeros(c)
     n = 0
     tr = raw["train"][0]
     for i in range(0, tr.shape[0], 1024):
-        chunk = np.asarray(tr[i:i + 1024], dtype=np.float64) * scale
+        chunk = np.asarray(tr[i:i + 1024], dtype=np.float64)
         tot += chunk.sum(axis=(0, 2, 3))
         tot2 += (chunk * chunk).sum(axis=(0, 2, 3))
         n += chunk.shape[0] * chunk.shape[2] * chunk.shape[3]
@@ -437,11 +438,10 @@ def load_dataset(folder, device, compact=False):
     std = np.sqrt(np.maximum(tot2 / n - mean * mean, 0))
     std[~(std > 1e-12)] = 1.0
     d.norm = {"mean": [float(v) for v in mean], "std": [float(v) for v in std]}
-    keep_integers = compact and dtype != "float32"
-    d.normalize = batch_normalizer(scale, d.norm, device, dtype) if keep_integers else None
+    d.normalize = None  # StoredImages normalises each batch it hands out
     for split in ("train", "val"):
         images, labels = raw[split]
-        x = to_device_compact(images, dtype, device) if keep_integers else to_device_normalized(images, scale, d.norm, device)
+        x = StoredImages(images, d.norm, device)
         y = torch.from_numpy(np.array(labels, dtype=np.int64)).to(device)
         setattr(d, split, (x, y))
     _DATA["key"] = key
@@ -449,45 +449,41 @@ def load_dataset(folder, device, compact=False):
     return d
 
 
-def to_device_normalized(images, scale, norm, device):
-    c = images.shape[1]
-    mean = torch.tensor(norm["mean"], dtype=torch.float32, device=device).view(1, c, 1, 1)
-    std = torch.tensor(norm["std"], dtype=torch.float32, device=device).view(1, c, 1, 1)
-    out = torch.empty(tuple(images.shape), dtype=torch.float32, device=device)
-    for i in range(0, images.shape[0], 4096):
-        chunk = torch.from_numpy(np.asarray(images[i:i + 4096]).astype(np.float32)).to(device)
-        out[i:i + chunk.shape[0]] = (chunk * scale - mean) / std
-    return out
+class StoredImages(object):
+    """A split's images resident on the device in their stored dtype (uint8 / uint16 photon counts
+    take 1/4 / 1/2 of float32's memory), turned into normalised float32 per batch on the device:
+    x[i:j] and x.index_select(0, idx) give (x - mean) / std. uint16 is kept as int16 bits (torch has
+    no general uint16) and widened with & 0xFFFF."""
 
+    def __init__(self, images, norm, device):
+        self.kind = images.dtype
+        c = images.shape[1]
+        self.mean = torch.tensor(norm["mean"], dtype=torch.float32, device=device).view(1, c, 1, 1)
+        self.std = torch.tensor(norm["std"], dtype=torch.float32, device=device).view(1, c, 1, 1)
+        self.shape = tuple(images.shape)
+        store = {np.dtype("uint8"): torch.uint8, np.dtype("uint16"): torch.int16}.get(self.kind, torch.float32)
+        self.raw = torch.empty(self.shape, dtype=store, device=device)
+        for i in range(0, self.shape[0], 4096):
+            chunk = np.ascontiguousarray(images[i:i + 4096])
+            if self.kind == np.dtype("uint16"):
+                chunk = chunk.view(np.int16)
+            self.raw[i:i + chunk.shape[0]] = torch.from_numpy(chunk).to(device)
 
-# uint16 has no arithmetic in older PyTorch: it is stored as int16 shifted by 2^15 (exact in float32).
-_COMPACT = {"uint8": (np.uint8, torch.uint8, 0.0), "uint16": (np.int16, torch.int16, 32768.0)}
+    def _normalised(self, raw):
+        if self.kind == np.dtype("uint16"):
+            x = (raw.to(torch.int32) & 0xFFFF).to(torch.float32)
+        else:
+            x = raw.to(torch.float32)
+        return (x - self.mean) / self.std
 
+    def __getitem__(self, key):
+        return self._normalised(self.raw[key])
 
-def to_device_compact(images, dtype, device):
-    np_type, torch_type, shift = _COMPACT[dtype]
-    out = torch.empty(tuple(images.shape), dtype=torch_type, device=device)
-    for i in range(0, images.shape[0], 4096):
-        chunk = np.asarray(images[i:i + 4096])
-        if shift:
-            chunk = (chunk.astype(np.int32) - int(shift)).astype(np_type)
-        out[i:i + chunk.shape[0]] = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
-    return out
+    def index_select(self, dim, idx):
+        return self._normalised(self.raw.index_select(dim, idx))
 
-
-def batch_normalizer(scale, norm, device, dtype):
-    """The same float32 arithmetic as to_device_normalized, applied to one batch of stored integers."""
-    shift = _COMPACT[dtype][2]
-    c = len(norm["mean"])
-    mean = torch.tensor(norm["mean"], dtype=torch.float32, device=device).view(1, c, 1, 1)
-    std = torch.tensor(norm["std"], dtype=torch.float32, device=device).view(1, c, 1, 1)
-
-    def normalize(x):
-        x = x.float()
-        if shift:
-            x = x + shift
-        return (x * scale - mean) / std
-    return normalize
+    def all(self):
+        return self[0:self.shape[0]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -905,7 +901,7 @@ def run_predict(msg, device):
         x = torch.tensor(inp["data"], dtype=torch.float32).view(*inp["shape"]).to(device)
     else:
         data = load_dataset(msg["dataset"], device)
-        x = getattr(data, msg.get("split", "val"))[0]
+        x = getattr(data, msg.get("split", "val"))[0].all()
         if norm and norm != data.norm:
             # Re-normalise with the statistics the weights were trained with.
             c = x.shape[1]
@@ -966,13 +962,13 @@ class Normalized(nn.Module):
     """The network with the dataset's input transform in front, so the exported model takes the
     images as they are stored (photon counts) and gives the same logits the engine computes."""
 
-    def __init__(self, net, scale, norm, channels):
+    def __init__(self, net, norm, channels):
         nn.Module.__init__(self)
         self.net = net
         mean = torch.tensor(norm["mean"], dtype=torch.float32).view(1, channels, 1, 1)
         std = torch.tensor(norm["std"], dtype=torch.float32).view(1, channels, 1, 1)
-        # One affine map: x * scale / std - mean / std, folded into two constants.
-        self.register_buffer("mul", scale / std)
+        # (x - mean) / std as one multiply-add.
+        self.register_buffer("mul", 1.0 / std)
         self.register_buffer("add", -mean / std)
 
     def forward(self, x):
@@ -990,7 +986,7 @@ def run_export(msg):
     c, h, w = i["channels"], i["height"], i["width"]
     if not norm:
         norm = {"mean": [0.0] * c, "std": [1.0] * c}
-    model = Normalized(net, float(msg.get("inputScale", 1.0)), norm, c).eval()
+    model = Normalized(net, norm, c).eval()
     example = torch.zeros(2, c, h, w)
     out = msg["out"]
     tmp = out + ".tmp"
