@@ -9,6 +9,7 @@ import { buildReport } from './report/report';
 import { createRun, executeSearch } from './search/execute';
 import { kneeOf, paretoFront, selectBelowCutoff } from '../../common/pareto';
 import { readCandidates } from './store';
+import { findTorchPython } from './engines/torch';
 
 const SEARCH_EPOCHS = PRESETS.demo.training.epochs;
 // Refinement trains the selected networks from scratch (as NSGA-Net and the paper do), so it must
@@ -22,12 +23,13 @@ export function registerDemoCommand(program: Command): void {
     .option('--run-dir <dir>', 'where to write the run (default: a new folder under the runs root)')
     .option('--cutoff <MFLOPs>', 'FLOPs cutoff for refinement (default: the knee of the Pareto front)', positiveNumber)
     .option('--refine-epochs <n>', `epochs of the refinement, from scratch (the search trains each network for ${SEARCH_EPOCHS})`, positiveInt, REFINE_EPOCHS)
-    .addOption(new Option('--engine <name>', 'training engine').choices(['auto', 'torch', 'tfjs']).default('auto'))
+    .addOption(new Option('--engine <name>', 'training engine (auto: torch on a CUDA GPU, else tfjs, which trains these tiny networks faster on a CPU)').choices(['auto', 'torch', 'tfjs']).default('auto'))
     .action(async (o: { runDir?: string; cutoff?: number; refineEpochs: number; engine: 'auto' | 'torch' | 'tfjs' }) => {
       const say = (m: string) => process.stderr.write(`\n== ${m}\n`);
       say('1/4 generate: NSGA-Net macro search (preset demo) on the default dataset');
       const preset = presetConfig('demo', 'default');
-      const store = await createRun({ ...preset, engine: { ...preset.engine, name: o.engine } }, o.runDir);
+      const engine = await demoEngine(o.engine);
+      const store = await createRun({ ...preset, engine: { ...preset.engine, name: engine } }, o.runDir);
       const code = await executeSearch(store);
       if (code !== 0) return void (process.exitCode = code);
 
@@ -62,4 +64,17 @@ export function registerDemoCommand(program: Command): void {
       console.log(`front     ${report.paretoCsv}`);
       console.log(`explore   pareto-nas status ${store.dir}   |   open the run in VS Code: "Pareto NAS: Open Pareto Explorer"`);
     });
+}
+
+/**
+ * The demo's networks are tiny: on a CPU the TF.js wasm engine trains them faster than a CPU build of
+ * PyTorch, so for the demo "auto" means torch only where it finds a CUDA GPU.
+ */
+async function demoEngine(choice: 'auto' | 'torch' | 'tfjs'): Promise<'torch' | 'tfjs'> {
+  if (choice !== 'auto') return choice;
+  try {
+    return (await findTorchPython()).cuda ? 'torch' : 'tfjs';
+  } catch {
+    return 'tfjs';
+  }
 }
