@@ -10,6 +10,8 @@ export const RUN_FILES = {
   generations: 'generations',
   models: 'models',
   refine: 'refine',
+  /** `pareto-nas train` runs only: the genomes it was given, written just before the run is created. */
+  train: 'train.json',
   eventsLock: '.events.lock',
 } as const;
 

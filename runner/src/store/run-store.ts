@@ -283,7 +283,8 @@ export function listRuns(root: string): RunSummary[] {
 
 
 /** What `serve` puts into a run folder before the search starts (launch.ts); anything else is foreign. */
-const LAUNCH_ENTRIES = new Set(['launch.json', 'launch.json.tmp', 'launch-config.json', 'runner.log', 'search.sbatch', WRITER_LOCK_FILE, `${WRITER_LOCK_FILE}.takeover`, RUN_FILES.eventsLock]);
+// What a launch (serve, sbatch) or `train` puts in a run folder before the run is created.
+const LAUNCH_ENTRIES = new Set([RUN_FILES.train, 'launch.json', 'launch.json.tmp', 'launch-config.json', 'runner.log', 'search.sbatch', WRITER_LOCK_FILE, `${WRITER_LOCK_FILE}.takeover`, RUN_FILES.eventsLock]);
 
 /** Entries of a folder that neither a run nor its launch put there (an empty events file is the launch's). */
 function foreignEntries(dir: string): string[] {

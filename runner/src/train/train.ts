@@ -21,7 +21,7 @@ import { createRun } from '../search/execute';
 import { rankedSnapshot } from './snapshot';
 
 /** Marks a run directory made by `train` and lists its genomes, in candidate order. */
-export const TRAIN_FILE = 'train.json';
+export const TRAIN_FILE = RUN_FILES.train;
 const TRAIN_FORMAT = 'pareto-nas.train/1';
 
 interface TrainFile {
