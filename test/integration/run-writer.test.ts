@@ -172,7 +172,7 @@ test('argument checks: pareto on a folder that is not a run, negative sizes', ()
   assert.equal(p.status, 1);
   assert.match(p.stderr, /is not a run directory \(no config\.json\)/);
   for (const [args, message] of [
-    [['flops', '000000000000000000000', '--init-channels', '-1'], /"-1" must be an integer of at least 1/],
+    [['flops', '000000000000000000000', '--init-channels', '-1'], /"-1" is not a positive integer/],
     [['flops', '000000000000000000000', '--classes', '0'], /"0" must be an integer of at least 2/],
     [['nsga2-check', '--problem', 'zdt1', '--pop', '-5'], /"-5" must be an integer of at least 2/],
   ] as const) {
