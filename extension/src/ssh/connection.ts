@@ -20,6 +20,9 @@ export interface ExecResult {
 }
 
 /** An open connection to the target host; jump connections close with it. */
+/** Exit status of each exec channel, recorded as soon as the channel exists (see exec). */
+const exitStatus = new WeakMap<ClientChannel, { code: number | null; signal?: string }>();
+
 export class SshSession {
   private closed = false;
   private readonly closeListeners: Array<(reason: string) => void> = [];
@@ -63,7 +66,13 @@ export class SshSession {
   exec(command: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new SshConnectError(`${this.host.alias}: connection is closed`));
-      this.client.exec(command, (err, ch) => (err ? reject(new SshConnectError(`${this.host.alias}: exec failed: ${err.message}`)) : resolve(ch)));
+      this.client.exec(command, (err, ch) => {
+        if (err) return reject(new SshConnectError(`${this.host.alias}: exec failed: ${err.message}`));
+        // A quick command's exit status can arrive before the caller's listeners are attached (they
+        // run a promise turn later): record it from the first moment the channel exists.
+        ch.once('exit', (code: number | null, signal?: string) => exitStatus.set(ch, { code, signal }));
+        resolve(ch);
+      });
     });
   }
 
@@ -73,23 +82,20 @@ export class SshSession {
     return new Promise((resolve, reject) => {
       let stdout = '';
       let stderr = '';
-      let code: number | null = null;
-      let signal: string | undefined;
       const timer = setTimeout(() => {
         ch.close();
         reject(new SshConnectError(`${this.host.alias}: command timed out after ${timeoutMs / 1000} s: ${command}`));
       }, timeoutMs);
       ch.on('data', (d: Buffer) => (stdout += d.toString()));
       ch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      ch.on('exit', (c: number | null, s?: string) => {
-        code = c;
-        signal = s;
-      });
       ch.on('close', () => {
         clearTimeout(timer);
-        // the exit-status request can be processed after the channel's close event: its 'exit'
-        // event still comes in the same turn, so read the status one turn later
-        setImmediate(() => resolve({ code, signal, stdout, stderr }));
+        // the exit-status request can be processed after the channel's close event, in the same
+        // turn: read the status one turn later
+        setImmediate(() => {
+          const exit = exitStatus.get(ch);
+          resolve({ code: exit?.code ?? null, signal: exit?.signal, stdout, stderr });
+        });
       });
       if (stdin !== undefined) ch.end(stdin);
       else ch.end();
