@@ -168,10 +168,15 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
   });
 
   it('stops at the time-limit warning, requeues itself and resumes the same search; same population', async () => {
-    // the warning (--signal=B:TERM@110) comes 10 s into a 2-minute job, at slurmctld's next check
+    // Slurm sends the warning (--signal=B:TERM@110) at slurmctld's next check, about 10 s into a
+    // 2-minute job; a small search can be done by then, so the test sends that same signal to the
+    // batch shell itself once the workers run (the runner tells it from a cancel by the time left)
     const run = submit('requeued', { requeue: true, time: '00:02:00', signalSeconds: 110 });
     assert.equal(run.status, 0, run.stderr);
     assert.match(readFileSync(join(run.dir, 'search.sbatch'), 'utf8'), /#SBATCH --signal=B:TERM@110\n#SBATCH --requeue\n/);
+    await until('a worker to start', () => events(run.dir).some((e) => e.type === 'worker-started'), 300_000, detail(run.dir));
+    const warn = spawnSync('scancel', ['--batch', '--signal=TERM', run.jobId!], { env: cluster.env, encoding: 'utf8' });
+    assert.equal(warn.status, 0, warn.stderr);
     await until('the job to requeue itself', () => events(run.dir).some((e) => e.type === 'run-requeued'), 300_000, detail(run.dir));
     // the next start of the job gets the whole time, so this test needs one requeue only
     const more = spawnSync('scontrol', ['update', `jobid=${run.jobId}`, 'timelimit=00:15:00'], { env: cluster.env, encoding: 'utf8' });
