@@ -25,7 +25,7 @@ def main():
     out = {}
     for graphs in (False, True):
         training = {"learningRate": 0.025, "momentum": 0.9, "weightDecay": 3e-4, "gradClip": 5, "seed": 0, "epochs": 1}
-        trainer = w.Trainer(spec, training, device, False, None, graphs)
+        trainer = w.Trainer(spec, training, device, False, graphs)
         steps = w.EpochSteps(trainer, x, y, 128)
         watch = w.LossWatch(device)
         perm = torch.randperm(1024, device=device)

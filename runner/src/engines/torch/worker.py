@@ -359,15 +359,15 @@ class Dataset(object):
 _DATA = {"key": None, "data": None}
 
 
-def load_dataset(folder, device, compact=False):
-    """The dataset on the device, images in their stored dtype (StoredImages). compact is accepted for
-    the speed setting compactData, which every run now does."""
+def load_dataset(folder, device):
+    """The dataset on the device, images in their stored dtype (StoredImages); the speed setting
+    compactData asks for what every run now does."""
     manifest_path = os.path.join(folder, "dataset.json")
     try:
         st = os.stat(manifest_path)
     except OSError:
         raise JobError("bad-input", "dataset %s has no dataset.json" % folder)
-    key = (os.path.realpath(folder), st.st_mtime_ns, str(device), bool(compact))
+    key = (os.path.realpath(folder), st.st_mtime_ns, str(device))
     if _DATA["key"] == key:
         return _DATA["data"]
     _DATA["key"] = None
@@ -438,7 +438,6 @@ def load_dataset(folder, device, compact=False):
     std = np.sqrt(np.maximum(tot2 / n - mean * mean, 0))
     std[~(std > 1e-12)] = 1.0
     d.norm = {"mean": [float(v) for v in mean], "std": [float(v) for v in std]}
-    d.normalize = None  # StoredImages normalises each batch it hands out
     for split in ("train", "val"):
         images, labels = raw[split]
         x = StoredImages(images, d.norm, device)
@@ -516,10 +515,9 @@ def lr_at(training, progress):
 class Trainer(object):
     """One network, its optimiser and a training step without host synchronisation."""
 
-    def __init__(self, spec, training, device, compile_model=False, normalize=None, graphs=False):
+    def __init__(self, spec, training, device, compile_model=False, graphs=False):
         self.device = device
         self.training = training
-        self.normalize = normalize
         seed = int(training.get("seed", 0))
         torch.manual_seed(seed)
         self.model = Net(spec)
@@ -552,8 +550,6 @@ class Trainer(object):
         return _Null()
 
     def prep(self, x):
-        if self.normalize is not None:
-            x = self.normalize(x)
         if self.channels_last:
             return x.contiguous(memory_format=torch.channels_last)
         return x
@@ -799,7 +795,7 @@ def run_train(job, msg, device, compile_model):
     if epochs < 1 or batch < 1:
         raise JobError("bad-input", "training.epochs and training.batchSize must be >= 1, got %r and %r" % (epochs, batch))
     speed = msg.get("speed") or {}
-    data = load_dataset(msg["dataset"], device, bool(speed.get("compactData")))
+    data = load_dataset(msg["dataset"], device)
     want_input = [spec["input"]["channels"], spec["input"]["height"], spec["input"]["width"]]
     if want_input != data.shape:
         raise JobError("bad-input", "spec.input is %s but dataset %s has images %s" % (want_input, msg["dataset"], data.shape))
@@ -807,7 +803,7 @@ def run_train(job, msg, device, compile_model):
         raise JobError("bad-input", "spec.classes is %r but dataset %s has %d classes"
                        % (spec.get("classes"), msg["dataset"], data.classes))
     t_setup = time.time()
-    trainer = Trainer(spec, training, device, compile_model, data.normalize, bool(speed.get("cudaGraphs")))
+    trainer = Trainer(spec, training, device, compile_model, bool(speed.get("cudaGraphs")))
     check_names(trainer.model, msg.get("weights"))
     gen = torch.Generator()
     gen.manual_seed(int(training.get("seed", 0)))
