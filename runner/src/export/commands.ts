@@ -1,7 +1,8 @@
 // CLI: `pareto-nas export <run> <id> --format onnx|torchscript [--out F]` and
 // `pareto-nas bench-model <run> <id> [--batch B]`.
 import { resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { positiveInt, positiveNumber } from '../cli-args';
 import { benchModel } from './bench-model';
 import { EXPORT_FORMATS, exportModel, manifestFileOf, type ExportFormat } from './export';
 
@@ -65,16 +66,4 @@ export function registerExportCommands(program: Command): void {
       console.log(`  ${r.imagesPerSecond.toFixed(0)} images/s, ${r.perImageMs.toFixed(4)} ms per image`);
       console.log(`  batch latency p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms`);
     });
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
-  return n;
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
-  return n;
 }
