@@ -140,11 +140,10 @@ test('report.html in Chromium: points, front and selection from the page; cutoff
   assert.deepEqual(await page.evaluate(() => __paretoExplorer.selectedIds()), front.map((r) => r.id));
 
   // shift-click a dominated point adds it to the selection. The new selection adds topologies below
-  // the chart; the page may grow a scrollbar and the chart resize, so let layout settle and measure again.
-  await page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 100)));
-  const chartBox = (await page.locator('#pareto-chart').boundingBox())!;
+  // the chart and the chart resizes on its own schedule (a ResizeObserver), so measure until two
+  // reads a few frames apart agree.
   const dominated = records.find((r) => r.status === 'ok' && !front.some((f) => f.id === r.id))!;
-  const pos = (await page.evaluate((id) => __paretoExplorer.pointPosition(id), dominated.id))!;
+  const { chartBox, pos } = await settledPointPosition(page, dominated.id);
   await page.keyboard.down('Shift');
   await page.mouse.click(chartBox.x + pos.x, chartBox.y + pos.y);
   await page.keyboard.up('Shift');
@@ -171,3 +170,19 @@ test('report.html in Chromium: points, front and selection from the page; cutoff
   assert.deepEqual(pageErrors, [], 'no script errors or CSP violations');
   assert.deepEqual(requests, [], 'the report reaches nothing outside itself');
 });
+
+/** The chart's box and a point's position in it, once a layout change has finished moving them. */
+async function settledPointPosition(page: Page, id: string) {
+  const read = async () => ({
+    chartBox: (await page.locator('#pareto-chart').boundingBox())!,
+    pos: (await page.evaluate((pid) => __paretoExplorer.pointPosition(pid), id))!,
+  });
+  const frames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  let last = await read();
+  for (;;) {
+    await frames();
+    const next = await read();
+    if (JSON.stringify(next) === JSON.stringify(last)) return next;
+    last = next;
+  }
+}
