@@ -98,6 +98,8 @@ export type WebviewToHost =
   | { type: 'open-candidate'; id: string }
   | { type: 'open-topology'; id: string }
   | { type: 'refine-selected'; ids: string[] }
+  /** Export Model… on a candidate: the extension runs its export command for it. */
+  | { type: 'export-model'; id: string }
   /** Exports (CSV, Markdown, PNG, SVG): the host asks where to save. base64 when encoding says so. */
   | { type: 'save-file'; filename: string; mime: string; data: string; encoding: 'utf8' | 'base64' };
 
