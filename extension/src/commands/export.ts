@@ -9,6 +9,7 @@ import type { RunManager } from '../runs/run-manager';
 import { asRunRef, candidateIds, resolveRun } from '../ui/pick';
 import { withProgress } from './hosts';
 import type { CurrentRun } from './explorer';
+import { formatAccuracy } from '../../../common/explorer/format';
 
 /** Arguments for a non-interactive export (tests, the explorer): the run, the candidate, the choices. */
 export interface ExportModelArgs extends Partial<RunRef> {
@@ -60,7 +61,7 @@ async function pickRefined(runs: RunManager, ref: RunRef, title: string): Promis
   const pick = await vscode.window.showQuickPick(
     done.map((r) => ({
       label: r.candidate,
-      description: `${r.record!.valAccuracy?.toFixed(1) ?? '–'} % after refinement · ${r.record!.mflops.toFixed(2)} MFLOPs`,
+      description: `${formatAccuracy(r.record!.valAccuracy)} after refinement · ${r.record!.mflops.toFixed(2)} MFLOPs`,
       id: r.candidate,
     })),
     { title, placeHolder: 'Refined network', ignoreFocusOut: true },

@@ -2,6 +2,7 @@
 // contextValue of each item gates its inline actions (package.json `view/item/context` when clauses).
 import * as vscode from 'vscode';
 import type { CandidateRecord } from '../../../common/protocol';
+import { formatAccuracy } from '../../../common/explorer/format';
 import type { HostEntry, RunManager } from '../runs/run-manager';
 import { frontOf, generationProgress, type CandidateState, type RunModel, type WorkerState } from '../runs/run-model';
 
@@ -214,12 +215,12 @@ function candidateItem(node: Extract<Node, { kind: 'candidate' }>, c: CandidateS
     item.description =
       r.status === 'failed'
         ? `failed${r.failure ? `: ${r.failure.kind}` : ''}`
-        : `${fmt(r.valAccuracy, 2)}% · ${fmt(r.mflops, 2)} MFLOPs${r.status === 'reused' ? ' · reused' : ''}`;
+        : `${formatAccuracy(r.valAccuracy)} · ${fmt(r.mflops, 2)} MFLOPs${r.status === 'reused' ? ' · reused' : ''}`;
     item.iconPath = new vscode.ThemeIcon(
       r.status === 'failed' ? 'warning' : node.pareto ? 'star-full' : 'circle-filled',
       r.status === 'failed' ? new vscode.ThemeColor('errorForeground') : node.pareto ? new vscode.ThemeColor('charts.yellow') : undefined,
     );
-    item.tooltip = `${r.id}: accuracy ${fmt(r.valAccuracy, 2)}%, ${fmt(r.mflops, 3)} MFLOPs, ${r.params} params, ` +
+    item.tooltip = `${r.id}: accuracy ${formatAccuracy(r.valAccuracy)}, ${fmt(r.mflops, 3)} MFLOPs, ${r.params} params, ` +
       `${r.epochs.length} epochs, ${fmt(r.trainSeconds, 1)} s${r.failure ? `\n${r.failure.message}` : ''}`;
   } else {
     // the epoch in progress, 1-based: epochsDone counts the finished ones
