@@ -65,15 +65,15 @@ function controlBar(standalone: boolean): Omit<ExplorerLayout, 'title' | 'stats'
   const plotOnly = [
     h('span', { class: 'group plot-only' }, h('label', { for: 'y-metric', text: 'Y axis' }), yMetric),
     h('span', { class: 'group plot-only' }, h('label', { for: 'generation', text: 'Generation' }), genSlider, genLabel, playBtn),
-    h('span', { class: 'group plot-only' }, zoomReset),
     h('span', { class: 'group plot-only', role: 'group', 'aria-label': 'Export plot' }, h('span', { class: 'muted', text: 'Export plot' }), exportPng, exportSvg),
   ];
+  // Reset zoom sits over the chart's top-right corner (see layout below), not in the bar
   const bar = h('div', { class: 'controls' },
     plotOnly[0],
     h('span', { class: 'group' }, h('label', { for: 'cutoff', text: 'FLOPs cutoff (MFLOPs)' }), cutoffInput, cutoffClear),
-    plotOnly[1], plotOnly[2],
+    plotOnly[1],
     h('span', { class: 'spacer' }),
-    plotOnly[3],
+    plotOnly[2],
     standalone ? refineHint : refineBtn,
   );
   return { bar, yMetric, cutoffInput, cutoffClear, genSlider, genLabel, playBtn, zoomReset, refineBtn, refineHint, exportPng, exportSvg, plotOnly };
@@ -86,6 +86,7 @@ export function buildLayout(root: HTMLElement, standalone: boolean): ExplorerLay
   const tabs = tabBar(standalone);
   const controls = controlBar(standalone);
 
+  const { zoomReset } = controls;
   const canvas = h('canvas', { id: 'pareto-chart', role: 'img', 'aria-label': 'Scatter of validation accuracy against MFLOPs for every candidate' });
   const legend = h('div', { class: 'legend', id: 'legend', 'aria-label': 'Legend' });
   const frontList = h('div', { class: 'front-list', id: 'front-list' });
@@ -97,7 +98,7 @@ export function buildLayout(root: HTMLElement, standalone: boolean): ExplorerLay
   const plotView = h('section', { id: 'view-plot', role: 'tabpanel', 'aria-labelledby': 'tab-plot', class: 'view' },
     h('p', { id: 'cutoff-help', class: 'muted help', text: HELP }),
     h('div', { class: 'plot-row' },
-      h('div', { class: 'plot-col' }, h('div', { class: 'chart-wrap main' }, canvas), legend, refineSection),
+      h('div', { class: 'plot-col' }, h('div', { class: 'chart-wrap main' }, canvas, zoomReset), legend, refineSection),
       h('aside', { class: 'side' }, h('h2', { text: 'Candidate' }), details, h('h2', { text: 'Pareto networks' }), frontList)));
 
   const exportCsv = h('button', { id: 'export-csv', class: 'secondary', text: 'Export CSV' });
