@@ -2,7 +2,8 @@
 // (code-server + Chromium): on a run whose networks all cost 12.5–14.1 MFLOPs the points spread over
 // most of the plot width with several readable x labels; wheel zoom narrows the axis and Reset zoom
 // restores it; a cutoff set at a zoomed pixel is as precise as that pixel; the Table I tab hides the
-// plot-only controls; the Candidate panel drops a hovered point when the selection changes; the
+// plot-only controls; the Candidate panel drops a hovered point when the selection changes and its
+// Export Model… reaches the extension's export command; the
 // Refinement section and its chart are above the fold; the topology opens as a tab in the explorer's
 // column (the explorer keeps its width) and its drawing fits the panel at a legible scale.
 import assert from 'node:assert/strict';
@@ -98,6 +99,16 @@ test('explorer and topology fit 1400×900: data-bound x axis, zoom, table contro
     await web.fill('#cutoff', String(front[0].mflops));
     await web.press('#cutoff', 'Enter');
     assert.equal(await web.evaluate(() => __paretoExplorer.details()), null);
+
+    // Export Model… from the Candidate panel runs the extension's export command (it asks for the format)
+    const refined = run.refinements.find((r) => r.status === 'done')!.candidate;
+    await web.click(`#sel-${refined}`); // toggling pins the candidate in the panel
+    await until('refined candidate pinned', () => web.evaluate(() => __paretoExplorer.details()), (id) => id === refined);
+    await web.click('#details-export');
+    const formats = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TorchScript' });
+    await formats.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await web.click(`#sel-${refined}`);
 
     // the Table I tab shows no plot-only controls; the plot tab shows them again
     await web.click('#tab-table');
