@@ -26,19 +26,27 @@ export async function codeLenses(doc: ConfigDocument, config: EffectiveConfig, f
 }
 
 async function costTitle(config: EffectiveConfig, facts: HostFacts, target: TargetParams): Promise<string> {
-  const n = trainings(config.search);
-  const count = `${n.toLocaleString('en-US')} trainings × ${config.training.epochs} epochs`;
-  if (!config.dataset) return `${count}; name a dataset for image-passes and GPU-hours`;
+  const count = `${trainings(config.search).toLocaleString('en-US')} trainings × ${config.training.epochs} epochs`;
+  if (!config.dataset) return `${count} · name a dataset for the GPU time`;
   const data = await facts.dataset(target.host, config.dataset);
   const d = data.ok && data.value.ok ? data.value.dataset : undefined;
-  if (!d) return `${count}; GPU-hours need the dataset on ${target.label}`;
+  if (!d) return `${count} · the GPU time needs the dataset on ${target.label}`;
   const e = estimateSearch(config.search, config.training, { shape: d.shape, classes: d.classes.length, train: d.train, val: d.val });
   const doctor = await facts.doctor(target.host);
   const gpus = doctor.ok ? doctor.value.torch.gpus : [];
   const on = gpus.length === 0
     ? `on an ${DEFAULT_GPU.name} (${doctor.ok ? `no GPU on ${target.label}` : 'GPU of the host unknown'})`
     : gpus[0].includes('H200') ? `on its ${gpus[0]}` : `at ${DEFAULT_GPU.name} speed (${gpus[0]} not measured)`;
-  return `${count} = ${compact(e.imagePasses)} image-passes ≈ ${e.gpuHours < 10 ? e.gpuHours.toFixed(2) : Math.round(e.gpuHours).toLocaleString('en-US')} GPU-hours ${on}, mean network ${e.meanMflops.toFixed(1)} MFLOPs`;
+  return `${count} · ${compact(e.imagePasses)} image-passes · ≈ ${gpuTime(e.gpuHours)} ${on}`;
+}
+
+/** GPU time in the unit that reads best: hours, or minutes and seconds for tiny searches. */
+export function gpuTime(hours: number): string {
+  if (!Number.isFinite(hours)) return '? GPU-hours';
+  if (hours >= 10) return `${Math.round(hours).toLocaleString('en-US')} GPU-hours`;
+  if (hours >= 0.1) return `${hours.toFixed(1)} GPU-hours`;
+  if (hours * 60 >= 1) return `${Math.round(hours * 60)} GPU-minutes`;
+  return `${Math.max(1, Math.round(hours * 3600))} GPU-seconds`;
 }
 
 function compact(n: number): string {

@@ -41,12 +41,12 @@ export async function slurmDiagnostics(doc: ConfigDocument, config: EffectiveCon
   const gpus = gpusPerNode(config.executor.slurm);
   const offered = partition ? [partition] : partitions;
   if (gpus > 0 && partitions.length && !offered.some(hasGpus)) {
-    const where = partition ? `partition "${partition.name}"` : 'no partition';
+    const where = partition ? `partition "${partition.name}" on ${target.label} has no GPUs` : `no partition on ${target.label} has GPUs`;
     const path = doc.node(['executor', 'slurm', 'gpusPerNode']) ? ['executor', 'slurm', 'gpusPerNode'] : doc.node(['executor', 'slurm', 'gpusPerTask']) ? ['executor', 'slurm', 'gpusPerTask'] : ['executor', 'kind'];
     out.push(
       diagnostic(
         doc.rangeOf(path),
-        `executor.slurm asks for ${gpus} GPU${gpus > 1 ? 's' : ''} per node, but ${where} on ${target.label} has GPUs ` +
+        `executor.slurm asks for ${gpus} GPU${gpus > 1 ? 's' : ''} per node, but ${where} ` +
           `(Doctor: ${gpuSummary(fact.value, offered)}); set executor.slurm.gpusPerNode to 0 for a CPU-only partition`,
         DiagnosticSeverity.Error,
       ),

@@ -39,14 +39,18 @@ export function estimateSearch(
 ): SearchEstimate {
   const n = trainings(search);
   const meanMflops = meanRandomMflops(search, { channels: data.shape[0], height: data.shape[1], width: data.shape[2] }, data.classes);
-  const trainRate = TRAIN_FLOPS_PER_SECOND / (meanMflops * 1e6);
-  const secondsPerTraining = training.epochs * (data.train / trainRate + data.val / (trainRate * VAL_SPEEDUP));
   return {
     trainings: n,
     imagePasses: n * training.epochs * (data.train + data.val),
     meanMflops,
-    gpuHours: (n * secondsPerTraining) / 3600,
+    gpuHours: (n * trainingSeconds(meanMflops, training.epochs, data.train, data.val)) / 3600,
   };
+}
+
+/** GPU seconds of one training of a network of `mflops` (bench:search's epochs × (train / rate + val / val rate)). */
+export function trainingSeconds(mflops: number, epochs: number, trainImages: number, valImages: number): number {
+  const trainRate = TRAIN_FLOPS_PER_SECOND / (mflops * 1e6);
+  return epochs * (trainImages / trainRate + valImages / (trainRate * VAL_SPEEDUP));
 }
 
 /** Mean MFLOPs of SAMPLE genomes drawn with a fixed generator (the same answer every time). */

@@ -100,7 +100,7 @@ describe('language server over stdio (stand-alone: a local runner answers host c
     assert.equal(lenses.length, 3);
     assert.deepEqual(lenses[0].range.start, positionOf(text, '"search"', 0));
     // 10 + 5 × 2 = 20 trainings × 2 epochs × (40 + 10) images = 2,000 image-passes
-    assert.match(lenses[0].command!.title, /^20 trainings × 2 epochs = 2\.0 k image-passes ≈ [\d.]+ GPU-hours on an NVIDIA H200 \(no GPU on this machine\)/);
+    assert.match(lenses[0].command!.title, /^20 trainings × 2 epochs · 2\.0 k image-passes · ≈ \d+ GPU-seconds on an NVIDIA H200 \(no GPU on this machine\)$/);
     assert.deepEqual(lenses.slice(1).map((l) => l.command!.command), ['paretoNas.startSearch', 'paretoNas.validateOnHost']);
     assert.deepEqual(lenses[1].command!.arguments, [{ configFile: join(dir, 'lens.pareto-nas.json'), host: 'local' }]);
   });
@@ -121,5 +121,12 @@ describe('language server over stdio (stand-alone: a local runner answers host c
       [`${join(dir, 'data')}/not-a-dataset`, 'folder on this machine'],
     ]);
     assert.ok(items.some((i) => i.label === 'default'));
+    // at a key of the config: the presets, as their search and training sections
+    const presets = await client.completions(uri('presets.pareto-nas.json'), 1, 2).catch(() => []);
+    assert.deepEqual(presets, [], 'not an open document: nothing');
+    await client.open(uri('presets.pareto-nas.json'), '{\n  \n}');
+    const offered = await client.completions(uri('presets.pareto-nas.json'), 1, 2);
+    assert.deepEqual(offered.map((i) => i.label), ['preset: paper', 'preset: demo']);
+    assert.match(offered[1].insertText ?? '', /"search": \{"population":5,"offspring":5,"generations":3,"initChannels":6\},\n"training": \{"epochs":2/);
   });
 });
