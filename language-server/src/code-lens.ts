@@ -45,8 +45,9 @@ export function gpuTime(hours: number): string {
   if (!Number.isFinite(hours)) return '? GPU-hours';
   if (hours >= 10) return `${Math.round(hours).toLocaleString('en-US')} GPU-hours`;
   if (hours >= 0.1) return `${hours.toFixed(1)} GPU-hours`;
-  if (hours * 60 >= 1) return `${Math.round(hours * 60)} GPU-minutes`;
-  return `${Math.max(1, Math.round(hours * 3600))} GPU-seconds`;
+  const unit = (n: number, name: string) => `${n} GPU-${name}${n === 1 ? '' : 's'}`;
+  if (hours * 60 >= 1) return unit(Math.round(hours * 60), 'minute');
+  return unit(Math.max(1, Math.round(hours * 3600)), 'second');
 }
 
 function compact(n: number): string {
