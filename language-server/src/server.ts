@@ -29,19 +29,21 @@ connection.onInitialize((params) => {
 });
 
 const open = () => documents.all().filter((d) => ConfigService.handles(d.uri));
-documents.onDidChangeContent((e) => ConfigService.handles(e.document.uri) && service?.validate(e.document));
+const validate = (d: TextDocument) =>
+  void service?.validate(d).catch((e: Error) => connection.console.error(`validating ${d.uri}: ${e.stack ?? e.message}`));
+documents.onDidChangeContent((e) => ConfigService.handles(e.document.uri) && validate(e.document));
 documents.onDidClose((e) => service?.forget(e.document.uri));
 connection.onHover((p) => withDoc(p.textDocument.uri, (d) => service!.hover(d, p.position)));
 connection.onCodeLens((p) => withDoc(p.textDocument.uri, (d) => service!.codeLenses(d)));
 connection.onCompletion((p) => withDoc(p.textDocument.uri, (d) => service!.completions(d, p.position)));
 connection.onNotification(LspMethod.target, (t: TargetParams) => {
   service?.setTarget(t);
-  for (const d of open()) service?.validate(d);
+  for (const d of open()) validate(d);
   void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
 });
 connection.onNotification(LspMethod.revalidate, () => {
   service?.clearHostFacts();
-  for (const d of open()) service?.validate(d);
+  for (const d of open()) validate(d);
   void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
 });
 connection.onShutdown(() => service?.dispose());
