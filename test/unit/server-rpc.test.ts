@@ -225,6 +225,11 @@ describe('serve: dataset/check and dataset/list (the language server asks them)'
       assert.match(notOne.error ?? '', /dataset\.json: missing/);
       const missing = await client.sendRequest(Rpc.datasetCheck, { path: join(root, 'nowhere') });
       assert.match(missing.error ?? '', /no such dataset folder/);
+      // the bundled demo data is known before its first use simulates it: 1×32×32, the two EF2 conformations
+      const demo = await client.sendRequest(Rpc.datasetCheck, { path: 'default' });
+      assert.equal(demo.ok, true);
+      assert.deepEqual(demo.dataset?.shape, [1, 32, 32]);
+      assert.equal(demo.dataset?.classes.length, 2);
       const list = await client.sendRequest(Rpc.datasetList, { dir: join(root, 'data') });
       assert.deepEqual(list.entries.map((e) => [e.name, e.dataset]), [['xfel', true], ['notes', false]]);
       const bad = await client.sendRequest(Rpc.datasetList, { dir: join(root, 'nowhere') });
