@@ -3,6 +3,7 @@
 // Browser-safe (zod only): the runner reads config files (runner/src/config-file.ts), the extension
 // validates what the user picked, and an editor's language server can import the same schema.
 import { z } from 'zod';
+import { GenomeError, parseGenome } from './model/genome';
 
 export const TrainingSettings = z
   .object({
@@ -52,8 +53,33 @@ export const SearchSettings = z
       .enum(['reuse', 'retrain'])
       .default('reuse')
       .describe('Genomes that decode to an already evaluated network: reuse its result or train again.'),
+    initialGenomes: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Known genomes (from a paper, another run) placed first in generation 1; random genomes fill the rest of it. ' +
+          'Each has 3 phases of N(N-1)/2 + 1 bits for N = nodes; spaces, "_" and "|" between bits are ignored.',
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // Checked here, beside `nodes`, so the runner, the extension and the language server all refuse the same genomes.
+    s.initialGenomes.forEach((g, i) => {
+      try {
+        parseGenome(g, s.nodes);
+      } catch (e) {
+        if (!(e instanceof GenomeError)) throw e;
+        ctx.addIssue({ code: 'custom', path: ['initialGenomes', i], message: e.message });
+      }
+    });
+    if (s.initialGenomes.length > s.population) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initialGenomes'],
+        message: `${s.initialGenomes.length} initial genomes do not fit a population of ${s.population}`,
+      });
+    }
+  });
 
 export const EngineSettings = z
   .object({
