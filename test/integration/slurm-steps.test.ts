@@ -202,8 +202,10 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     assert.equal(run.status, 0, run.stderr);
     assert.match(readFileSync(join(run.dir, 'search.sbatch'), 'utf8'), /#SBATCH --signal=B:TERM@110\n#SBATCH --requeue\n/);
     await until('a worker to start', () => events(run.dir).some((e) => e.type === 'worker-started'), 300_000, detail(run.dir));
+    // (Slurm's own warning may come first, and may have requeued the job already: then scancel
+    // finds no running batch step; the runner must survive getting both)
     const warn = spawnSync('scancel', ['--batch', '--signal=TERM', run.jobId!], { env: cluster.env, encoding: 'utf8' });
-    assert.equal(warn.status, 0, warn.stderr);
+    if (warn.status !== 0) assert.ok(events(run.dir).some((e) => e.type === 'run-requeued'), `scancel --batch failed before any requeue: ${warn.stderr}`);
     await until('the job to requeue itself', () => events(run.dir).some((e) => e.type === 'run-requeued'), 300_000, detail(run.dir));
     // the next start of the job gets the whole time, so this test needs one requeue only
     const more = spawnSync('scontrol', ['update', `jobid=${run.jobId}`, 'timelimit=00:15:00'], { env: cluster.env, encoding: 'utf8' });
