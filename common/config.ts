@@ -182,10 +182,15 @@ export const PRESETS = {
   paper: { search: {}, training: { earlyStop: 'off' } },
   /** Sized to finish on a 2-core laptop in a few minutes on the small default dataset. */
   demo: {
-    search: { population: 5, offspring: 5, generations: 3, initChannels: 6 },
-    // cosine-step: with 2 epochs NSGA-Net's per-epoch cosine trains the last epoch at half the rate
-    // and leaves accuracies at chance or at random; annealing per batch settles each network.
-    training: { epochs: 2, batchSize: 64, schedule: 'cosine-step' },
+    // N=2: a phase is one edge bit and the skip bit, so half the random phases are empty (skipped)
+    // and networks have 0–3 active phases: 0.001 to 2 MFLOPs, a front with a visible trade-off.
+    // (N=3 and N=4 give nearly all phases active: 2.5–3 and 2–4 MFLOPs, fronts of 2 close networks.)
+    // Seed 1: its first generation holds networks of 0, 1 and 2 phases (seed 0's front held two).
+    search: { population: 4, offspring: 4, generations: 3, initChannels: 6, nodes: 2, seed: 1 },
+    // cosine-step: with 2–3 epochs NSGA-Net's per-epoch cosine trains the last epoch at half the rate
+    // and leaves accuracies at chance or at random; annealing per batch settles each network. Twice
+    // NSGA-Net's rate: 300 steps are few to learn the task at 0.025.
+    training: { epochs: 3, batchSize: 64, learningRate: 0.05, schedule: 'cosine-step' },
   },
 } as const satisfies Record<string, Partial<Record<'search' | 'training', object>>>;
 export type PresetName = keyof typeof PRESETS;

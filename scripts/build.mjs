@@ -19,6 +19,8 @@ const bundles = [
   { entry: 'runner/src/engines/tfjs/worker.ts', outfile: 'dist/tfjs-worker.js', platform: 'node' },
   // The XFEL simulator's worker thread (`dataset simulate --workers`), started by the runner.
   { entry: 'runner/src/data/xfel/sim-worker.ts', outfile: 'dist/sim-worker.js', platform: 'node' },
+  // Its grid worker threads (the one-off F(q) grid, computed row by row on every core).
+  { entry: 'runner/src/data/xfel/grid-worker.ts', outfile: 'dist/grid-worker.js', platform: 'node' },
 ];
 
 // Files the runner reads at run time next to its bundle (the torch worker, wasm binaries, ...).
