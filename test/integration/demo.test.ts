@@ -1,5 +1,5 @@
 // The README's main job end to end, on the no-Python path (TF.js wasm engine): `pareto-nas demo`
-// simulates (or reuses) the default dataset, searches, selects below the knee, refines and writes the
+// simulates (or reuses) the default dataset, searches, selects the whole front, refines and writes the
 // report, and the outcome shows the method working: a front that trades MFLOPs for accuracy, a
 // refined network well above chance, and refinement raising the accuracy it started from.
 // The tfjs engine is deterministic (fixed seeds, single-threaded wasm), so these bounds do not flake;
@@ -45,6 +45,7 @@ test('pareto-nas demo finds a trade-off, and refinement makes the selected netwo
   const rows = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---')).slice(1);
   const ids = rows.map((row) => row.split('|')[1].trim());
   assert.ok(ids.length >= 1, 'Table I lists the refined networks');
+  assert.deepEqual([...ids].sort(), front.map((row) => row[0]).sort(), 'the demo refines the whole front');
   const refined = ids.map((id) => JSON.parse(readFileSync(join(runDir, 'refine', id, 'result.json'), 'utf8')) as RefineRecord);
   for (const result of refined) {
     assert.equal(result.status, 'done');
