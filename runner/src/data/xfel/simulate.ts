@@ -359,6 +359,52 @@ export interface SimulateResult {
 }
 
 export async function simulateDataset(o: SimulateOptions): Promise<SimulateResult> {
+  const settings = resolveSettings(o);
+  const { presetName, spec, bin, confs } = settings;
+  const splits = classSplits(confs.length, o.count, settings.valFraction);
+  const outN = spec.n / bin;
+  const writer = DatasetWriter.create(o.out, {
+    name: o.name ?? `xfel-${presetName}-${o.fluence.toExponential(0).replace('+', '')}-${outN}px`,
+    shape: [1, outN, outN],
+    classes: confs.map((c) => c.name),
+    dtype: 'auto', // photon counts: uint8, or uint16 where a pixel gets more than 255
+    counts: splits.counts,
+    metadata: { orientations: [4], euler: [3] },
+  }, { overwrite: o.overwrite });
+  try {
+    // The fast path (B-spline grid, detector stride 2/3) bricks each grid in shared memory, which
+    // worker threads look up in place; the other settings run in this thread only.
+    const brickable = settings.interpolation === 'spline' && settings.detectorStride !== 1;
+    const threads = Math.max(1, Math.floor(o.workers ?? availableParallelism()));
+    const workers = brickable ? threads : 1;
+    const grids = await prepareGrids(o, settings, brickable, threads, workers === 1);
+    const chunks = chunkOrder(splits, o.seed);
+    const pool = workers > 1
+      ? new SimPool(workers, { grids: grids.bricked.map((b) => b.shared()), detector: spec, fluence: o.fluence, interpolation: settings.interpolation, detectorStride: settings.detectorStride as DetectorStride, seed: o.seed, bin })
+      : undefined;
+    const compute = chunkComputer(pool, grids.sims, o.seed, spec.n, bin);
+    await pool?.ready;
+    const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    let meanPhotons: number[];
+    try {
+      meanPhotons = await writeChunksInOrder(chunks, compute, writer, { classes: confs.length, pixels: outN * outN, ahead: 2 * workers, total: o.count }, o);
+    } finally {
+      await pool?.close();
+    }
+    const imageSeconds = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const imageCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    writer.finish(provenance(o, settings, meanPhotons));
+    return { dir: writer.outDir, counts: splits.counts, gridSeconds: grids.seconds, imageSeconds, imageCpuSeconds, meanPhotons };
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+}
+
+/** The simulation's settings with their defaults, each option checked (a clear message naming the flag). */
+function resolveSettings(o: SimulateOptions) {
   const presetName = o.preset ?? 'xpsi';
   const preset = PRESETS[presetName];
   if (!preset) throw new Error(`unknown preset '${presetName}' (have: ${Object.keys(PRESETS).join(', ')})`);
@@ -374,137 +420,153 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
   const detector = makeDetector(spec);
   const gridQMax = gridQMaxFor(spec, detector.qMax, detectorStride);
   const confs = o.conformations ?? builtinConformations();
-  const k = confs.length;
-  if (k < 2) throw new Error(`a classification dataset needs at least two structures (got ${k})`);
+  if (confs.length < 2) throw new Error(`a classification dataset needs at least two structures (got ${confs.length})`);
   const dup = confs.find((c, i) => confs.findIndex((d) => d.name === c.name) !== i);
   if (dup) throw new Error(`two structures are both called '${dup.name}': give each a class name (file:chain=class)`);
-  const perClass = confs.map((_, c) => Math.floor(o.count / k) + (c < o.count % k ? 1 : 0));
+  const dq = preset.qPerPixel / oversample;
+  return { presetName, preset, valFraction, interpolation, oversample, detectorStride, spec, bin, detector, gridQMax, confs, dq };
+}
+type SimSettings = ReturnType<typeof resolveSettings>;
+
+interface ClassSplits {
+  /** Images of each class, and how many of them are validation. */
+  perClass: number[];
+  valPer: number[];
+  counts: Record<SplitName, number>;
+}
+
+/** Class-balanced counts: each class gets count / classes images (the first ones one more), valFraction of them validation. */
+function classSplits(classes: number, count: number, valFraction: number): ClassSplits {
+  const perClass = Array.from({ length: classes }, (_, c) => Math.floor(count / classes) + (c < count % classes ? 1 : 0));
   const valPer = perClass.map((n) => valCount(n, valFraction));
   const counts = {
     train: perClass.reduce((s, n, c) => s + n - valPer[c], 0),
     val: valPer.reduce((a, b) => a + b, 0),
   };
-  const outN = spec.n / bin;
-  const writer = DatasetWriter.create(o.out, {
-    name: o.name ?? `xfel-${presetName}-${o.fluence.toExponential(0).replace('+', '')}-${outN}px`,
-    shape: [1, outN, outN],
-    classes: confs.map((c) => c.name),
-    dtype: 'auto', // photon counts: uint8, or uint16 where a pixel gets more than 255
-    counts,
-    metadata: { orientations: [4], euler: [3] },
-  }, { overwrite: o.overwrite });
-  try {
-    const dq = preset.qPerPixel / oversample;
-    // The fast path (B-spline grid, detector stride 2/3) bricks each grid in shared memory, which
-    // worker threads look up in place; the other settings run in this thread only.
-    const brickable = interpolation === 'spline' && detectorStride !== 1;
-    const threads = Math.max(1, Math.floor(o.workers ?? availableParallelism()));
-    const workers = brickable ? threads : 1;
-    const sims: PatternSimulator[] = [];
-    const bricked: BrickedGrid[] = [];
-    const gridSeconds: number[] = [];
-    for (const c of confs) {
-      const gridOpts = { cache: o.cacheGrids, signal: o.signal, workers: threads, onProgress: (p: GridProgress) => o.onProgress?.('grid', p.done, p.total, c.name) };
-      const { grid: source, seconds } = brickable
-        ? await loadOrBrickGrid(c, dq, gridQMax, gridOpts)
-        : await loadOrComputeGrid(c, dq, gridQMax, { ...gridOpts, kernel: kernelFor(interpolation) });
-      gridSeconds.push(seconds);
-      if (source instanceof BrickedGrid) bricked.push(source);
-      if (workers === 1) sims.push(new PatternSimulator(source, detector, o.fluence, interpolation, detectorStride));
-    }
-    // Which (class, index) goes where: the first valPer[c] images of each class are validation;
-    // each split is then shuffled so classes interleave. Then cut into chunks (sim-chunk.ts).
-    const order = (split: SplitName) => {
-      const items: [number, number][] = [];
-      confs.forEach((_, c) => {
-        const [from, to] = split === 'val' ? [0, valPer[c]] : [valPer[c], perClass[c]];
-        for (let i = from; i < to; i++) items.push([c, i]);
-      });
-      return new Rng(hashInts(o.seed, split === 'val' ? 1 : 2, 0x5117)).shuffle(items);
-    };
-    const chunks: { split: SplitName; items: Int32Array }[] = [];
-    for (const split of ['train', 'val'] as SplitName[]) {
-      const items = order(split);
-      for (let from = 0; from < items.length; from += CHUNK) chunks.push({ split, items: Int32Array.from(items.slice(from, from + CHUNK).flat()) });
-    }
-    const pool = workers > 1
-      ? new SimPool(workers, { grids: bricked.map((b) => b.shared()), detector: spec, fluence: o.fluence, interpolation, detectorStride: detectorStride as DetectorStride, seed: o.seed, bin })
-      : undefined;
-    const compute = (items: Int32Array): Promise<ChunkResult> => {
-      const p: Promise<ChunkResult> = pool
-        ? pool.run(items)
-        : new Promise((resolve, reject) => setImmediate(() => {
-          try {
-            resolve(simulateChunk(sims, items, o.seed, spec.n, bin));
-          } catch (e) {
-            reject(e);
-          }
-        }));
-      p.catch(() => undefined); // a chunk still running when another fails is not awaited
-      return p;
-    };
-    await pool?.ready;
-    const photonSum = new Array<number>(k).fill(0);
-    const photonN = new Array<number>(k).fill(0);
-    const t0 = Date.now();
-    const cpu0 = process.cpuUsage();
-    let done = 0;
-    const pixels = outN * outN;
-    try {
-      // Chunks run ahead of the writer by at most 2 per worker (bounded memory); written in order.
-      const ahead = 2 * workers;
-      const running: Promise<ChunkResult>[] = [];
-      for (let next = 0; next < Math.min(ahead, chunks.length); next++) running.push(compute(chunks[next].items));
-      for (let ci = 0; ci < chunks.length; ci++) {
-        const r = await running.shift()!;
-        if (ci + ahead < chunks.length) running.push(compute(chunks[ci + ahead].items));
-        if (o.signal?.aborted) throw new Error('simulation interrupted; nothing was kept');
-        const { split, items } = chunks[ci];
-        for (let j = 0; j < items.length / 2; j++) {
-          const c = items[2 * j];
-          photonSum[c] += r.expectedTotals[j];
-          photonN[c]++;
-          writer.add(split, r.images.subarray(j * pixels, (j + 1) * pixels), c, {
-            orientations: r.quaternions.subarray(4 * j, 4 * j + 4), euler: r.euler.subarray(3 * j, 3 * j + 3),
-          });
-        }
-        done += items.length / 2;
-        o.onProgress?.('images', done, o.count, split);
-      }
-    } finally {
-      await pool?.close();
-    }
-    o.onProgress?.('images', done, o.count, 'done');
-    const imageSeconds = (Date.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const imageCpuSeconds = (cpu.user + cpu.system) / 1e6;
-    const meanPhotons = photonSum.map((s, c) => s / Math.max(1, photonN[c]));
-    writer.finish({
-      source: 'pareto-nas XFEL simulator',
-      simulatorVersion: SIMULATOR_VERSION,
-      preset: presetName,
-      wavelengthA: spec.wavelength,
-      qPerPixel: spec.qPerPixel,
-      detectorPixels: spec.n,
-      binning: bin,
-      beamStopRadiusPx: spec.beamStopRadius,
-      polarisation: spec.polarisation,
-      fluencePhotonsPerUm2: o.fluence,
-      noise: 'poisson',
-      orientations: 'uniform SO(3) (unit quaternions, Shoemake 1992)',
-      seed: o.seed,
-      valFraction,
-      grid: { dq, oversample, interpolation, detectorStride, formFactors: 'IT1992 Cromer-Mann' },
-      structures: confs.map((c) => c.provenance),
-      meanExpectedPhotons: Object.fromEntries(confs.map((c, i) => [c.name, Number(meanPhotons[i].toPrecision(5))])),
-      metadata: {
-        orientations: 'unit quaternion (w, x, y, z) rotating the molecule: F(q) of R·r',
-        euler: 'ZYZ Euler angles (rot, tilt, psi) in degrees, R = Rz(psi)·Ry(tilt)·Rz(rot)',
-      },
-    });
-    return { dir: writer.outDir, counts, gridSeconds, imageSeconds, imageCpuSeconds, meanPhotons };
-  } catch (e) {
-    writer.abort();
-    throw e;
+  return { perClass, valPer, counts };
+}
+
+/** Each structure's amplitude grid (cached, bricked on the fast path); in-thread simulators when no pool runs. */
+async function prepareGrids(o: SimulateOptions, st: SimSettings, brickable: boolean, threads: number, inThread: boolean) {
+  const sims: PatternSimulator[] = [];
+  const bricked: BrickedGrid[] = [];
+  const seconds: number[] = [];
+  for (const c of st.confs) {
+    const gridOpts = { cache: o.cacheGrids, signal: o.signal, workers: threads, onProgress: (p: GridProgress) => o.onProgress?.('grid', p.done, p.total, c.name) };
+    const { grid: source, seconds: s } = brickable
+      ? await loadOrBrickGrid(c, st.dq, st.gridQMax, gridOpts)
+      : await loadOrComputeGrid(c, st.dq, st.gridQMax, { ...gridOpts, kernel: kernelFor(st.interpolation) });
+    seconds.push(s);
+    if (source instanceof BrickedGrid) bricked.push(source);
+    if (inThread) sims.push(new PatternSimulator(source, st.detector, o.fluence, st.interpolation, st.detectorStride));
   }
+  return { sims, bricked, seconds };
+}
+
+interface Chunk {
+  split: SplitName;
+  /** (class, index within class) pairs, flattened. */
+  items: Int32Array;
+}
+
+/**
+ * Which (class, index) goes where: the first valPer[c] images of each class are validation; each
+ * split is then shuffled so classes interleave, and cut into chunks (sim-chunk.ts).
+ */
+function chunkOrder({ perClass, valPer }: ClassSplits, seed: number): Chunk[] {
+  const order = (split: SplitName) => {
+    const items: [number, number][] = [];
+    perClass.forEach((n, c) => {
+      const [from, to] = split === 'val' ? [0, valPer[c]] : [valPer[c], n];
+      for (let i = from; i < to; i++) items.push([c, i]);
+    });
+    return new Rng(hashInts(seed, split === 'val' ? 1 : 2, 0x5117)).shuffle(items);
+  };
+  const chunks: Chunk[] = [];
+  for (const split of ['train', 'val'] as SplitName[]) {
+    const items = order(split);
+    for (let from = 0; from < items.length; from += CHUNK) chunks.push({ split, items: Int32Array.from(items.slice(from, from + CHUNK).flat()) });
+  }
+  return chunks;
+}
+
+/** Computes a chunk on the worker pool, or in this thread (yielding to the event loop first) without one. */
+function chunkComputer(pool: SimPool | undefined, sims: PatternSimulator[], seed: number, n: number, bin: number) {
+  return (items: Int32Array): Promise<ChunkResult> => {
+    const p: Promise<ChunkResult> = pool
+      ? pool.run(items)
+      : new Promise((resolve, reject) => setImmediate(() => {
+        try {
+          resolve(simulateChunk(sims, items, seed, n, bin));
+        } catch (e) {
+          reject(e);
+        }
+      }));
+    p.catch(() => undefined); // a chunk still running when another fails is not awaited
+    return p;
+  };
+}
+
+/**
+ * Runs chunks at most `ahead` in front of the writer (bounded memory) and writes them in order;
+ * returns the mean expected photons per class.
+ */
+async function writeChunksInOrder(
+  chunks: Chunk[],
+  compute: (items: Int32Array) => Promise<ChunkResult>,
+  writer: DatasetWriter,
+  { classes, pixels, ahead, total }: { classes: number; pixels: number; ahead: number; total: number },
+  o: Pick<SimulateOptions, 'signal' | 'onProgress'>,
+): Promise<number[]> {
+  const photonSum = new Array<number>(classes).fill(0);
+  const photonN = new Array<number>(classes).fill(0);
+  let done = 0;
+  const running: Promise<ChunkResult>[] = [];
+  for (let next = 0; next < Math.min(ahead, chunks.length); next++) running.push(compute(chunks[next].items));
+  for (let ci = 0; ci < chunks.length; ci++) {
+    const r = await running.shift()!;
+    if (ci + ahead < chunks.length) running.push(compute(chunks[ci + ahead].items));
+    if (o.signal?.aborted) throw new Error('simulation interrupted; nothing was kept');
+    const { split, items } = chunks[ci];
+    for (let j = 0; j < items.length / 2; j++) {
+      const c = items[2 * j];
+      photonSum[c] += r.expectedTotals[j];
+      photonN[c]++;
+      writer.add(split, r.images.subarray(j * pixels, (j + 1) * pixels), c, {
+        orientations: r.quaternions.subarray(4 * j, 4 * j + 4), euler: r.euler.subarray(3 * j, 3 * j + 3),
+      });
+    }
+    done += items.length / 2;
+    o.onProgress?.('images', done, total, split);
+  }
+  o.onProgress?.('images', done, total, 'done');
+  return photonSum.map((s, c) => s / Math.max(1, photonN[c]));
+}
+
+/** What dataset.json records about how the patterns were made. */
+function provenance(o: SimulateOptions, st: SimSettings, meanPhotons: number[]) {
+  const { spec } = st;
+  return {
+    source: 'pareto-nas XFEL simulator',
+    simulatorVersion: SIMULATOR_VERSION,
+    preset: st.presetName,
+    wavelengthA: spec.wavelength,
+    qPerPixel: spec.qPerPixel,
+    detectorPixels: spec.n,
+    binning: st.bin,
+    beamStopRadiusPx: spec.beamStopRadius,
+    polarisation: spec.polarisation,
+    fluencePhotonsPerUm2: o.fluence,
+    noise: 'poisson',
+    orientations: 'uniform SO(3) (unit quaternions, Shoemake 1992)',
+    seed: o.seed,
+    valFraction: st.valFraction,
+    grid: { dq: st.dq, oversample: st.oversample, interpolation: st.interpolation, detectorStride: st.detectorStride, formFactors: 'IT1992 Cromer-Mann' },
+    structures: st.confs.map((c) => c.provenance),
+    meanExpectedPhotons: Object.fromEntries(st.confs.map((c, i) => [c.name, Number(meanPhotons[i].toPrecision(5))])),
+    metadata: {
+      orientations: 'unit quaternion (w, x, y, z) rotating the molecule: F(q) of R·r',
+      euler: 'ZYZ Euler angles (rot, tilt, psi) in degrees, R = Rz(psi)·Ry(tilt)·Rz(rot)',
+    },
+  };
 }
