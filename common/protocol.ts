@@ -364,6 +364,8 @@ export interface ModelExportResult {
   file: string;
   manifest: ExportManifest;
   bench?: ModelBenchRecord;
+  /** Why the timing asked for was skipped (e.g. no ONNX Runtime next to the runner); the file is written. */
+  benchError?: string;
 }
 
 export interface RunEventParams {
