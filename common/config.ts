@@ -69,8 +69,8 @@ export const EngineSettings = z
       .describe('torch on CUDA: replay each training step as one captured CUDA graph (no per-kernel launch cost).'),
     compactData: z
       .boolean()
-      .default(false)
-      .describe('torch: keep uint8/uint16 images as integers on the device and normalise per batch (less memory per worker).'),
+      .optional()
+      .describe('Ignored (older configs set it): images always stay in their stored dtype on the device.'),
     evalBatchSize: z.number().int().min(1).nullable().default(null).describe('torch: validation batch size; null: max(batchSize, 256).'),
   })
   .strict();

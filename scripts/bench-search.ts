@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const dataset = writeBenchDataset(dataRoot, plan);
 
   const defaults = EngineSettings.parse({ name: 'torch', python: probe.python });
-  const tunedEngine = { ...defaults, cudaGraphs: true, compactData: true, evalBatchSize: int(o['eval-batch'], 'eval-batch', 1024), compile: o.compile };
+  const tunedEngine = { ...defaults, cudaGraphs: true, evalBatchSize: int(o['eval-batch'], 'eval-batch', 1024), compile: o.compile };
   const perGpu = o['workers-per-gpu'] === 'auto' ? 'auto' : int(o['workers-per-gpu'], 'workers-per-gpu', 1);
   const variants: Record<string, ExecutorVariant> = {
     defaults: { engine: defaults, executor: { workersPerGpu: 1 }, cpuThreads: threads },
@@ -131,7 +131,7 @@ function summarise(name: string, run: VariantRun, train: number, val: number): M
 }
 
 function pickSpeed(e: EngineSettings): object {
-  return { compile: e.compile, cudaGraphs: e.cudaGraphs, compactData: e.compactData, evalBatchSize: e.evalBatchSize };
+  return { compile: e.compile, cudaGraphs: e.cudaGraphs, evalBatchSize: e.evalBatchSize };
 }
 
 function printVariant(m: Measured, mflops: Map<string, number>): void {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU run of `npm run bench:search` (issue 10): the 24-network sample through the production path with
-# today's defaults, the tuned settings (k workers per GPU, CUDA graphs, compact data, bf16 validation
+# today's defaults, the tuned settings (k workers per GPU, CUDA graphs, bf16 validation
 # in batches of 1024), the tuned settings with one worker (to measure the utilisation model), and the
 # plain PyTorch loop; then a check that the training step never synchronises with the host. Budget:
 # under 8 minutes on one H100/H200 (BUDGET_S caps the bench; the sync check takes seconds).

@@ -21,7 +21,7 @@ test('bench:search --quick prints a table per variant, the projection, and a JSO
   assert.deepEqual(Object.keys(last).sort(), ['baselineHours', 'defaultHours', 'device', 'projectedHours', 'settings']);
   for (const k of ['projectedHours', 'baselineHours', 'defaultHours']) assert.ok(last[k] > 0 && Number.isFinite(last[k]), `${k}: ${last[k]}`);
   assert.match(last.device, /^torch \S+ (cpu|cuda)/);
-  assert.deepEqual(last.settings.engine, { compile: false, cudaGraphs: true, compactData: true, evalBatchSize: 1024 });
+  assert.deepEqual(last.settings.engine, { compile: false, cudaGraphs: true, evalBatchSize: 1024 });
   for (const variant of ['defaults', 'tuned', 'baseline']) {
     const at = lines.findIndex((l) => l.startsWith(`${variant}: `));
     assert.ok(at >= 0, `a table for ${variant}`);

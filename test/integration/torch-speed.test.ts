@@ -1,4 +1,4 @@
-// The torch engine's speed settings (engine.cudaGraphs, compactData, evalBatchSize) change how it
+// The torch engine's speed settings (engine.cudaGraphs, evalBatchSize) change how it
 // trains, never what: on CPU, with real PyTorch, every epoch's loss and accuracies equal today's
 // defaults within float rounding, on float32, uint8 and uint16 data; the graph-ready SGD (the path
 // cudaGraphs takes, replayed eagerly on CPU) checkpoints and resumes like torch.optim.SGD; epochs
@@ -20,7 +20,7 @@ const spec = (genome: string) => decode(genome, { nodes: 4, initChannels: 4, inp
 // The seed network, and one whose second phase's entry conv is not applied (a parameter without gradient).
 const GENOMES = ['000110111000000110010', '010000100000000000001'];
 const training = TrainingSettings.parse({ epochs: 3, batchSize: 16 });
-const FAST = { cudaGraphs: true, compactData: true, evalBatchSize: 5 };
+const FAST = { cudaGraphs: true, evalBatchSize: 5 };
 
 // One worker for today's defaults and one for the fast settings, shared by the tests (starting
 // Python and importing torch is the slow part on a small CI box).

@@ -11,10 +11,9 @@ import type { CandidateRecord, RefineRecord } from '../../../common/protocol';
 import { paretoFront, selectBelowCutoff } from '../../../common/pareto';
 import { runSpec } from '../search/run-spec';
 import { readCandidates, readRefineRecord, readRunInfo, refineDir, RunStore } from '../store';
-
-export { readRefineRecord, refineDir };
 import { writeJsonAtomic } from '../store/files';
 
+export { readRefineRecord, refineDir };
 
 export type RefineSelection = { cutoff: number } | { ids: string[] };
 
@@ -87,58 +86,86 @@ export async function refine(options: RefineOptions): Promise<RefineRecord[]> {
 
 async function refineHolding(store: RunStore, options: RefineOptions, epochs: number): Promise<RefineRecord[]> {
   const { runDir } = options;
-  const info = readRunInfo(runDir);
-  const dataset = options.dataset ?? info.dataset.dir;
-  if (!existsSync(join(dataset, 'dataset.json'))) {
-    throw new RefineError(`dataset ${dataset} (from ${runDir}/run.json) has no dataset.json; pass --dataset <dir>`);
-  }
+  const dataset = refineDataset(runDir, options.dataset);
   const training: TrainingSettings = { ...store.config.training, ...options.training, epochs };
   const chosen = selectCandidates(runDir, options.select);
 
   const records = new Map<string, RefineRecord>();
   const jobs: TrainJob[] = [];
   for (const c of chosen) {
-    const id = c.id;
-    const dir = refineDir(runDir, id);
-    const previous = readRefineRecord(runDir, id);
-    if (previous && previous.epochsPlanned !== epochs && existsSync(join(dir, 'checkpoint'))) {
-      throw new RefineError(
-        `${dir} holds a refinement planned for ${previous.epochsPlanned} epochs, not ${epochs}; ` +
-          `run with --epochs ${previous.epochsPlanned} to resume it, or delete that folder to start over`,
-      );
-    }
+    const previous = previousRefinement(runDir, c.id, epochs);
     if (previous?.status === 'done' && previous.epochsPlanned === epochs) {
-      records.set(id, previous);
-      options.onProgress?.({ id, state: 'skipped', record: previous });
+      records.set(c.id, previous);
+      options.onProgress?.({ id: c.id, state: 'skipped', record: previous });
       continue;
     }
-    mkdirSync(dir, { recursive: true });
-    const record: RefineRecord = {
-      id,
-      candidate: c.id,
-      genome: c.genome,
-      mflops: c.mflops,
-      params: c.params,
-      epochsPlanned: epochs,
-      epochs: previous?.epochs ?? [],
-      searchAccuracy: c.valAccuracy,
-      valAccuracy: null,
-      status: 'running',
-    };
-    records.set(id, record);
-    jobs.push({
-      id,
-      spec: runSpec(runDir, c.genome),
-      dataset,
-      training,
-      saveWeightsTo: join(dir, 'weights'),
-      checkpointDir: join(dir, 'checkpoint'),
-      measureInference: true,
-    });
+    records.set(c.id, newRefineRecord(c, epochs, previous));
+    jobs.push(refineJob(runDir, c, dataset, training));
   }
-  if (jobs.length === 0) return chosen.map((c) => records.get(c.id)!);
+  if (jobs.length > 0) await trainRefinements(store, options, jobs, records, epochs);
+  return chosen.map((c) => records.get(c.id)!);
+}
 
-  const write = (r: RefineRecord) => writeJsonAtomic(join(refineDir(runDir, r.id), 'result.json'), r);
+/** The dataset folder to refine on: the given one, else the run's; it must hold a dataset.json. */
+function refineDataset(runDir: string, given: string | undefined): string {
+  const dataset = given ?? readRunInfo(runDir).dataset.dir;
+  if (!existsSync(join(dataset, 'dataset.json'))) {
+    throw new RefineError(`dataset ${dataset} (from ${runDir}/run.json) has no dataset.json; pass --dataset <dir>`);
+  }
+  return dataset;
+}
+
+/** A candidate's earlier refinement, if any; refuses one planned for a different number of epochs that could be resumed. */
+function previousRefinement(runDir: string, id: string, epochs: number): RefineRecord | undefined {
+  const dir = refineDir(runDir, id);
+  const previous = readRefineRecord(runDir, id);
+  if (previous && previous.epochsPlanned !== epochs && existsSync(join(dir, 'checkpoint'))) {
+    throw new RefineError(
+      `${dir} holds a refinement planned for ${previous.epochsPlanned} epochs, not ${epochs}; ` +
+        `run with --epochs ${previous.epochsPlanned} to resume it, or delete that folder to start over`,
+    );
+  }
+  return previous;
+}
+
+function newRefineRecord(c: CandidateRecord, epochs: number, previous: RefineRecord | undefined): RefineRecord {
+  return {
+    id: c.id,
+    candidate: c.id,
+    genome: c.genome,
+    mflops: c.mflops,
+    params: c.params,
+    epochsPlanned: epochs,
+    epochs: previous?.epochs ?? [],
+    searchAccuracy: c.valAccuracy,
+    valAccuracy: null,
+    status: 'running',
+  };
+}
+
+function refineJob(runDir: string, c: CandidateRecord, dataset: string, training: TrainingSettings): TrainJob {
+  const dir = refineDir(runDir, c.id);
+  mkdirSync(dir, { recursive: true });
+  return {
+    id: c.id,
+    spec: runSpec(runDir, c.genome),
+    dataset,
+    training,
+    saveWeightsTo: join(dir, 'weights'),
+    checkpointDir: join(dir, 'checkpoint'),
+    measureInference: true,
+  };
+}
+
+/** Trains the jobs, keeping each record's result.json and the run's events current epoch by epoch. */
+async function trainRefinements(
+  store: RunStore,
+  options: RefineOptions,
+  jobs: TrainJob[],
+  records: Map<string, RefineRecord>,
+  epochs: number,
+): Promise<void> {
+  const write = (r: RefineRecord) => writeJsonAtomic(join(refineDir(options.runDir, r.id), 'result.json'), r);
   const executor =
     options.executor ??
     new LocalExecutor({
@@ -175,7 +202,6 @@ async function refineHolding(store: RunStore, options: RefineOptions, epochs: nu
   } finally {
     if (!options.executor) await executor.close();
   }
-  return chosen.map((c) => records.get(c.id)!);
 }
 
 function finishRecord(r: RefineRecord, outcome: TrainResult | TrainingError): void {

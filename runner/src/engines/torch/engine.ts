@@ -34,7 +34,7 @@ export interface TorchEngineOptions {
   threads?: number;
   /** Wrap networks in torch.compile (PyTorch ≥ 2; ignored before). */
   compile?: boolean;
-  /** Training-speed settings sent with every job (engine.cudaGraphs, compactData, evalBatchSize). */
+  /** Training-speed settings sent with every job (engine.cudaGraphs, evalBatchSize). */
   speed?: TorchSpeed;
   /** Receives the worker's stderr lines (logs, warnings). */
   onLog?: (line: string) => void;
@@ -154,8 +154,8 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
   static async create(settings: Partial<EngineSettings> = {}, options: TorchEngineOptions = {}): Promise<TorchEngine> {
     // Probed with the runner's own environment (not a per-GPU pin), so N pinned workers share one probe.
     const probe = await findTorchPython(options.python ?? settings.python);
-    const { cudaGraphs, compactData, evalBatchSize } = settings;
-    const speed = { cudaGraphs, compactData, evalBatchSize };
+    const { cudaGraphs, evalBatchSize } = settings;
+    const speed = { cudaGraphs, evalBatchSize };
     return new TorchEngine(probe, { device: settings.device, compile: settings.compile, speed, ...options });
   }
 

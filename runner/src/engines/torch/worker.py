@@ -37,9 +37,8 @@ of the values as stored (saved with the weights as userDefinedMetadata), so a ui
 float32 one holding the same values give the same inputs.
 
 Speed ("speed" in a train request; how it trains, never what): "cudaGraphs" replays each full training
-batch as one captured CUDA graph (learning rate in a device tensor, TensorSgd); "compactData" is
-what every run does now (images stay in their stored dtype, see Inputs); "evalBatchSize" sets the
-validation batch. Epoch metrics carry trainSeconds/valSeconds, results setupSeconds.
+batch as one captured CUDA graph (learning rate in a device tensor, TensorSgd); "evalBatchSize" sets
+the validation batch. Images always stay in their stored dtype (see Inputs). Epoch metrics carry trainSeconds/valSeconds, results setupSeconds.
 """
 
 import json
@@ -360,8 +359,7 @@ _DATA = {"key": None, "data": None}
 
 
 def load_dataset(folder, device):
-    """The dataset on the device, images in their stored dtype (StoredImages); the speed setting
-    compactData asks for what every run now does."""
+    """The dataset on the device, images in their stored dtype (StoredImages)."""
     manifest_path = os.path.join(folder, "dataset.json")
     try:
         st = os.stat(manifest_path)
