@@ -1,6 +1,7 @@
 // ESLint (flat config): the recommended JavaScript and typescript-eslint rules, plus the direction
 // of imports between the product folders: common/ imports none of them and stays browser-safe;
-// runner/, extension/ and webview/ import common/ but not each other. `npm run lint`.
+// runner/, extension/, language-server/ and webview/ import common/ but not each other (the language
+// server reaches the runner only through its RPCs, never its code). `npm run lint`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -11,6 +12,7 @@ function forbid(patterns) {
 const notRunner = { group: ['**/runner/src/**', '**/runner/src'], message: 'only the runner imports runner/; share through common/' };
 const notWebview = { group: ['**/webview/src/**', '**/webview/src'], message: 'only the webview imports webview/; share through common/' };
 const notExtension = { group: ['**/extension/src/**', '**/extension/src'], message: 'only the extension imports extension/; share through common/' };
+const notLanguageServer = { group: ['**/language-server/src/**', '**/language-server/src'], message: 'only the language server imports language-server/; share through common/' };
 const notNode = { group: ['node:*'], message: 'this folder runs in the browser too: no Node modules' };
 
 export default tseslint.config(
@@ -42,8 +44,9 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
-  { files: ['common/**/*.ts'], rules: forbid([notRunner, notWebview, notExtension, notNode, { group: ['vscode'], message: 'common/ has no vscode API' }]) },
-  { files: ['runner/src/**/*.ts'], rules: forbid([notWebview, notExtension]) },
-  { files: ['extension/src/**/*.ts'], rules: forbid([notRunner, notWebview]) },
-  { files: ['webview/src/**/*.ts'], rules: forbid([notRunner, notExtension, notNode]) },
+  { files: ['common/**/*.ts'], rules: forbid([notRunner, notWebview, notExtension, notLanguageServer, notNode, { group: ['vscode'], message: 'common/ has no vscode API' }]) },
+  { files: ['runner/src/**/*.ts'], rules: forbid([notWebview, notExtension, notLanguageServer]) },
+  { files: ['extension/src/**/*.ts'], rules: forbid([notRunner, notWebview, notLanguageServer]) },
+  { files: ['language-server/src/**/*.ts'], rules: forbid([notRunner, notWebview, notExtension, { group: ['vscode'], message: 'the language server runs outside VS Code too: no vscode API' }]) },
+  { files: ['webview/src/**/*.ts'], rules: forbid([notRunner, notExtension, notNode, notLanguageServer]) },
 );

@@ -3,6 +3,7 @@
 // Browser-safe (zod only): the runner reads config files (runner/src/config-file.ts), the extension
 // validates what the user picked, and an editor's language server can import the same schema.
 import { z } from 'zod';
+import { GenomeError, parseGenome } from './model/genome';
 
 export const TrainingSettings = z
   .object({
@@ -52,8 +53,33 @@ export const SearchSettings = z
       .enum(['reuse', 'retrain'])
       .default('reuse')
       .describe('Genomes that decode to an already evaluated network: reuse its result or train again.'),
+    initialGenomes: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Known genomes (from a paper, another run) placed first in generation 1; random genomes fill the rest of it. ' +
+          'Each has 3 phases of N(N-1)/2 + 1 bits for N = nodes; spaces, "_" and "|" between bits are ignored.',
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // Checked here, beside `nodes`, so the runner, the extension and the language server all refuse the same genomes.
+    s.initialGenomes.forEach((g, i) => {
+      try {
+        parseGenome(g, s.nodes);
+      } catch (e) {
+        if (!(e instanceof GenomeError)) throw e;
+        ctx.addIssue({ code: 'custom', path: ['initialGenomes', i], message: e.message });
+      }
+    });
+    if (s.initialGenomes.length > s.population) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initialGenomes'],
+        message: `${s.initialGenomes.length} initial genomes do not fit a population of ${s.population}`,
+      });
+    }
+  });
 
 export const EngineSettings = z
   .object({
@@ -156,10 +182,15 @@ export const PRESETS = {
   paper: { search: {}, training: { earlyStop: 'off' } },
   /** Sized to finish on a 2-core laptop in a few minutes on the small default dataset. */
   demo: {
-    search: { population: 5, offspring: 5, generations: 3, initChannels: 6 },
-    // cosine-step: with 2 epochs NSGA-Net's per-epoch cosine trains the last epoch at half the rate
-    // and leaves accuracies at chance or at random; annealing per batch settles each network.
-    training: { epochs: 2, batchSize: 64, schedule: 'cosine-step' },
+    // N=2: a phase is one edge bit and the skip bit, so half the random phases are empty (skipped)
+    // and networks have 0–3 active phases: 0.001 to 2 MFLOPs, a front with a visible trade-off.
+    // (N=3 and N=4 give nearly all phases active: 2.5–3 and 2–4 MFLOPs, fronts of 2 close networks.)
+    // Seed 1: its first generation holds networks of 0, 1 and 2 phases (seed 0's front held two).
+    search: { population: 4, offspring: 4, generations: 3, initChannels: 6, nodes: 2, seed: 1 },
+    // cosine-step: with 2–3 epochs NSGA-Net's per-epoch cosine trains the last epoch at half the rate
+    // and leaves accuracies at chance or at random; annealing per batch settles each network. Twice
+    // NSGA-Net's rate: 300 steps are few to learn the task at 0.025.
+    training: { epochs: 3, batchSize: 64, learningRate: 0.05, schedule: 'cosine-step' },
   },
 } as const satisfies Record<string, Partial<Record<'search' | 'training', object>>>;
 export type PresetName = keyof typeof PRESETS;

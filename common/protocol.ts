@@ -368,6 +368,32 @@ export interface ModelExportResult {
   benchError?: string;
 }
 
+export interface DatasetCheckParams {
+  /** A dataset folder as a config names it: absolute, relative to the runner's working directory, or "default". */
+  path: string;
+}
+/** What the runner's host finds at a config's `dataset` (the language server's dataset check and hover). */
+export interface DatasetCheckResult {
+  /** The folder a search would read, resolved on the runner's host. */
+  dir: string;
+  ok: boolean;
+  /** Why it is not a dataset: no such folder, no dataset.json, a bad manifest or array file. */
+  error?: string;
+  /** The manifest's essentials when ok ("default" not simulated yet: what it will hold). */
+  dataset?: { name: string; shape: [number, number, number]; classes: string[]; train: number; val: number };
+}
+
+export interface DatasetListParams {
+  /** Folder on the runner's host whose sub-folders are listed (relative: to the runner's working directory). */
+  dir: string;
+}
+export interface DatasetListResult {
+  dir: string;
+  /** Sub-folders, datasets first; `dataset` when it holds a dataset.json. Empty with `error` when dir cannot be read. */
+  entries: Array<{ name: string; path: string; dataset: boolean }>;
+  error?: string;
+}
+
 export interface RunEventParams {
   run: string;
   event: StoredEvent;
@@ -390,6 +416,10 @@ export const Rpc = {
   paretoGet: new RequestType<ParetoGetParams, ParetoGetResult, void>('pareto/get'),
   /** Writes a refined network as ONNX or TorchScript on the runner's host (and optionally times it). */
   modelExport: new RequestType<ModelExportParams, ModelExportResult, void>('model/export'),
+  /** Reads the manifest at a config's dataset path (nothing else); never fails for a bad path, says why instead. */
+  datasetCheck: new RequestType<DatasetCheckParams, DatasetCheckResult, void>('dataset/check'),
+  /** Sub-folders of a folder, marking the datasets among them (completion of `dataset` in an editor). */
+  datasetList: new RequestType<DatasetListParams, DatasetListResult, void>('dataset/list'),
   /** Server → client: one event of an attached run, in seq order. */
   runEvent: new NotificationType<RunEventParams>('run/event'),
 } as const;

@@ -12,17 +12,20 @@
 // with each method's maximum relative error against the direct sum on sampled pixels (random ones
 // and, separately, high-q pixels within 12 px of the left/right edges and of the corners).
 // Then the Poisson noise alone, per pixel ('dense') vs total + multinomial ('sparse'), per fluence.
-// Then the scaling of `simulateDataset` over worker threads (--workers 1 vs all cores, same seed,
+// Then the scaling of the grid computation over worker threads (computeAmplitudeGrid, 1 thread vs
+// one per core, spacing β/--grid-oversample, default 1: a third of the default grid's work), and
+// of `simulateDataset` over worker threads (--workers 1 vs all cores, same seed,
 // output checked bit-identical): images/s on the wall clock, and — because on a shared machine the
 // wall clock measures the neighbours' load as much as this code — the CPU seconds the process got:
 // images per CPU second at N workers / at 1 is the parallel efficiency independent of the load, and
 // N × that is the speedup on otherwise idle cores.
-// Usage: npm run bench:sim -- [--images 1024] [--no-cache] [--all] [--scale-images 2048] [--only-scaling]
+// Usage: npm run bench:sim -- [--images 1024] [--no-cache] [--all] [--scale-images 2048] [--grid-oversample 1] [--only-scaling]
 // Prints one JSON line per measurement. images/s per core = images / CPU seconds of this thread.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directIntensity } from '../runner/src/data/xfel/direct';
+import { computeAmplitudeGrid } from '../runner/src/data/xfel/grid';
 import { makeDetector, quaternionToMatrix } from '../runner/src/data/xfel/geometry';
 import { poissonPattern } from '../runner/src/data/xfel/noise';
 import { hashInts, Rng } from '../runner/src/rng';
@@ -41,7 +44,10 @@ function arg(name: string, def: number): number {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--only-scaling')) return benchScaling(arg('scale-images', 2048));
+  if (process.argv.includes('--only-scaling')) {
+    await benchGridScaling(arg('grid-oversample', 1));
+    return benchScaling(arg('scale-images', 2048));
+  }
   const images = arg('images', 1024);
   const cache = !process.argv.includes('--no-cache');
   const preset = PRESETS.xpsi;
@@ -134,7 +140,28 @@ async function main(): Promise<void> {
     }));
   }
   benchNoise(det);
+  await benchGridScaling(arg('grid-oversample', 1));
   await benchScaling(arg('scale-images', 2048));
+}
+
+/** The one-off F(q) grid of 1n0vc (127×127, spline) on 1 thread and on one per core (see the header). */
+async function benchGridScaling(oversample: number): Promise<void> {
+  const cores = availableParallelism();
+  const { spec } = detectorFor(PRESETS.xpsi, 127);
+  const qMax = gridQMaxFor(spec, makeDetector(spec).qMax, DEFAULT_DETECTOR_STRIDE);
+  const atoms = builtinConformations().find((c) => c.name === '1n0vc')!.atoms;
+  const runs: Record<number, { wall: number; cpu: number; data: Float32Array }> = {};
+  for (const workers of [1, cores]) {
+    const c0 = process.cpuUsage();
+    const t0 = Date.now();
+    const grid = await computeAmplitudeGrid(atoms, { dq: PRESETS.xpsi.qPerPixel / oversample, qMax, kernel: 'bspline3', workers });
+    const cpu = process.cpuUsage(c0);
+    runs[workers] = { wall: (Date.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6, data: grid.data };
+  }
+  printScaling('xfel-grid-workers', cores, runs[1], runs[cores], {
+    oversample, voxels: runs[1].data.length / 2,
+    identical_output: Buffer.from(runs[1].data.buffer).equals(Buffer.from(runs[cores].data.buffer)),
+  });
 }
 
 /** simulateDataset at 127×127 with 1 worker and with one per core (see the header). */
@@ -148,19 +175,31 @@ async function benchScaling(images: number): Promise<void> {
       runs[workers] = { wall: r.imageSeconds, cpu: r.imageCpuSeconds, bytes: readFileSync(join(r.dir, 'train_images.npy')) };
     }
     const one = runs[1], all = runs[cores];
-    const efficiency = (images / all.cpu) / (images / one.cpu);
-    console.log(JSON.stringify({
-      bench: 'xfel-simulate-workers', size: 127, images, cores,
-      images_per_s_wall_1: Math.round(images / one.wall), images_per_s_wall_n: Math.round(images / all.wall),
-      wall_speedup: Number((one.wall / all.wall).toFixed(2)), wall_speedup_per_core: Number((one.wall / all.wall / cores).toFixed(2)),
-      cpu_s_1: Number(one.cpu.toFixed(1)), cpu_s_n: Number(all.cpu.toFixed(1)),
-      cores_used_n: Number((all.cpu / all.wall).toFixed(2)),
-      cpu_efficiency: Number(efficiency.toFixed(2)), speedup_on_idle_cores: Number((cores * efficiency).toFixed(2)),
-      goal: `>= ${(0.8 * cores).toFixed(1)} (0.8 x cores)`, identical_output: one.bytes.equals(all.bytes),
-    }));
+    printScaling('xfel-simulate-workers', cores, one, all, {
+      size: 127, images, images_per_s_wall_1: Math.round(images / one.wall), images_per_s_wall_n: Math.round(images / all.wall),
+      identical_output: one.bytes.equals(all.bytes),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One scaling line: the same work on 1 thread and on `cores`. The wall-clock speedup measures the
+ * neighbours' load as much as the code; CPU seconds at 1 / at N is the parallel efficiency, and
+ * cores × that the speedup on otherwise idle cores.
+ */
+function printScaling(bench: string, cores: number, one: { wall: number; cpu: number }, all: { wall: number; cpu: number }, extra: object): void {
+  const efficiency = one.cpu / all.cpu;
+  console.log(JSON.stringify({
+    bench, cores, ...extra,
+    wall_s_1: Number(one.wall.toFixed(1)), wall_s_n: Number(all.wall.toFixed(1)),
+    wall_speedup: Number((one.wall / all.wall).toFixed(2)), wall_speedup_per_core: Number((one.wall / all.wall / cores).toFixed(2)),
+    cpu_s_1: Number(one.cpu.toFixed(1)), cpu_s_n: Number(all.cpu.toFixed(1)),
+    cores_used_n: Number((all.cpu / all.wall).toFixed(2)),
+    cpu_efficiency: Number(efficiency.toFixed(2)), speedup_on_idle_cores: Number((cores * efficiency).toFixed(2)),
+    goal: `>= ${(0.8 * cores).toFixed(1)} (0.8 x cores)`,
+  }));
 }
 
 /** Poisson noise alone on one expected pattern per fluence: per pixel vs total + multinomial (noise.ts). */

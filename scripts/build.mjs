@@ -1,4 +1,4 @@
-// One bundler (esbuild) for the three bundles: the runner CLI, the VS Code extension and the webview.
+// One bundler (esbuild) for the bundles: the runner CLI, the VS Code extension, its language server and the webview.
 // Each entry is built only when its source exists, so the tree can grow one part at a time.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
@@ -11,11 +11,16 @@ const bundles = [
   // onnxruntime-node is a native addon loaded on demand (optional dependency): resolved from node_modules at run time.
   { entry: 'runner/src/cli.ts', outfile: 'dist/runner.js', platform: 'node', banner: '#!/usr/bin/env node', external: ['onnxruntime-node'] },
   { entry: 'extension/src/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: ['vscode', 'cpu-features', '*.node'] },  // ssh2's optional native addons stay outside the bundle: it falls back to pure JS
+  // The language server for *.pareto-nas.json configs (the extension's client starts it; other editors: `node dist/language-server.js --stdio`).
+  // jsonc-parser's main entry is a UMD build esbuild cannot follow: its ES module entry is bundled instead.
+  { entry: 'language-server/src/server.ts', outfile: 'dist/language-server.js', platform: 'node', mainFields: ['module', 'main'] },
   { entry: 'webview/src/main.ts', outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The tfjs engine's worker process (TF.js + wasm backend), forked by the runner.
   { entry: 'runner/src/engines/tfjs/worker.ts', outfile: 'dist/tfjs-worker.js', platform: 'node' },
   // The XFEL simulator's worker thread (`dataset simulate --workers`), started by the runner.
   { entry: 'runner/src/data/xfel/sim-worker.ts', outfile: 'dist/sim-worker.js', platform: 'node' },
+  // Its grid worker threads (the one-off F(q) grid, computed row by row on every core).
+  { entry: 'runner/src/data/xfel/grid-worker.ts', outfile: 'dist/grid-worker.js', platform: 'node' },
 ];
 
 // Files the runner reads at run time next to its bundle (the torch worker, wasm binaries, ...).
@@ -38,6 +43,7 @@ for (const b of bundles) {
     target: b.platform === 'node' ? 'node20' : 'es2022',
     sourcemap: true,
     external: b.external ?? [],
+    ...(b.mainFields ? { mainFields: b.mainFields } : {}),
     banner: b.banner ? { js: b.banner } : undefined,
     logLevel: 'warning',
   };

@@ -2,6 +2,7 @@
 // can feed every event it gets through this and post the result; nothing else needs to know the UI.
 import type { StoredEvent } from '../protocol';
 import type { ExplorerDelta } from './messages';
+import { isWorkerEvent } from '../workers';
 
 /** Folds the events with seq > afterSeq into one delta; null when there are none. */
 export function deltaFromEvents(events: readonly StoredEvent[], afterSeq = 0): ExplorerDelta | null {
@@ -12,6 +13,7 @@ export function deltaFromEvents(events: readonly StoredEvent[], afterSeq = 0): E
     if (e.seq <= afterSeq) continue;
     any = true;
     seq = Math.max(seq, e.seq);
+    if (isWorkerEvent(e)) (d.workerEvents ??= []).push(e);
     switch (e.type) {
       case 'candidate-finished':
         (d.candidates ??= []).push(e.record);

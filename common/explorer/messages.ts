@@ -3,6 +3,7 @@
 // Record types come from the one protocol definition shared by runner, extension and webview.
 import type { CandidateRecord, EpochMetrics, RefineRecord, RunSummary } from '../protocol';
 import type { DecodeOptions } from '../model/spec';
+import type { WorkerEvent, WorkerState } from '../workers';
 
 export type { CandidateRecord, EpochMetrics, RefineRecord, DecodeOptions };
 
@@ -60,6 +61,8 @@ export interface ExplorerSnapshot {
   decode: DecodeOptions | null;
   candidates: CandidateRecord[];
   refinements: RefineRecord[];
+  /** The run's training workers (Slurm job steps) as of lastSeq; absent or empty: none reported. */
+  workers?: WorkerState[];
 }
 
 export interface RefineStart {
@@ -79,6 +82,8 @@ export interface ExplorerDelta {
   /** Finished (or failed) refinements. */
   refinements?: RefineRecord[];
   state?: RunSummary['state'];
+  /** Events that change the workers (fold with common/workers.ts; `candidates` frees theirs). */
+  workerEvents?: WorkerEvent[];
 }
 
 export type HostToWebview =
@@ -98,6 +103,8 @@ export type WebviewToHost =
   | { type: 'open-candidate'; id: string }
   | { type: 'open-topology'; id: string }
   | { type: 'refine-selected'; ids: string[] }
+  /** Export Model… on a candidate: the extension runs its export command for it. */
+  | { type: 'export-model'; id: string }
   /** Exports (CSV, Markdown, PNG, SVG): the host asks where to save. base64 when encoding says so. */
   | { type: 'save-file'; filename: string; mime: string; data: string; encoding: 'utf8' | 'base64' };
 

@@ -1,7 +1,8 @@
 // The explorer plot as a standalone SVG file (the "Export SVG" button, and the case study's pareto.svg):
 // log MFLOPs axis, all candidates coloured by generation, the front as a step line, the cutoff and the selection.
 // Colours are passed in resolved (from the theme's --vscode-* variables at export time).
-import { formatNumber, logBounds, niceTicks } from './scale';
+import { dataLogBounds, logAxisTicks } from './axis';
+import { formatNumber, niceTicks } from './scale';
 
 export interface PlotSvgInput {
   width: number;
@@ -9,6 +10,8 @@ export interface PlotSvgInput {
   title?: string;
   xLabel: string;
   yLabel: string;
+  /** x range (MFLOPs); from the points when absent (common/explorer/axis.ts). */
+  xRange?: [number, number];
   /** y range; computed from the points when absent. */
   yRange?: [number, number];
   points: ReadonlyArray<{ id: string; x: number; y: number; color: string; selected: boolean }>;
@@ -27,7 +30,7 @@ export function plotSvg(p: PlotSvgInput): string {
   const m = { left: 64, right: 130, top: p.title ? 36 : 16, bottom: 48 };
   const W = p.width - m.left - m.right;
   const H = p.height - m.top - m.bottom;
-  const [x0, x1] = logBounds(p.points.map((q) => q.x));
+  const [x0, x1] = p.xRange ?? dataLogBounds(p.points.map((q) => q.x));
   const ys = p.points.map((q) => q.y);
   const [y0, y1] = p.yRange ?? (ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 100]);
   const yLo = y1 > y0 ? y0 : y0 - 1;
@@ -39,12 +42,13 @@ export function plotSvg(p: PlotSvgInput): string {
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="100%" height="100%" fill="${c.background}"/>`);
+  out.push(`<defs><clipPath id="plot-area"><rect x="${m.left}" y="${m.top}" width="${W}" height="${H}"/></clipPath></defs>`);
   if (p.title) out.push(`<text x="${m.left}" y="20" fill="${c.foreground}" font-size="13" font-weight="bold">${escapeXml(p.title)}</text>`);
   // grid and ticks
-  for (let e = Math.round(Math.log10(x0)); e <= Math.round(Math.log10(x1)); e++) {
-    const x = sx(10 ** e);
-    out.push(`<line x1="${f(x)}" y1="${m.top}" x2="${f(x)}" y2="${m.top + H}" stroke="${c.grid}" stroke-width="1"/>`);
-    out.push(`<text x="${f(x)}" y="${m.top + H + 16}" fill="${c.foreground}" text-anchor="middle">${escapeXml(formatNumber(10 ** e, 6))}</text>`);
+  for (const t of logAxisTicks(x0, x1, 8)) {
+    const x = sx(t.value);
+    out.push(`<line x1="${f(x)}" y1="${m.top}" x2="${f(x)}" y2="${m.top + H}" stroke="${c.grid}" stroke-width="1"${t.major ? '' : ' stroke-opacity="0.4"'}/>`);
+    if (t.major) out.push(`<text x="${f(x)}" y="${m.top + H + 16}" fill="${c.foreground}" text-anchor="middle">${escapeXml(t.label)}</text>`);
   }
   for (const t of niceTicks(yLo, yHi, 6)) {
     const y = sy(t);
@@ -61,6 +65,7 @@ export function plotSvg(p: PlotSvgInput): string {
     out.push(`<text x="${f(x + 4)}" y="${m.top + 12}" fill="${c.cutoff}">cutoff ${escapeXml(formatNumber(p.cutoff))}</text>`);
   }
   // points
+  out.push('<g clip-path="url(#plot-area)">');
   out.push('<g class="points">');
   for (const q of p.points) {
     out.push(`<circle cx="${f(sx(q.x))}" cy="${f(sy(q.y))}" r="3" fill="${q.color}"><title>${escapeXml(q.id)}</title></circle>`);
@@ -76,6 +81,7 @@ export function plotSvg(p: PlotSvgInput): string {
   for (const q of p.points) {
     if (q.selected) out.push(`<circle cx="${f(sx(q.x))}" cy="${f(sy(q.y))}" r="6" fill="none" stroke="${c.selected}" stroke-width="2"/>`);
   }
+  out.push('</g>');
   out.push('</g>');
   // legend
   p.legend.forEach((l, i) => {

@@ -1,20 +1,5 @@
-// Axis helpers shared by the chart and the SVG export.
-
-/** Decade bounds [10^a, 10^b] enclosing the positive values (a 1-decade span at least). */
-export function logBounds(values: Iterable<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!(v > 0) || !Number.isFinite(v)) continue;
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  if (lo === Infinity) return [0.1, 10];
-  const a = Math.floor(Math.log10(lo));
-  let b = Math.ceil(Math.log10(hi));
-  if (b <= a) b = a + 1;
-  return [10 ** a, 10 ** b];
-}
+// Number, tick and colour helpers shared by the chart, the SVG export and the report (the log MFLOPs
+// axis itself is axis.ts).
 
 /** About `count` round tick values covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {

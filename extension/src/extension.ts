@@ -7,6 +7,7 @@ import { registerExportCommands } from './commands/export';
 import { registerHostCommands } from './commands/hosts';
 import { registerRunCommands } from './commands/runs';
 import { createConnector } from './hosts/connect';
+import { registerLanguageClient } from './language/client';
 import { LOCAL_KEY, targetFromKey, type Target } from './hosts/targets';
 import { createLog } from './log';
 import { errorText } from './errors';
@@ -83,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): ParetoNasApi {
   };
   registerExplorerCommands(context, runs, log, panels, currentRun);
   registerExportCommands(context, runs, log, currentRun);
+  registerLanguageClient(context, runs, log);
 
   return { runs, statusText: () => status.text };
 }

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
 import { kneeOf, paretoFront } from '../../common/pareto';
 import { generateRun, writeRun } from '../fixtures/gen-run-small';
 import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';
 import { ensureBuilt, hostMissing, Workbench } from '../helpers/workbench';
+import { until, viewFrame } from '../helpers/webview-frames';
 import type { ExplorerTestHook } from '../../webview/src/explorer';
 
 const missing = hostMissing();
@@ -40,30 +40,6 @@ before(() => {
 after(() => {
   if (tmp && process.env.KEEP_RUN !== '1') rmSync(tmp, { recursive: true, force: true });
 });
-
-/** The webview content frame whose body says data-view=<view> (webviews are two iframes deep). */
-async function viewFrame(page: Page, view: 'explorer' | 'topology', timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of page.frames()) {
-      const ok = await f.evaluate((v) => document.body?.dataset.view === v && document.body.dataset.ready === 'true', view).catch(() => false);
-      if (ok) return f;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no ${view} webview appeared`);
-}
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`${what}: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    v = await fn();
-  }
-  return v;
-}
 
 declare const __paretoExplorer: ExplorerTestHook;
 
@@ -136,6 +112,8 @@ test('explorer in VS Code: points, front, cutoff, selection, refine, topology, t
     await wb.screenshot('topology-light');
     if (shots) await wb.screenshot('topology', join(repoRoot, 'media', 'screenshots', 'topology.png'));
 
+    // the topology opened as a tab in the explorer's column: back to the explorer's tab
+    await page.locator('.tabs-container .tab', { hasText: 'Pareto:' }).first().click();
     // themes: the webview follows VS Code's variables (canvas colours are re-read)
     web = await viewFrame(page, 'explorer');
     const light = await web.evaluate(() => __paretoExplorer.colors());

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ensureDefaultDataset } from '../../runner/src/data/default';
+import { DEFAULT_DATASET, ensureDefaultDataset } from '../../runner/src/data/default';
 import { encodeNpy } from '../../runner/src/data/npy';
 import { openDataset } from '../../runner/src/data/reader';
 import { repoRoot } from '../helpers/paths';
@@ -166,7 +166,7 @@ test('default demo dataset: generated once into the cache, then reused', async (
   assert.ok(dir.startsWith(cache) && !dir.startsWith(repoRoot));
   const ds = await openDataset(dir);
   assert.deepEqual(ds.manifest.shape, [1, 32, 32]);
-  assert.equal(ds.splits.train.count + ds.splits.val.count, 3000);
+  assert.equal(ds.splits.train.count + ds.splits.val.count, DEFAULT_DATASET.count);
   const t1 = Date.now();
   assert.equal(await ensureDefaultDataset(), dir);
   assert.ok(Date.now() - t1 < Math.max(2000, first / 5), 'second call should reuse the cache');

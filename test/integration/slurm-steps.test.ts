@@ -5,13 +5,15 @@
 // mid-generation or node n2 goes down; scancel ends the run cancelled; a job Slurm cannot run
 // fails at submission in one line and leaves no run directory.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SearchConfigInput } from '../../common/config';
-import type { CandidateRecord, GenerationSnapshot, StoredEvent } from '../../common/protocol';
+import type { CandidateRecord, GenerationSnapshot, StoredEvent, WorkerRef } from '../../common/protocol';
+import { workerKey } from '../../common/workers';
 import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';
 import { slurmUnavailable, startSlurm, type SlurmCluster } from '../helpers/slurm';
@@ -42,8 +44,8 @@ function finished(dir: string): Extract<StoredEvent, { type: 'run-finished' }> |
 }
 
 /** What must not depend on where candidates trained: the last population and every result. */
-function outcome(dir: string) {
-  const gens = JSON.parse(readFileSync(join(dir, 'generations', 'g0002.json'), 'utf8')) as GenerationSnapshot;
+function outcome(dir: string, generations = 2) {
+  const gens = JSON.parse(readFileSync(join(dir, 'generations', `g${String(generations).padStart(4, '0')}.json`), 'utf8')) as GenerationSnapshot;
   const records = readFileSync(join(dir, 'candidates.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CandidateRecord);
   const results = records.map((r) => `${r.id} ${r.genome} ${r.status} ${r.valAccuracy}`).sort();
   return { population: gens.population, results };
@@ -55,19 +57,33 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
   let dataset: string;
   let reference: ReturnType<typeof outcome>;
 
-  const config = (name: string, slurm: Record<string, unknown> = {}): SearchConfigInput => ({
+  /** The search every test runs; `other` replaces whole sections (a search of its own needs its own local reference). */
+  const config = (name: string, slurm: Record<string, unknown> = {}, other: Partial<SearchConfigInput> = {}): SearchConfigInput => ({
     name,
     dataset,
     search: { population: 4, offspring: 4, generations: 2, initChannels: 4, seed: 7 },
     training: { epochs: 1, batchSize: 32 },
     engine: { name: 'torch', device: 'cpu', python: torchPython },
     executor: { kind: 'slurm', slurm: { nodes: 2, gpusPerNode: 2, cpusPerWorker: 1, time: '00:15:00', ...slurm } },
+    ...other,
   });
 
+  /** The same search on `workers` local CPU workers, run to its end: the population to compare with. */
+  const localRun = async (name: string, workers: number, other: Partial<SearchConfigInput> = {}) => {
+    const local = { ...config(name, {}, other), executor: { kind: 'local', workers } } satisfies SearchConfigInput;
+    writeFileSync(join(work, `${name}.json`), JSON.stringify(local));
+    const child = spawn(process.execPath, [runner, 'search', '--config', join(work, `${name}.json`), '--run-dir', join(work, name)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(code, 0, stderr);
+    return outcome(join(work, name), other.search?.generations ?? 2);
+  };
+
   /** `pareto-nas search --config F` from "a login node" (no SLURM_* in the environment). */
-  const submit = (name: string, slurm: Record<string, unknown> = {}) => {
+  const submit = (name: string, slurm: Record<string, unknown> = {}, other: Partial<SearchConfigInput> = {}) => {
     const file = join(work, `${name}.json`);
-    writeFileSync(file, JSON.stringify(config(name, slurm)));
+    writeFileSync(file, JSON.stringify(config(name, slurm, other)));
     const dir = join(work, 'runs', name);
     const env = Object.fromEntries(Object.entries(cluster.env).filter(([k]) => !k.startsWith('SLURM_') || k === 'SLURM_CONF'));
     const r = spawnSync(process.execPath, [runner, 'search', '--config', file, '--run-dir', dir], { env, encoding: 'utf8' });
@@ -86,12 +102,7 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     cluster = await startSlurm({ nodes: 2, gpusPerNode: 2 });
     dataset = writeSyntheticDataset(join(work, 'data'), { size: 12, train: 640, val: 64, seed: 5 });
     // the reference: the same search on four local CPU workers
-    const local = config('local');
-    local.executor = { kind: 'local', workers: 4 };
-    writeFileSync(join(work, 'local.json'), JSON.stringify(local));
-    const r = spawnSync(process.execPath, [runner, 'search', '--config', join(work, 'local.json'), '--run-dir', join(work, 'local')], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    reference = outcome(join(work, 'local'));
+    reference = await localRun('local', 4);
   });
 
   after(async () => {
@@ -118,25 +129,32 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     await until('status to show the job completed', () => status().startsWith(`slurm job ${run.jobId}: COMPLETED\n`), 60_000, detail(run.dir));
   });
 
-  // todo (still runs and reports): the victim's training lasts about a second here, so it can finish
-  // between being picked and the kill, and the kill then lands on an idle worker; this needs a
-  // candidate that trains until the test lets it go (issue 12).
-  it('retrains the candidate of a killed worker step elsewhere; same population', { todo: 'races with second-long trainings' }, async () => {
-    const run = submit('killed');
+  // The kill must land while the victim trains. A candidate of the other searches trains for about a
+  // second, so it could finish between being picked and the kill; this search trains each candidate
+  // for 6 epochs (two workers, one per node, a search of its own with its own local reference), so a
+  // candidate that has just started has many times longer left than the kill takes (one scancel,
+  // SIGKILL at once). On a loaded box the training slows down at least as much as the kill. The kill
+  // goes out as soon as the events say the victim started on its worker.
+  it('retrains the candidate of a killed worker step on a new step; same population', async () => {
+    const long: Partial<SearchConfigInput> = {
+      search: { population: 2, offspring: 2, generations: 2, initChannels: 4, seed: 7 },
+      training: { epochs: 6, batchSize: 32 },
+    };
+    const referenceOfLong = localRun('killed-local', 2, long); // in parallel with the Slurm run
+    const run = submit('killed', { gpusPerNode: 1 }, long);
     assert.equal(run.status, 0, run.stderr);
     const jobId = run.jobId!;
-    let victim: { id: string; slot: number } | undefined;
+    let victim: { id: string; slot: number; worker: WorkerRef } | undefined;
     await until(
-      'a candidate training on a worker step',
+      'a candidate to start training on a worker step',
       () => {
         const es = events(run.dir);
-        const slots = new Map(es.flatMap((e) => (e.type === 'worker-started' ? [[`${e.worker.node}/${e.worker.gpu}`, e.slot] as const] : [])));
-        const done = new Set(es.flatMap((e) => (e.type === 'candidate-finished' ? [e.record.id] : [])));
-        const running = es.find((e) => e.type === 'candidate-started' && !done.has(e.id) && e.worker);
-        if (running?.type !== 'candidate-started') return false;
-        const slot = slots.get(`${running.worker!.node}/${running.worker!.gpu}`);
-        if (slot === undefined) return false;
-        victim = { id: running.id, slot };
+        const started = es.find((e) => e.type === 'candidate-started' && e.worker);
+        if (started?.type !== 'candidate-started') return false;
+        const worker = started.worker!;
+        const up = es.find((e) => e.type === 'worker-started' && workerKey(e.worker) === workerKey(worker));
+        if (up?.type !== 'worker-started') return false;
+        victim = { id: started.id, slot: up.slot, worker };
         return true;
       },
       300_000,
@@ -148,9 +166,15 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     await until('the search to finish', () => finished(run.dir) !== undefined, 400_000, detail(run.dir));
     const es = events(run.dir);
     assert.equal(finished(run.dir)?.status, 'completed', detail(run.dir)());
-    const lost = es.find((e) => e.type === 'worker-lost');
-    assert.ok(lost?.type === 'worker-lost' && lost.requeued, `a worker-lost event, requeued:\n${JSON.stringify(es.filter((e) => e.type.startsWith('worker')))}`);
-    assert.deepEqual(outcome(run.dir), reference);
+    const lost = es.flatMap((e) => (e.type === 'worker-lost' ? [e] : []));
+    const trace = JSON.stringify(es.filter((e) => e.type.startsWith('worker') || e.type.startsWith('candidate-')).map(({ type, ...e }) => ({ type, id: 'id' in e ? e.id : undefined, ...('worker' in e ? { worker: e.worker } : {}) })));
+    // the one step killed, under its candidate, which went back to the queue (not recorded as failed)
+    assert.equal(lost.length, 1, trace);
+    assert.deepEqual([lost[0].candidate, workerKey(lost[0].worker), lost[0].requeued], [victim!.id, workerKey(victim!.worker), true], trace);
+    const victimRecord = readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CandidateRecord).find((r) => r.id === victim!.id);
+    assert.equal(victimRecord?.status, 'ok', trace);
+    assert.ok(es.filter((e) => e.type === 'worker-started').length > new Set(es.flatMap((e) => (e.type === 'worker-started' ? [e.slot] : []))).size, `a step started again: ${trace}`);
+    assert.deepEqual(outcome(run.dir), await referenceOfLong);
   });
 
   it('goes on without node n2 when it goes down (job submitted with --no-kill); same population', async () => {
@@ -178,8 +202,10 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     assert.equal(run.status, 0, run.stderr);
     assert.match(readFileSync(join(run.dir, 'search.sbatch'), 'utf8'), /#SBATCH --signal=B:TERM@110\n#SBATCH --requeue\n/);
     await until('a worker to start', () => events(run.dir).some((e) => e.type === 'worker-started'), 300_000, detail(run.dir));
+    // (Slurm's own warning may come first, and may have requeued the job already: then scancel
+    // finds no running batch step; the runner must survive getting both)
     const warn = spawnSync('scancel', ['--batch', '--signal=TERM', run.jobId!], { env: cluster.env, encoding: 'utf8' });
-    assert.equal(warn.status, 0, warn.stderr);
+    if (warn.status !== 0) assert.ok(events(run.dir).some((e) => e.type === 'run-requeued'), `scancel --batch failed before any requeue: ${warn.stderr}`);
     await until('the job to requeue itself', () => events(run.dir).some((e) => e.type === 'run-requeued'), 300_000, detail(run.dir));
     // the next start of the job gets the whole time, so this test needs one requeue only
     const more = spawnSync('scontrol', ['update', `jobid=${run.jobId}`, 'timelimit=00:15:00'], { env: cluster.env, encoding: 'utf8' });
@@ -190,6 +216,24 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     // (resumed: false when the warning came before the first candidate finished)
     assert.ok(es.slice(requeued).some((e) => e.type === 'run-started'), `the requeued job started again: ${es.map((e) => e.type).join(' ')}`);
     assert.ok(!es.some((e) => e.type === 'run-finished' && e.status !== 'completed'), 'no cancelled or failed end');
+    assert.doesNotMatch(readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8'), /"status":"failed"/);
+    assert.deepEqual(outcome(run.dir), reference);
+  });
+
+  // Preemption with PreemptMode=REQUEUE and an admin's `scontrol requeue` end the job the same way:
+  // Slurm itself stops every step and the batch shell (TERM, then KILL after KillWait) and queues the
+  // job again; the runner must not call that a cancel, and the next start resumes the run.
+  it('resumes the same search when Slurm requeues the job (scontrol requeue, as preemption does); same population', async () => {
+    const run = submit('slurm-requeued', { requeue: true });
+    assert.equal(run.status, 0, run.stderr);
+    await until('a candidate to start', () => events(run.dir).some((e) => e.type === 'candidate-started'), 300_000, detail(run.dir));
+    const requeue = spawnSync('scontrol', ['requeue', run.jobId!], { env: cluster.env, encoding: 'utf8' });
+    assert.equal(requeue.status, 0, requeue.stderr);
+    await until('the search to finish', () => finished(run.dir)?.status === 'completed', 400_000, detail(run.dir));
+    const es = events(run.dir);
+    const trace = es.map((e) => (e.type === 'run-finished' || e.type === 'run-requeued' ? JSON.stringify(e) : e.type)).join(' ');
+    assert.ok(es.filter((e) => e.type === 'run-started').length >= 2, `the requeued job started the run again: ${trace}`);
+    assert.ok(!es.some((e) => e.type === 'run-finished' && e.status !== 'completed'), `no cancelled or failed end: ${trace}`);
     assert.doesNotMatch(readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8'), /"status":"failed"/);
     assert.deepEqual(outcome(run.dir), reference);
   });

@@ -69,3 +69,21 @@ test('simulated images stream to the .npy file while they are made: header with 
   assert.ok(seen.length >= 4 && seen.every((s, i) => i === 0 || s >= seen[i - 1]), `file sizes while writing: ${seen}`);
   assert.ok(seen[0] < seen[seen.length - 1] && seen[seen.length - 1] < 3200 * 1024, `file sizes while writing: ${seen}`);
 });
+
+test('the F(q) grid computed on 1, 2 and 3 threads is identical bit for bit; an abort stops the threads', async () => {
+  const atoms = builtinAtoms('1n0vc');
+  for (const kernel of ['bspline3', 'lagrange'] as const) {
+    const opts = { dq: 0.02, qMax: 0.3, kernel };
+    const one = await computeAmplitudeGrid(atoms, { ...opts, workers: 1 });
+    for (const workers of [2, 3]) {
+      const progress: number[] = [];
+      const many = await computeAmplitudeGrid(atoms, { ...opts, workers, onProgress: (p) => progress.push(p.done / p.total) });
+      assert.deepEqual(many.colOffset, one.colOffset);
+      assert.ok(Buffer.from(many.data.buffer).equals(Buffer.from(one.data.buffer)), `${kernel}, ${workers} threads: grid differs`);
+      assert.ok(progress.length > 2 && progress.every((f, i) => i === 0 || f >= progress[i - 1]) && progress.at(-1) === 1, `progress ${progress}`);
+    }
+  }
+  const stop = new AbortController();
+  const aborted = computeAmplitudeGrid(atoms, { dq: 0.004, qMax: 0.45, kernel: 'bspline3', workers: 2, signal: stop.signal, onProgress: () => stop.abort() });
+  await assert.rejects(aborted, /grid computation interrupted/);
+});

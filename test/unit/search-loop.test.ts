@@ -177,3 +177,21 @@ test('a search in which every candidate failed ends failed with the first failur
   assert.ok(finished.type === 'run-finished' && finished.status === 'failed', JSON.stringify(finished));
   assert.match(finished.type === 'run-finished' ? finished.message ?? '' : '', /all \d+ candidates failed to train; the first: nan-loss: loss became NaN/);
 });
+
+test('search.initialGenomes are the first candidates of generation 1, the rest of it random; bad ones are refused by the config', async () => {
+  // 4 nodes: 7 bits per phase; written with the spaces and "|" a paper's table would have
+  const seeds = ['1011011 0000000 1111111', '0000001|1100101|0010110'];
+  const store = newRun(config({ population: 6, offspring: 4, generations: 2, initialGenomes: seeds }));
+  assert.equal(await runSearch({ store, executor: new FakeExecutor() }), 'completed');
+  const first = readCandidates(store.dir).filter((r) => r.generation === 1).sort((a, b) => a.index - b.index);
+  assert.equal(first.length, 6);
+  assert.deepEqual(first.slice(0, 2).map((r) => r.genome), seeds.map((g) => g.replace(/[\s|]/g, '')));
+  // the random rest is what an unseeded search of the same seed draws first
+  const plain = newRun(config({ population: 6, offspring: 4, generations: 1 }));
+  await runSearch({ store: plain, executor: new FakeExecutor() });
+  const plainFirst = readCandidates(plain.dir).sort((a, b) => a.index - b.index).map((r) => r.genome);
+  assert.deepEqual(first.slice(2).map((r) => r.genome), plainFirst.slice(0, 4));
+
+  assert.throws(() => config({ initialGenomes: ['101'] }), /search\.initialGenomes\.0: genome "101" has 3 bits; 3 phases of 4 nodes need 21/);
+  assert.throws(() => config({ population: 2, initialGenomes: [seeds[0], seeds[0], seeds[1]] }), /3 initial genomes do not fit a population of 2/);
+});

@@ -201,3 +201,44 @@ describe('serve: typed client, attach replays then follows', () => {
     }
   });
 });
+
+describe('serve: dataset/check and dataset/list (the language server asks them)', () => {
+  it('reports a dataset folder, a folder that is not one, and lists datasets first', async () => {
+    const { writeSyntheticDataset } = await import('../helpers/npy');
+    const root = mkdtempSync(join(tmpdir(), 'pnas-serve-ds-'));
+    const data = writeSyntheticDataset(join(root, 'data', 'xfel'), { size: 12, channels: 2, classes: 3, train: 6, val: 3 });
+    mkdirSync(join(root, 'data', 'notes'));
+    const a = new PassThrough();
+    const b = new PassThrough();
+    const server = startServer({ input: a, output: b, runsRoot: join(root, 'runs'), log: () => undefined });
+    const client: MessageConnection = createMessageConnection(new StreamMessageReader(b), new StreamMessageWriter(a));
+    client.listen();
+    try {
+      await client.sendRequest(Rpc.version, { protocol: PROTOCOL_VERSION });
+      const ok = await client.sendRequest(Rpc.datasetCheck, { path: data });
+      assert.equal(ok.ok, true);
+      assert.deepEqual(ok.dataset?.shape, [2, 12, 12]);
+      assert.equal(ok.dataset?.classes.length, 3);
+      assert.deepEqual([ok.dataset?.train, ok.dataset?.val], [6, 3]);
+      const notOne = await client.sendRequest(Rpc.datasetCheck, { path: join(root, 'data', 'notes') });
+      assert.equal(notOne.ok, false);
+      assert.match(notOne.error ?? '', /dataset\.json: missing/);
+      const missing = await client.sendRequest(Rpc.datasetCheck, { path: join(root, 'nowhere') });
+      assert.match(missing.error ?? '', /no such dataset folder/);
+      // the bundled demo data is known before its first use simulates it: 1×32×32, the two EF2 conformations
+      const demo = await client.sendRequest(Rpc.datasetCheck, { path: 'default' });
+      assert.equal(demo.ok, true);
+      assert.deepEqual(demo.dataset?.shape, [1, 32, 32]);
+      assert.equal(demo.dataset?.classes.length, 2);
+      const list = await client.sendRequest(Rpc.datasetList, { dir: join(root, 'data') });
+      assert.deepEqual(list.entries.map((e) => [e.name, e.dataset]), [['xfel', true], ['notes', false]]);
+      const bad = await client.sendRequest(Rpc.datasetList, { dir: join(root, 'nowhere') });
+      assert.deepEqual(bad.entries, []);
+      assert.match(bad.error ?? '', /ENOENT/);
+    } finally {
+      client.dispose();
+      server.dispose();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

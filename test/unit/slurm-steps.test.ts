@@ -10,7 +10,7 @@ import type { WorkerEvent } from '../../runner/src/exec/executor';
 import { planStepSlots, srunWorkerArgs } from '../../runner/src/exec/slurm-allocation';
 import { SlurmStepExecutor, type StepEngine } from '../../runner/src/exec/slurm-steps';
 import type { WorkerRef } from '../../common/protocol';
-import { classifyStop, parseTimeLeft } from '../../runner/src/search/slurm-stop';
+import { classifyStop, parseRestarts, parseTimeLeft } from '../../runner/src/search/slurm-stop';
 import { batchScript, workerLayout } from '../../runner/src/server/sbatch-script';
 import { parseSinfo } from '../../runner/src/server/sinfo';
 
@@ -59,6 +59,14 @@ describe('slurm config and batch script', () => {
     assert.equal(classifyStop('RUNNING', 3000, 120, true).requeue, false, 'scancel --signal=TERM mid-job');
     assert.equal(classifyStop('CANCELLED', 100, 120, true).requeue, false, 'scancel');
     assert.deepEqual(classifyStop('PREEMPTED', 3000, 120, true), { requeue: true, bySlurm: true, reason: 'preempted' });
+  });
+
+  it('reads a TERM while Slurm requeues the job (its restart count went up) as a requeue, not a cancel', () => {
+    const line = 'JobId=12 JobName=pareto-nas-search JobState=COMPLETING Reason=None Dependency=(null) Requeue=1 Restarts=1 BatchFlag=1 Reboot=0';
+    assert.equal(parseRestarts(line), 1);
+    assert.equal(parseRestarts('JobId=12 JobState=RUNNING'), undefined);
+    assert.deepEqual(classifyStop('COMPLETING', 3000, 120, true, true), { requeue: true, bySlurm: true, reason: 'requeued by Slurm (preemption or scontrol requeue)' });
+    assert.equal(classifyStop('COMPLETING', 3000, 120, true, false).requeue, false, 'scancel: the restart count stays');
   });
 });
 

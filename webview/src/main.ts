@@ -5,6 +5,7 @@ import { Explorer } from './explorer';
 import { createHost } from './host';
 import { isHostMessage, type HostToWebview } from '../../common/explorer/messages';
 import { TopologyView } from './topology-view';
+import { WorkersView } from './workers-view';
 
 function start(): void {
   const host = createHost();
@@ -12,7 +13,11 @@ function start(): void {
   const view = document.body.dataset.view === 'topology' ? 'topology' : 'explorer';
   const target = view === 'topology' ? new TopologyView(root, host) : new Explorer(root, host);
   if (target instanceof Explorer) (window as unknown as { __paretoExplorer: unknown }).__paretoExplorer = target.testHook();
-  const deliver = (m: HostToWebview) => target.handle(m);
+  const workers = target instanceof Explorer ? new WorkersView().mount(root) : undefined;
+  const deliver = (m: HostToWebview) => {
+    target.handle(m);
+    workers?.handle(m);
+  };
   window.addEventListener('message', (e: MessageEvent) => {
     if (isHostMessage(e.data)) deliver(e.data);
   });

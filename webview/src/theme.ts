@@ -7,9 +7,14 @@ export interface Palette {
   foreground: string;
   muted: string;
   grid: string;
+  /** Grid lines of unlabelled (minor) ticks. */
+  gridMinor: string;
   front: string;
   cutoff: string;
+  /** Hatch lines over the excluded (beyond-cutoff) side, drawn behind the points. */
   cutoffShade: string;
+  /** The band along the x axis under the excluded MFLOPs. */
+  cutoffBand: string;
   selected: string;
   highContrast: boolean;
   generation(t: number): string;
@@ -47,14 +52,17 @@ export function readPalette(): Palette {
   const stops = GENERATION_STOPS.map((n) => parseColor(cssColor(n, '--vscode-foreground'))).filter((c): c is [number, number, number, number] => !!c);
   const series = SERIES.map((n) => cssColor(n, '--vscode-foreground'));
   const cutoff = cssColor('--vscode-charts-red', '--vscode-errorForeground');
+  const gridBase = cssColor('--vscode-charts-lines', '--vscode-panel-border', '--vscode-foreground');
   return {
     background: cssColor('--vscode-editor-background', '--vscode-sideBar-background'),
     foreground: fg,
     muted: cssColor('--vscode-descriptionForeground', '--vscode-foreground'),
-    grid: hc ? cssColor('--vscode-contrastBorder', '--vscode-foreground') : withAlpha(cssColor('--vscode-charts-lines', '--vscode-panel-border', '--vscode-foreground'), 0.5),
+    grid: hc ? cssColor('--vscode-contrastBorder', '--vscode-foreground') : withAlpha(gridBase, 0.5),
+    gridMinor: hc ? withAlpha(cssColor('--vscode-contrastBorder', '--vscode-foreground'), 0.4) : withAlpha(gridBase, 0.2),
     front: cssColor('--vscode-charts-foreground', '--vscode-editor-foreground', '--vscode-foreground'),
     cutoff,
-    cutoffShade: withAlpha(cutoff, 0.08),
+    cutoffShade: withAlpha(cutoff, hc ? 0.35 : 0.16),
+    cutoffBand: withAlpha(cutoff, hc ? 0.8 : 0.45),
     selected: cssColor('--vscode-charts-green', '--vscode-focusBorder'),
     highContrast: hc,
     generation: (t) => mixColor(stops, t),

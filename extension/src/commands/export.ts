@@ -10,6 +10,7 @@ import { asRunRef, candidateIds, resolveRun } from '../ui/pick';
 import { showWrittenToast, type WrittenToast } from '../ui/written-toast';
 import { withProgress } from './hosts';
 import type { CurrentRun } from './explorer';
+import { formatAccuracy } from '../../../common/explorer/format';
 
 /** Arguments for a non-interactive export (tests, the explorer): the run, the candidate, the choices. */
 export interface ExportModelArgs extends Partial<RunRef> {
@@ -72,7 +73,7 @@ async function pickRefined(runs: RunManager, ref: RunRef, title: string): Promis
   const pick = await vscode.window.showQuickPick(
     done.map((r) => ({
       label: r.candidate,
-      description: `${r.record!.valAccuracy?.toFixed(1) ?? '–'} % after refinement · ${r.record!.mflops.toFixed(2)} MFLOPs`,
+      description: `${formatAccuracy(r.record!.valAccuracy)} after refinement · ${r.record!.mflops.toFixed(2)} MFLOPs`,
       id: r.candidate,
     })),
     { title, placeHolder: 'Refined network', ignoreFocusOut: true },

@@ -90,7 +90,8 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: RunM
 }
 
 async function readConfig(uri: vscode.Uri): Promise<unknown> {
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  // as the editor shows it: a config edited but not saved (Start Search from its code lens) starts as seen
+  const text = (await vscode.workspace.openTextDocument(uri)).getText();
   let json: unknown;
   try {
     json = JSON.parse(text);

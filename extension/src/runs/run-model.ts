@@ -3,6 +3,7 @@
 // and unit tests drive it with recorded events.
 import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunSummary, SearchConfig, StoredEvent } from '../../../common/protocol';
 import { paretoFront } from '../../../common/pareto';
+import { applyWorkerEvent, type WorkerState } from '../../../common/workers';
 
 export type RunState = RunSummary['state'] | 'unknown';
 
@@ -16,18 +17,7 @@ export interface CandidateState {
   record?: CandidateRecord;
 }
 
-/** One training worker of the run (a Slurm job step, or a local process), from the worker events. */
-export interface WorkerState {
-  key: string;
-  node: string;
-  gpu: string | null;
-  state: 'up' | 'lost' | 'excluded';
-  /** The candidate it trains now, if any. */
-  candidate?: string;
-  epoch: number;
-  imagesPerSecond?: number;
-  lost: number;
-}
+export type { WorkerState } from '../../../common/workers';
 
 export interface GenerationState {
   generation: number;
@@ -137,32 +127,13 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
     case 'candidate-started': {
       const c = candidate(m, e.id, e.generation);
       c.status = 'training';
-      const w = e.worker && m.workers.get(workerKey(e.worker));
-      if (w) Object.assign(w, { candidate: e.id, epoch: 0, state: 'up' });
       break;
     }
-    case 'worker-started':
-      m.workers.set(workerKey(e.worker), { key: workerKey(e.worker), ...e.worker, state: 'up', epoch: 0, lost: m.workers.get(workerKey(e.worker))?.lost ?? 0 });
-      break;
-    case 'worker-lost': {
-      const w = m.workers.get(workerKey(e.worker));
-      if (w) Object.assign(w, { state: 'lost', candidate: undefined, lost: w.lost + 1 });
-      break;
-    }
-    case 'node-excluded':
-      for (const w of m.workers.values()) if (w.node === e.node) Object.assign(w, { state: 'excluded', candidate: undefined });
-      break;
     case 'run-requeued':
       m.message = `requeued (${e.reason})`;
-      for (const w of m.workers.values()) w.candidate = undefined;
       break;
     case 'candidate-epoch': {
       const c = m.candidates.get(e.id);
-      for (const w of m.workers.values()) {
-        if (w.candidate !== e.id) continue;
-        w.epoch = e.metrics.epoch + 1;
-        if (e.metrics.images && e.metrics.seconds > 0) w.imagesPerSecond = e.metrics.images / e.metrics.seconds;
-      }
       if (c) {
         c.epochsDone = Math.max(c.epochsDone, e.metrics.epoch + 1);
         c.lastValAccuracy = e.metrics.valAccuracy ?? c.lastValAccuracy;
@@ -171,7 +142,6 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
     }
     case 'candidate-finished': {
       const r = e.record;
-      for (const w of m.workers.values()) if (w.candidate === r.id) w.candidate = undefined;
       const c = candidate(m, r.id, r.generation);
       const wasFinished = c.record !== undefined;
       c.record = r;
@@ -210,14 +180,11 @@ export function applyEvent(m: RunModel, e: StoredEvent): boolean {
       });
       break;
     }
-    case 'log':
+    default:
       break;
   }
+  applyWorkerEvent(m.workers, e); // who trains what (common/workers.ts, shared with the explorer)
   return true;
-}
-
-export function workerKey(w: { node: string; gpu: string | null }): string {
-  return `${w.node}/${w.gpu ?? 'cpu'}`;
 }
 
 function generation(m: RunModel, n: number): GenerationState {

@@ -35,10 +35,14 @@ export class DeployError extends Error {
   override name = 'DeployError';
 }
 
+/** Bundles that run in the editor, never on the host (the language server asks the host through the runner). */
+const EDITOR_BUNDLES = ['extension.', 'webview.', 'language-server.'];
+
 /** The files that travel: runner.js and every run-time asset next to it (not the editor bundles). */
 export function runnerFiles(distDir: string): string[] {
   const names = readdirSync(distDir).filter(
-    (f) => !f.startsWith('extension.') && !f.startsWith('webview.') && !f.endsWith('.map') && statSync(join(distDir, f)).isFile(),
+    (f) =>
+      !EDITOR_BUNDLES.some((b) => f.startsWith(b)) && !f.endsWith('.map') && statSync(join(distDir, f)).isFile(),
   );
   if (!names.includes('runner.js')) throw new DeployError(`${join(distDir, 'runner.js')} is missing: build the runner first (npm run build)`);
   return names.sort();

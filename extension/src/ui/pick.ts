@@ -8,6 +8,7 @@ import { frontOf } from '../runs/run-model';
 import { readSettings } from '../settings';
 import { listHostAliases, loadSshConfig } from '../ssh/config';
 import type { Node } from '../views/runs-tree';
+import { formatAccuracy } from '../../../common/explorer/format';
 
 /** Host aliases of the ssh config (Include files followed; no wildcard patterns). */
 function sshConfigHosts(file: string): string[] {
@@ -113,7 +114,7 @@ export async function pickCandidates(runs: RunManager, ref: RunRef, title: strin
   }
   const items = records.map((r) => ({
     label: `${front.has(r.id) ? '$(star-full) ' : ''}${r.id}`,
-    description: `${r.valAccuracy?.toFixed(2) ?? '–'}% · ${r.mflops.toFixed(2)} MFLOPs · ${r.params} params`,
+    description: `${formatAccuracy(r.valAccuracy)} · ${r.mflops.toFixed(2)} MFLOPs · ${r.params} params`,
     picked: many && front.has(r.id),
     id: r.id,
   }));

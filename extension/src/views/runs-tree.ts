@@ -2,8 +2,10 @@
 // contextValue of each item gates its inline actions (package.json `view/item/context` when clauses).
 import * as vscode from 'vscode';
 import type { CandidateRecord } from '../../../common/protocol';
+import { formatAccuracy } from '../../../common/explorer/format';
 import type { HostEntry, RunManager } from '../runs/run-manager';
 import { frontOf, generationProgress, type CandidateState, type RunModel, type WorkerState } from '../runs/run-model';
+import { workerRow } from '../../../common/workers';
 
 export type Node =
   | { kind: 'host'; host: string }
@@ -205,13 +207,12 @@ function runItem(m: RunModel, attached: boolean): vscode.TreeItem {
 
 /** "n2 GPU 1: g3-07 epoch 4, 5120 img/s", or lost / excluded. */
 function workerItem(node: Extract<Node, { kind: 'worker' }>, w: WorkerState): vscode.TreeItem {
-  const item = new vscode.TreeItem(`${w.node} ${w.gpu === null ? 'CPU' : `GPU ${w.gpu}`}`, vscode.TreeItemCollapsibleState.None);
+  const row = workerRow(w); // the explorer's workers list says the same (common/workers.ts)
+  const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
   item.id = `${node.host}/${node.run}/worker/${w.key}`;
-  const speed = w.imagesPerSecond ? `, ${Math.round(w.imagesPerSecond)} img/s` : '';
-  const doing = w.candidate ? `${w.candidate} epoch ${w.epoch}${speed}` : 'idle';
-  item.description = w.state === 'up' ? doing : w.state === 'lost' ? 'lost (restarts on its next candidate)' : 'node excluded';
+  item.description = row.description;
   item.iconPath = new vscode.ThemeIcon(w.state === 'up' ? (w.candidate ? 'sync~spin' : 'circle-outline') : 'warning');
-  item.tooltip = `${w.state}${w.lost ? `, lost ${w.lost}×` : ''}`;
+  item.tooltip = row.detail;
   return item;
 }
 
@@ -223,12 +224,12 @@ function candidateItem(node: Extract<Node, { kind: 'candidate' }>, c: CandidateS
     item.description =
       r.status === 'failed'
         ? `failed${r.failure ? `: ${r.failure.kind}` : ''}`
-        : `${fmt(r.valAccuracy, 2)}% · ${fmt(r.mflops, 2)} MFLOPs${r.status === 'reused' ? ' · reused' : ''}`;
+        : `${formatAccuracy(r.valAccuracy)} · ${fmt(r.mflops, 2)} MFLOPs${r.status === 'reused' ? ' · reused' : ''}`;
     item.iconPath = new vscode.ThemeIcon(
       r.status === 'failed' ? 'warning' : node.pareto ? 'star-full' : 'circle-filled',
       r.status === 'failed' ? new vscode.ThemeColor('errorForeground') : node.pareto ? new vscode.ThemeColor('charts.yellow') : undefined,
     );
-    item.tooltip = `${r.id}: accuracy ${fmt(r.valAccuracy, 2)}%, ${fmt(r.mflops, 3)} MFLOPs, ${r.params} params, ` +
+    item.tooltip = `${r.id}: accuracy ${formatAccuracy(r.valAccuracy)}, ${fmt(r.mflops, 3)} MFLOPs, ${r.params} params, ` +
       `${r.epochs.length} epochs, ${fmt(r.trainSeconds, 1)} s${r.failure ? `\n${r.failure.message}` : ''}`;
   } else {
     // the epoch in progress, 1-based: epochsDone counts the finished ones

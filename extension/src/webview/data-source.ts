@@ -39,6 +39,7 @@ export function snapshotFromModel(ref: RunRef, m: RunModel, decode: DecodeOption
     decode,
     candidates,
     refinements,
+    workers: [...m.workers.values()].map((w) => ({ ...w })),
   };
 }
 

@@ -125,7 +125,7 @@ class WebviewPanels implements ExplorerPanels {
   async openTopology(_context: vscode.ExtensionContext, ref: RunRef, id: string, _runs?: RunsApi): Promise<vscode.WebviewPanel> {
     let t = this.topology;
     if (!t) {
-      const panel = vscode.window.createWebviewPanel(TOPOLOGY_VIEW_TYPE, `Topology: ${id}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.context));
+      const panel = vscode.window.createWebviewPanel(TOPOLOGY_VIEW_TYPE, `Topology: ${id}`, { viewColumn: topologyColumn(), preserveFocus: true }, webviewOptions(this.context));
       t = this.wireTopology(panel);
       t.ref = ref;
       t.id = id; // drawn when its script says ready
@@ -215,6 +215,10 @@ class WebviewPanels implements ExplorerPanels {
         void vscode.window.setStatusBarMessage(`Pareto NAS: refining ${m.ids.length} network(s) for ${epochs} epochs`, 5000);
         break;
       }
+      case 'export-model':
+        // the Runs view's Export Model… command, for this run and candidate (it asks for the format)
+        await vscode.commands.executeCommand('paretoNas.exportModel', { host: ref.host, run: ref.run, id: m.id });
+        break;
       case 'save-file':
         await saveFile(m);
         break;
@@ -279,6 +283,14 @@ class WebviewPanels implements ExplorerPanels {
     t.ref = ref;
     t.id = s.id;
   }
+}
+
+/**
+ * Where a new topology panel opens: as a tab in the explorer's column (default), so the explorer keeps
+ * its width, or beside it when the user sets `paretoNas.topology.openBeside`.
+ */
+function topologyColumn(): vscode.ViewColumn {
+  return vscode.workspace.getConfiguration('paretoNas').get<boolean>('topology.openBeside', false) ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
 }
 
 /** An export from a panel (CSV, Markdown, PNG, SVG): ask where, write it. */

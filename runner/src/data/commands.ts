@@ -95,7 +95,7 @@ export function registerDataCommands(program: Command): void {
     .option('--interp <kind>', 'slice interpolation: spline (prefiltered B-spline grid, fast), cubic (Lagrange, previous default) or quadratic', 'spline')
     .option('--detector-stride <k>', '2: look up F on every second pixel and row, interpolate the rest on the detector; 3: every third (16-point interpolation, larger grid); 1: every pixel (default 2, 1 for quadratic)', integer)
     .option('--structure <file[:chain][=class]>', 'a class from a PDB file (ATOM records of the chain; repeat, at least twice; default: the built-in 1n0u and 1n0vc)', structureArg)
-    .option('--workers <n>', `worker threads for the images (default: all ${availableParallelism()} cores); the output is identical for any number`, positiveInt)
+    .option('--workers <n>', `worker threads for the grids and the images (default: all ${availableParallelism()} cores); the output is identical for any number`, positiveInt)
     .option('--no-grid-cache', 'do not read or write cached grids')
     .option('--force', 'replace --out if it exists')
     .action(async (o: {

@@ -74,7 +74,10 @@ export async function executeSearch(store: RunStore): Promise<number> {
     }
     controller.abort();
   };
-  process.once('SIGTERM', cancel);
+  // every TERM is caught: Slurm's time-limit warning and an scancel can both arrive, and a second
+  // one must not kill the runner halfway through its clean stop (the first one decides; Slurm
+  // sends KILL after KillWait anyway). A second Ctrl-C still ends it at once.
+  process.on('SIGTERM', cancel);
   process.once('SIGINT', cancel);
   const progress = progressReporter();
   log(`run ${store.dir}`);

@@ -5,6 +5,8 @@ import { ErrorCodes, ResponseError } from 'vscode-jsonrpc/node';
 import { z } from 'zod';
 import type {
   CandidateGetParams,
+  DatasetCheckParams,
+  DatasetListParams,
   ModelExportParams,
   ParetoGetParams,
   RefineStartParams,
@@ -54,6 +56,10 @@ export const ParetoGetParamsSchema = paramsOf<ParetoGetParams>()(runRef.extend({
 export const ModelExportParamsSchema = paramsOf<ModelExportParams>()(
   runRef.extend({ id: z.string().min(1), format: z.enum(['onnx', 'torchscript']), bench: z.boolean().optional() }),
 );
+
+export const DatasetCheckParamsSchema = paramsOf<DatasetCheckParams>()(z.object({ path: z.string().min(1) }));
+
+export const DatasetListParamsSchema = paramsOf<DatasetListParams>()(z.object({ dir: z.string().min(1) }));
 
 /** Parses a request's params, or throws InvalidParams naming the method and each bad field. */
 export function parseParams<P>(method: string, schema: z.ZodType<P>, params: unknown): P {

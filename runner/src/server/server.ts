@@ -13,6 +13,8 @@ import {
   type CandidateGetParams,
   type CandidateGetResult,
   type CandidateRecord,
+  type DatasetCheckResult,
+  type DatasetListResult,
   type DoctorResult,
   type LaunchResult,
   type ModelExportParams,
@@ -35,6 +37,7 @@ import {
 import * as store from '../store';
 import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../../common/version';
 import { doctor } from './doctor';
+import { checkDataset, listDatasets } from './dataset-probe';
 import { startSearch } from './start-search';
 import { cancelRun, launchedProcessAlive, refuseIfWritten } from './cancel';
 import { RunsRoots } from './confine';
@@ -49,6 +52,8 @@ import { OnnxRuntimeUnavailableError } from '../export/onnx-runtime';
 import { TorchUnavailableError } from '../engines/torch';
 import {
   CandidateGetParamsSchema,
+  DatasetCheckParamsSchema,
+  DatasetListParamsSchema,
   ModelExportParamsSchema,
   ParetoGetParamsSchema,
   parseParams,
@@ -135,6 +140,8 @@ export class RunnerServer {
     this.handle(Rpc.candidateGet, CandidateGetParamsSchema, (p) => this.candidateGet(p));
     this.handle(Rpc.paretoGet, ParetoGetParamsSchema, (p) => this.paretoGet(p));
     this.handle(Rpc.modelExport, ModelExportParamsSchema, (p) => this.modelExport(p));
+    this.handle(Rpc.datasetCheck, DatasetCheckParamsSchema, (p): DatasetCheckResult => checkDataset(p.path));
+    this.handle(Rpc.datasetList, DatasetListParamsSchema, (p): DatasetListResult => listDatasets(p.dir));
   }
 
   /** Registers a handler that runs only after `version` negotiated, with parsed params, turning throws into errors. */

@@ -5,13 +5,15 @@
 // ball |q| ≤ q_max (+ the interpolation stencil). Friedel symmetry F(−q) = conj F(q) (real form
 // factors) means only q_z ≥ −2Δq is stored; a query with q_z < 0 uses −q (|F|² is the same).
 // Each grid column (fixed q_x, q_y) is computed per element with a complex recurrence along q_z
-// (no trigonometry in the inner loop), then multiplied by f_e(|q|) exactly.
+// (no trigonometry in the inner loop), then multiplied by f_e(|q|) exactly (grid-compute.ts), on
+// one thread or several (grid-threads.ts).
 //
 // Slicing interpolates F (not |F|²: F is band-limited to the particle radius, |F|² to its diameter,
 // so F is twice as smooth) with 4-point Lagrange (tricubic) weights in each axis, then squares.
 
 import type { Atoms } from './pdb';
-import { formFactorTable } from './formfactors';
+import { gridLayout, phaseTables, Z_MIN } from './grid-compute';
+import { computeRowsHere, computeRowsInWorkers } from './grid-threads';
 
 /**
  * What the grid stores. 'lagrange': samples of F, for the Lagrange slicers. 'bspline3' / 'bspline2':
@@ -41,9 +43,7 @@ export interface AmplitudeGrid {
 }
 
 /** Stored z index 0 is z = Z_MIN (the stencil of a query at z ≥ 0 reaches down to z = −1). */
-export const Z_MIN = -2;
-/** Largest distance from a query point to a tap of its 4×4×4 stencil, in voxels (2√3), plus slack. */
-const STENCIL_REACH = 3.5;
+export { Z_MIN } from './grid-compute';
 
 export interface GridProgress {
   done: number;
@@ -57,157 +57,23 @@ export interface GridOptions {
   kernel?: Kernel;
   onProgress?: (p: GridProgress) => void;
   signal?: AbortSignal;
+  /** Threads computing the grid's rows (grid-threads.ts); default 1, this thread. */
+  workers?: number;
 }
 
-/** Computes F on the grid. Yields to the event loop now and then so progress and Ctrl-C work. */
+/**
+ * Computes F on the grid (grid-compute.ts), on `workers` threads (default 1: this one, yielding to
+ * the event loop now and then so progress and Ctrl-C work). Bit-identical for any number of threads.
+ */
 export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Promise<AmplitudeGrid> {
   const { dq, qMax } = opts;
-  const G = qMax / dq;
-  const R = G + STENCIL_REACH;
-  const m = Math.ceil(R);
-  const W = 2 * m + 1;
-  const colOffset = new Int32Array(W * W).fill(-1);
-  const colLength = new Int32Array(W * W);
-  let total = 0;
-  for (let ix = -m; ix <= m; ix++) {
-    for (let iy = -m; iy <= m; iy++) {
-      const r2 = R * R - ix * ix - iy * iy;
-      if (r2 < 0) continue;
-      const c = (ix + m) * W + (iy + m);
-      colOffset[c] = total;
-      colLength[c] = Math.ceil(Math.sqrt(r2)) - Z_MIN + 1;
-      total += colLength[c];
-    }
-  }
-  const data = new Float32Array(total * 2);
-
-  // Atoms grouped by element.
-  const elements = [...new Set(atoms.element)].sort();
-  const groups = elements.map((e) => atoms.element.flatMap((el, j) => (el === e ? [j] : [])));
-  const tables = elements.map(formFactorTable);
-  const n = atoms.x.length;
-  // Phase tables, atoms in group order: exz[ix][j] = exp(i dq (ix x_j + Z_MIN z_j)), ey[iy][j] = exp(i dq iy y_j),
-  // d[j] = exp(i dq z_j).
-  const order = groups.flat();
   const kernel = opts.kernel ?? 'lagrange';
-  const power = kernel === 'bspline3' ? 4 : kernel === 'bspline2' ? 3 : 0;
-  const bhat = (t: number) => (t === 0 ? 1 : (Math.sin(t / 2) / (t / 2)) ** power);
-  const exz = new Float64Array(W * n * 2);
-  const ey = new Float64Array(W * n * 2);
-  const dRe = new Float64Array(n), dIm = new Float64Array(n);
-  for (let jj = 0; jj < n; jj++) {
-    const j = order[jj];
-    dRe[jj] = Math.cos(dq * atoms.z[j]);
-    dIm[jj] = Math.sin(dq * atoms.z[j]);
-    const weight = power === 0 ? 1 : 1 / (bhat(dq * atoms.x[j]) * bhat(dq * atoms.y[j]) * bhat(dq * atoms.z[j]));
-    for (let i = -m; i <= m; i++) {
-      const o = ((i + m) * n + jj) * 2;
-      const px = dq * (i * atoms.x[j] + Z_MIN * atoms.z[j]);
-      exz[o] = weight * Math.cos(px);
-      exz[o + 1] = weight * Math.sin(px);
-      const py = dq * i * atoms.y[j];
-      ey[o] = Math.cos(py);
-      ey[o + 1] = Math.sin(py);
-    }
-  }
-  const groupStart: number[] = [];
-  let acc = 0;
-  for (const g of groups) {
-    groupStart.push(acc);
-    acc += g.length;
-  }
-
-  let maxLen = 0;
-  for (const l of colLength) maxLen = Math.max(maxLen, l);
-  const sRe = new Float64Array(maxLen), sIm = new Float64Array(maxLen);
-  const fRe = new Float64Array(maxLen), fIm = new Float64Array(maxLen);
-  let done = 0;
-  let lastYield = Date.now();
-  for (let ix = -m; ix <= m; ix++) {
-    for (let iy = -m; iy <= m; iy++) {
-      const c = (ix + m) * W + (iy + m);
-      if (colOffset[c] < 0) continue;
-      const len = colLength[c];
-      fRe.fill(0, 0, len);
-      fIm.fill(0, 0, len);
-      const xo = (ix + m) * n * 2;
-      const yo = (iy + m) * n * 2;
-      for (let g = 0; g < groups.length; g++) {
-        sRe.fill(0, 0, len);
-        sIm.fill(0, 0, len);
-        const j0 = groupStart[g], j1 = j0 + groups[g].length;
-        let j = j0;
-        // Four atoms at a time: one pass over the column buffers for four independent recurrences.
-        for (; j + 4 <= j1; j += 4) {
-          let v0r: number, v0i: number, v1r: number, v1i: number, v2r: number, v2i: number, v3r: number, v3i: number;
-          {
-            const ar = exz[xo + 2 * j], ai = exz[xo + 2 * j + 1], br = ey[yo + 2 * j], bi = ey[yo + 2 * j + 1];
-            v0r = ar * br - ai * bi; v0i = ar * bi + ai * br;
-          }
-          {
-            const ar = exz[xo + 2 * j + 2], ai = exz[xo + 2 * j + 3], br = ey[yo + 2 * j + 2], bi = ey[yo + 2 * j + 3];
-            v1r = ar * br - ai * bi; v1i = ar * bi + ai * br;
-          }
-          {
-            const ar = exz[xo + 2 * j + 4], ai = exz[xo + 2 * j + 5], br = ey[yo + 2 * j + 4], bi = ey[yo + 2 * j + 5];
-            v2r = ar * br - ai * bi; v2i = ar * bi + ai * br;
-          }
-          {
-            const ar = exz[xo + 2 * j + 6], ai = exz[xo + 2 * j + 7], br = ey[yo + 2 * j + 6], bi = ey[yo + 2 * j + 7];
-            v3r = ar * br - ai * bi; v3i = ar * bi + ai * br;
-          }
-          const d0r = dRe[j], d0i = dIm[j], d1r = dRe[j + 1], d1i = dIm[j + 1];
-          const d2r = dRe[j + 2], d2i = dIm[j + 2], d3r = dRe[j + 3], d3i = dIm[j + 3];
-          for (let z = 0; z < len; z++) {
-            sRe[z] += v0r + v1r + v2r + v3r;
-            sIm[z] += v0i + v1i + v2i + v3i;
-            let t = v0r * d0r - v0i * d0i; v0i = v0r * d0i + v0i * d0r; v0r = t;
-            t = v1r * d1r - v1i * d1i; v1i = v1r * d1i + v1i * d1r; v1r = t;
-            t = v2r * d2r - v2i * d2i; v2i = v2r * d2i + v2i * d2r; v2r = t;
-            t = v3r * d3r - v3i * d3i; v3i = v3r * d3i + v3i * d3r; v3r = t;
-          }
-        }
-        for (; j < j1; j++) {
-          const ar = exz[xo + 2 * j], ai = exz[xo + 2 * j + 1];
-          const br = ey[yo + 2 * j], bi = ey[yo + 2 * j + 1];
-          let vr = ar * br - ai * bi;
-          let vi = ar * bi + ai * br;
-          const dr = dRe[j], di = dIm[j];
-          for (let z = 0; z < len; z++) {
-            sRe[z] += vr;
-            sIm[z] += vi;
-            const t = vr * dr - vi * di;
-            vi = vr * di + vi * dr;
-            vr = t;
-          }
-        }
-        const tb = tables[g];
-        const rxy2 = (ix * ix + iy * iy) * dq * dq;
-        for (let z = 0; z < len; z++) {
-          const iz = z + Z_MIN;
-          const s2 = (rxy2 + iz * iz * dq * dq) / (16 * Math.PI * Math.PI);
-          const f = tb.c + tb.a[0] * Math.exp(-tb.b[0] * s2) + tb.a[1] * Math.exp(-tb.b[1] * s2) +
-            tb.a[2] * Math.exp(-tb.b[2] * s2) + tb.a[3] * Math.exp(-tb.b[3] * s2);
-          fRe[z] += f * sRe[z];
-          fIm[z] += f * sIm[z];
-        }
-      }
-      const o = colOffset[c] * 2;
-      for (let z = 0; z < len; z++) {
-        data[o + 2 * z] = fRe[z];
-        data[o + 2 * z + 1] = fIm[z];
-      }
-      done += len;
-    }
-    if (Date.now() - lastYield > 200) {
-      opts.onProgress?.({ done, total });
-      await new Promise((r) => setImmediate(r));
-      lastYield = Date.now();
-      if (opts.signal?.aborted) throw new Error('grid computation interrupted');
-    }
-  }
-  opts.onProgress?.({ done: total, total });
-  return { dq, kernel, qMax, m, colOffset, colLength, data };
+  const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+  const layout = gridLayout(dq, qMax);
+  const run = { tables: phaseTables(atoms, dq, layout.m, kernel, workers > 1), layout, onProgress: opts.onProgress, signal: opts.signal };
+  const data = workers > 1 ? await computeRowsInWorkers(run, workers) : await computeRowsHere(run);
+  opts.onProgress?.({ done: layout.total, total: layout.total });
+  return { dq, kernel, qMax, m: layout.m, colOffset: layout.colOffset, colLength: layout.colLength, data };
 }
 
 /**

@@ -1,15 +1,14 @@
 // Worker threads for `dataset simulate --workers N`: each attaches the shared bricked grids
 // (sim-worker.ts) and simulates whole chunks; `run` hands a chunk to the next free worker. Which
 // worker computes a chunk does not change its numbers (sim-chunk.ts), so output is bit-identical
-// for any N. The worker script is next to the bundle (dist/sim-worker.js) or, from source, here.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+// for any N.
+import type { Worker } from 'node:worker_threads';
 import type { SharedBrickedGrid } from './bricked';
 import type { DetectorStride } from './detector-interp';
 import type { DetectorSpec } from './geometry';
 import type { ChunkResult } from './sim-chunk';
 import type { Interpolation } from './simulate';
+import { startWorker } from './worker-script';
 
 export interface WorkerSetup {
   grids: SharedBrickedGrid[];
@@ -31,13 +30,6 @@ export type ChunkReply =
   | { id: number; error: string; result?: undefined }
   | { ready: true; id?: undefined };
 
-function workerScript(): string {
-  const candidates = [join(__dirname, 'sim-worker.js'), join(__dirname, 'sim-worker.ts')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`simulator worker script not found; looked in ${candidates.join(', ')}`);
-  return found;
-}
-
 interface Task {
   request: ChunkRequest;
   resolve: (r: ChunkResult) => void;
@@ -57,11 +49,8 @@ export class SimPool {
 
   constructor(readonly size: number, setup: WorkerSetup) {
     this.starting = size;
-    const script = workerScript();
-    // From source (tests, npm scripts) the worker loads TypeScript through tsx, as this thread does.
-    const source = script.endsWith('.ts') ? `require('tsx/cjs'); require(${JSON.stringify(script)});` : undefined;
     for (let i = 0; i < size; i++) {
-      const w = source ? new Worker(source, { eval: true, workerData: setup }) : new Worker(script, { workerData: setup });
+      const w = startWorker('sim-worker', setup);
       w.on('message', (m: ChunkReply) => this.done(w, m));
       w.on('error', (e) => this.fail(new Error(`simulator worker: ${e.message}`)));
       w.on('exit', (code) => code !== 0 && !this.closed && this.fail(new Error(`simulator worker exited with code ${code}`)));

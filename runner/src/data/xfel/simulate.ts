@@ -140,7 +140,7 @@ export async function loadOrComputeGrid(
   c: Conformation,
   dq: number,
   qMax: number,
-  opts: { cache?: boolean; kernel?: Kernel; onProgress?: (p: GridProgress) => void; signal?: AbortSignal } = {},
+  opts: { cache?: boolean; kernel?: Kernel; onProgress?: (p: GridProgress) => void; signal?: AbortSignal; workers?: number } = {},
 ): Promise<{ grid: AmplitudeGrid; cached: boolean; seconds: number }> {
   const kernel = opts.kernel ?? 'lagrange';
   const dir = join(cacheDir(), 'xfel-grids');
@@ -155,7 +155,7 @@ export async function loadOrComputeGrid(
     }
   }
   const t0 = Date.now();
-  const grid = await computeAmplitudeGrid(c.atoms, { dq, qMax, kernel, onProgress: opts.onProgress, signal: opts.signal });
+  const grid = await computeAmplitudeGrid(c.atoms, { dq, qMax, kernel, onProgress: opts.onProgress, signal: opts.signal, workers: opts.workers });
   const seconds = (Date.now() - t0) / 1000;
   if (useCache) {
     mkdirSync(dir, { recursive: true });
@@ -179,7 +179,7 @@ export async function loadOrBrickGrid(
   c: Conformation,
   dq: number,
   qMax: number,
-  opts: { cache?: boolean; onProgress?: (p: GridProgress) => void; signal?: AbortSignal } = {},
+  opts: { cache?: boolean; onProgress?: (p: GridProgress) => void; signal?: AbortSignal; workers?: number } = {},
 ): Promise<{ grid: BrickedGrid; cached: boolean; seconds: number }> {
   const key = createHash('sha256').update(JSON.stringify({ grid: gridKey(c, dq, qMax, 'bspline3'), bricked: BRICKED_VERSION, sim: SIMULATOR_VERSION, B: 16 })).digest('hex').slice(0, 24);
   const dir = join(cacheDir(), 'xfel-grids');
@@ -342,7 +342,7 @@ export interface SimulateOptions {
   name?: string;
   overwrite?: boolean;
   cacheGrids?: boolean;
-  /** Worker threads for the images (default: all cores); the output is the same for any number. */
+  /** Worker threads for the grids and the images (default: all cores); the output is the same for any number. */
   workers?: number;
   signal?: AbortSignal;
   onProgress?: (phase: 'grid' | 'images', done: number, total: number, what: string) => void;
@@ -398,12 +398,13 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     // The fast path (B-spline grid, detector stride 2/3) bricks each grid in shared memory, which
     // worker threads look up in place; the other settings run in this thread only.
     const brickable = interpolation === 'spline' && detectorStride !== 1;
-    const workers = brickable ? Math.max(1, Math.floor(o.workers ?? availableParallelism())) : 1;
+    const threads = Math.max(1, Math.floor(o.workers ?? availableParallelism()));
+    const workers = brickable ? threads : 1;
     const sims: PatternSimulator[] = [];
     const bricked: BrickedGrid[] = [];
     const gridSeconds: number[] = [];
     for (const c of confs) {
-      const gridOpts = { cache: o.cacheGrids, signal: o.signal, onProgress: (p: GridProgress) => o.onProgress?.('grid', p.done, p.total, c.name) };
+      const gridOpts = { cache: o.cacheGrids, signal: o.signal, workers: threads, onProgress: (p: GridProgress) => o.onProgress?.('grid', p.done, p.total, c.name) };
       const { grid: source, seconds } = brickable
         ? await loadOrBrickGrid(c, dq, gridQMax, gridOpts)
         : await loadOrComputeGrid(c, dq, gridQMax, { ...gridOpts, kernel: kernelFor(interpolation) });

@@ -10,6 +10,22 @@ export class RandomBitSampling implements Sampling<string> {
   }
 }
 
+/**
+ * Known genomes first (search.initialGenomes, whitespace already removed), then `inner`'s random ones
+ * for the rest of the initial population. The random draws are the same whether seeds are given or
+ * not, only fewer of them are taken.
+ */
+export class SeededSampling implements Sampling<string> {
+  constructor(
+    readonly seeds: string[],
+    readonly inner: Sampling<string>,
+  ) {}
+  sample(n: number, rng: Rng): string[] {
+    const known = this.seeds.slice(0, n);
+    return [...known, ...this.inner.sample(n - known.length, rng)];
+  }
+}
+
 /** Cut points a < b drawn from 1..n−1; child 1 takes [a, b) from parent 2, child 2 the mirror. */
 export class TwoPointCrossover implements Crossover<string> {
   cross(p1: string, p2: string, rng: Rng): [string, string] {
