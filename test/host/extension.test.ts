@@ -78,7 +78,7 @@ describe('VS Code extension in a real workbench', { concurrency: false }, () => 
       await runRow.waitFor({ timeout: 90_000 });
       const status = wb.statusBarItem(/Pareto NAS g\d+\/\d+/).first();
       await status.waitFor({ timeout: 120_000 });
-      assert.match((await status.innerText()).trim(), /Pareto NAS g\d+\/3 · \d+\/5/);
+      assert.match((await status.innerText()).trim(), /Pareto NAS g\d+\/3 · \d+\/4/);
       await wb.treeItem(/demo.*gen \d+\/3/).first().waitFor({ timeout: 60_000 });
 
       // the finished run: expand it, its Pareto front and a generation show candidates
