@@ -213,11 +213,21 @@ export interface DoctorResult {
   host: string;
   platform: string;
   node: { version: string; path: string };
-  python: { path: string; version: string | null; error?: string };
+  /** The Python the torch engine will use (the first candidate that imports torch), else the first tried. */
+  python: { path: string; version: string | null; error?: string; tried?: PythonTried[] };
   torch: { version: string | null; cuda: boolean; cudaVersion: string | null; gpus: string[]; error?: string };
   tfjs: { backends: string[] };
   slurm: { available: boolean; sbatch: string | null; squeue: string | null; partitions?: SlurmPartition[]; error?: string };
   runsRoot: string;
+}
+
+/** One interpreter Doctor tried, in the engine's order: where it resolved to, and torch or why not. */
+export interface PythonTried {
+  python: string;
+  /** The executable a bare name resolved to on PATH (null when not found or given as a path). */
+  resolved: string | null;
+  torch: string | null;
+  problem?: string;
 }
 
 /** A Slurm partition as `sinfo` shows it (Doctor). */
@@ -354,6 +364,8 @@ export interface ModelExportResult {
   file: string;
   manifest: ExportManifest;
   bench?: ModelBenchRecord;
+  /** Why the timing asked for was skipped (e.g. no ONNX Runtime next to the runner); the file is written. */
+  benchError?: string;
 }
 
 export interface DatasetCheckParams {

@@ -52,6 +52,16 @@ for (const b of bundles) {
 for (const a of assets) {
   if (existsSync(join(root, a.from))) cpSync(join(root, a.from), join(root, a.to));
 }
+// h5wasm (HDF5 import) is an ES module whose Node build finds itself through `import.meta.url`, which
+// a CommonJS bundle loses: it gets its own ESM bundle (libhdf5's wasm is inlined in it), one flat file
+// next to the runner, so an installed extension and a runner deployed over SSH need no node_modules.
+const h5wasmEntry = 'node_modules/h5wasm/dist/node/hdf5_hl.js';
+if (existsSync(join(root, h5wasmEntry))) {
+  await build({
+    absWorkingDir: root, entryPoints: [h5wasmEntry], outfile: 'dist/h5wasm.mjs', bundle: true,
+    platform: 'node', format: 'esm', target: 'node20', charset: 'utf8', logLevel: 'warning',
+  });
+}
 console.log('build: dist/ up to date');
 
 // --- Search-config JSON Schema for the extension's `jsonValidation` (media/search-config.schema.json).

@@ -32,8 +32,8 @@ export function ensureBuilt(): void {
 }
 
 export interface WorkbenchOptions {
-  /** Extension under development (default: this repository). */
-  extensionPath?: string;
+  /** Extension under development (default: this repository; null: none, e.g. to test an installed VSIX). */
+  extensionPath?: string | null;
   /** Mode C: a CommonJS module exporting run(): Promise<void>, run inside the extension host. */
   extensionTestsPath?: string;
   /** Folder opened in the workbench (default: a fresh temp folder). */
@@ -81,6 +81,7 @@ export class Workbench {
     readonly workspace: string,
     readonly base: string,
     private readonly profile: string,
+    private readonly env: NodeJS.ProcessEnv,
     exitCode?: Promise<number>,
   ) {
     this.exitCode = exitCode;
@@ -118,8 +119,10 @@ export class Workbench {
         '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
         '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
         '--disable-getting-started-override', '--ignore-last-opened',
-        // the URL payload (extensionDevelopmentPath / extensionTestsPath) is honoured only with this
-        '--vscode-option', 'enable-smoke-test-driver',
+        // the URL payload (extensionDevelopmentPath / extensionTestsPath) is honoured only with this;
+        // it also stops notification toasts (they go to the notification center only), so a workbench
+        // without a payload (an installed VSIX) runs without it and shows toasts as users see them
+        ...(o.extensionPath === null && !o.extensionTestsPath ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
         workspace,
       ],
       // own process group: stopping it also ends the extension host, file watcher and runner children
@@ -138,7 +141,8 @@ export class Workbench {
     }
 
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${resolve(p)}`;
-    const payload: [string, string][] = [['extensionDevelopmentPath', remote(o.extensionPath ?? repoRoot)]];
+    const payload: [string, string][] = [];
+    if (o.extensionPath !== null) payload.push(['extensionDevelopmentPath', remote(o.extensionPath ?? repoRoot)]);
     if (o.extensionTestsPath) payload.push(['extensionTestsPath', remote(o.extensionTestsPath)]);
     const url = new URL(base);
     url.searchParams.set('folder', workspace);
@@ -173,7 +177,7 @@ export class Workbench {
       });
       await page.exposeFunction('codeAutomationExit', (code: number) => onExit(code));
     }
-    const wb = new Workbench(page, ctx, server, runDir, workspace, base, profile, exitCode);
+    const wb = new Workbench(page, ctx, server, runDir, workspace, base, profile, env, exitCode);
     try {
       await page.goto(url.toString());
       await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
@@ -182,6 +186,28 @@ export class Workbench {
       throw e;
     }
     return wb;
+  }
+
+  /**
+   * Installs a VSIX the way a user does from a shell (`code-server --install-extension`), into this
+   * workbench's extensions folder, while it runs; reloadWindow() then starts it. Returns the CLI output.
+   */
+  installExtension(vsix: string): string {
+    const r = spawnSync(
+      node24,
+      [codeServer, '--user-data-dir', join(this.runDir, 'user-data'), '--extensions-dir', join(this.runDir, 'extensions'), '--install-extension', vsix],
+      { env: this.env, encoding: 'utf8', timeout: 120_000 },
+    );
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${out}`);
+    return out;
+  }
+
+  /** Developer: Reload Window, then waits for the workbench to be back. */
+  async reloadWindow(): Promise<void> {
+    await this.runCommand('Developer: Reload Window');
+    await this.page.waitForEvent('load', { timeout: 90_000 });
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
   }
 
   /** Mode C: waits for the extension tests' exit code (0 = passed). */

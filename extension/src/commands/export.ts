@@ -7,6 +7,7 @@ import type { Log } from '../log';
 import type { RunRef } from '../runs/api';
 import type { RunManager } from '../runs/run-manager';
 import { asRunRef, candidateIds, resolveRun } from '../ui/pick';
+import { showWrittenToast, type WrittenToast } from '../ui/written-toast';
 import { withProgress } from './hosts';
 import type { CurrentRun } from './explorer';
 import { formatAccuracy } from '../../../common/explorer/format';
@@ -37,13 +38,24 @@ export function registerExportCommands(context: vscode.ExtensionContext, runs: R
     const where = hostLabel(targetFromKey(ref.host));
     const result = await withProgress(`Exporting ${id} on ${where}`, log, () => runs.exportModel(ref, id, format, bench));
     log.info(`exported ${id} of ${ref.run} to ${result.file} on ${where}`);
-    const speed = result.bench ? ` ${result.bench.imagesPerSecond.toFixed(0)} images/s (${result.bench.runtime}).` : '';
-    void vscode.window.showInformationMessage(`Pareto NAS: exported ${id} to ${result.file} on ${where}.${speed}`, 'Copy Path').then((c) => {
-      if (c) void vscode.env.clipboard.writeText(result.file);
-    });
+    void showWrittenToast(exportToast(id, where, result, targetFromKey(ref.host).kind === 'local'));
     return result;
   };
   context.subscriptions.push(vscode.commands.registerCommand('paretoNas.exportModel', exportModel));
+}
+
+/** What the toast says: where the file is, its speed (or why it was not timed), and the actions. */
+function exportToast(id: string, where: string, result: ModelExportResult, local: boolean): WrittenToast {
+  const speed = result.bench
+    ? ` ${result.bench.imagesPerSecond.toFixed(0)} images/s (${result.bench.runtime}).`
+    : result.benchError ? ` Not timed: ${result.benchError}.` : '';
+  const file = local ? vscode.Uri.file(result.file) : undefined;
+  return {
+    message: `Pareto NAS: exported ${id} to ${result.file} on ${where}.${speed}`,
+    path: result.file,
+    local: file,
+    open: file && { label: 'Open Metadata', uri: file.with({ path: `${file.path}.json` }) },
+  };
 }
 
 function hostLabel(target: Target): string {

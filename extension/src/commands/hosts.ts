@@ -1,6 +1,7 @@
 // Host commands: Connect to Host, Disconnect, Refresh, Run Doctor, Show Runner Log.
 import * as vscode from 'vscode';
 import type { DoctorResult } from '../../../common/protocol';
+import { formatPythonsTried } from '../../../common/python-tried';
 import { targetFromKey, targetKey, type Target } from '../hosts/targets';
 import type { Log } from '../log';
 import { errorText } from '../errors';
@@ -42,7 +43,7 @@ export function registerHostCommands(context: vscode.ExtensionContext, runs: Run
     for (const l of lines) log.info(`doctor ${result.host}: ${l}`);
     const gpus = result.torch.gpus.length;
     const summary = `${result.host}: Node ${result.node.version}, ` +
-      (result.torch.version ? `PyTorch ${result.torch.version}${result.torch.cuda ? `, ${gpus} GPU${gpus === 1 ? '' : 's'}` : ', CPU only'}` : 'no PyTorch (tfjs engine)') +
+      (result.torch.version ? `PyTorch ${result.torch.version} (${result.python.path})${result.torch.cuda ? `, ${gpus} GPU${gpus === 1 ? '' : 's'}` : ', CPU only'}` : 'no PyTorch (tfjs engine)') +
       (result.slurm.available ? ', Slurm' : '');
     void vscode.window.showInformationMessage(`Pareto NAS doctor — ${summary}`, 'Show Details').then((c) => c && log.show());
     return result;
@@ -68,7 +69,8 @@ export function formatDoctor(d: DoctorResult): string[] {
   return [
     `platform ${d.platform}`,
     `node ${d.node.version} (${d.node.path})`,
-    `python ${d.python.version ?? 'missing'} (${d.python.path})${d.python.error ? `: ${d.python.error}` : ''}`,
+    `python ${d.python.version ?? 'missing'} (${d.python.path}, the one the torch engine uses)${d.python.error ? `: ${d.python.error}` : ''}`,
+    ...(d.python.tried?.length ? [`pythons tried: ${formatPythonsTried(d.python.tried)}`] : []),
     `torch ${d.torch.version ?? 'missing'}${d.torch.cuda ? `, CUDA ${d.torch.cudaVersion}` : ''}${d.torch.gpus.length ? `, GPUs: ${d.torch.gpus.join('; ')}` : ''}${d.torch.error ? `: ${d.torch.error}` : ''}`,
     `tfjs backends: ${d.tfjs.backends.join(', ') || 'none'}`,
     `slurm: ${d.slurm.available ? `sbatch ${d.slurm.sbatch}` : 'not found'}`,

@@ -171,6 +171,8 @@ export class RunnerClient {
       const delay = Math.min(this.policy.baseDelayMs * 2 ** attempt, this.policy.maxDelayMs);
       await new Promise((r) => setTimeout(r, delay));
       if (this.disposed) return;
+      // each attempt is announced ("attempt 2/3"), so the status bar can say how far it has got
+      this.setState('reconnecting', `attempt ${attempt + 1}/${this.policy.maxAttempts}`);
       try {
         await this.open();
         await this.reattachAll();
@@ -184,7 +186,6 @@ export class RunnerClient {
           return;
         }
         this.log(`runner ${this.transport.label}: reconnect attempt ${attempt + 1}/${this.policy.maxAttempts} failed: ${msg}`);
-        if (this.state !== 'reconnecting') this.setState('reconnecting', msg);
       }
     }
     if (!this.disposed) this.setState('closed', `gave up after ${this.policy.maxAttempts} reconnect attempts`);

@@ -8,9 +8,14 @@ import { readSettings } from '../settings';
 export class VsCodePrompts implements SshPrompts {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
-  /** Unknown host key: show the fingerprint, connect (and remember) only on an explicit yes. */
+  /**
+   * Unknown host key: show the fingerprint, connect (and remember) only on an explicit yes. A modal's
+   * first button is its default (Enter), so the first is the refusal: Enter never trusts a key, as
+   * OpenSSH's yes/no question and Remote-SSH do not default to trust.
+   */
   async confirmUnknownHostKey(q: HostKeyQuestion): Promise<boolean> {
     const where = q.port && q.port !== 22 ? `[${q.host}]:${q.port}` : q.host;
+    const refuse = 'Do Not Connect';
     const trust = 'Trust and Connect';
     const choice = await vscode.window.showWarningMessage(
       `The authenticity of host "${where}" can't be established.`,
@@ -18,6 +23,7 @@ export class VsCodePrompts implements SshPrompts {
         modal: true,
         detail: `${q.keyType} key fingerprint is ${q.fingerprint}.\nConnect only if this matches the host's key; it will be added to known_hosts.`,
       },
+      refuse,
       trust,
     );
     return choice === trust;

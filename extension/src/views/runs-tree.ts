@@ -151,15 +151,15 @@ function hostItem(h: HostEntry, connected: boolean): vscode.TreeItem {
   const item = new vscode.TreeItem(h.label, vscode.TreeItemCollapsibleState.Expanded);
   item.id = h.key;
   const n = h.runs.size;
-  const state = h.state === 'connected' ? `${n} run${n === 1 ? '' : 's'}` : h.state;
-  item.description = h.detail && h.state !== 'connected' ? `${state}: ${h.detail}` : state;
+  // short: the detail (an error, a reconnect attempt) would push the name out of a narrow side bar
+  item.description = h.state === 'connected' ? `${n} run${n === 1 ? '' : 's'}` : h.state;
   item.iconPath = new vscode.ThemeIcon(
     h.target.kind === 'local' ? 'vm' : 'remote',
     h.state === 'error' ? new vscode.ThemeColor('errorForeground') : undefined,
   );
   if (h.state === 'connecting' || h.state === 'reconnecting') item.iconPath = new vscode.ThemeIcon('loading~spin');
   item.contextValue = connected ? `host.connected.${h.target.kind}` : 'host.disconnected';
-  item.tooltip = `${h.target.kind === 'local' ? 'Runner on this machine' : `SSH host ${h.label}`} (${h.state})`;
+  item.tooltip = `${h.target.kind === 'local' ? 'Runner on this machine' : `SSH host ${h.label}`} (${h.state}${h.detail ? `: ${h.detail}` : ''})`;
   return item;
 }
 
@@ -172,15 +172,23 @@ const STATE_ICON: Record<RunModel['state'], [string, string | undefined]> = {
   unknown: ['circle-outline', undefined],
 };
 
+/** Run ids end in their start time ("demo-20261204-185012"): "demo" and "12-04 18:50"; others stay whole. */
+export function splitRunId(id: string): { name: string; started?: string } {
+  const t = /^(.+)-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})\d{2}$/.exec(id);
+  return t ? { name: t[1], started: `${t[3]}-${t[4]} ${t[5]}:${t[6]}` } : { name: id };
+}
+
 function runItem(m: RunModel, attached: boolean): vscode.TreeItem {
-  const label = m.id;
-  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+  // a short label (the id's timestamp moves to the end of the description, the whole id to the
+  // tooltip), so a default-width side bar shows the name rather than "d…"
+  const { name, started } = splitRunId(m.id);
+  const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `${m.host}/${m.id}`;
   const p = generationProgress(m);
   const parts: string[] = [m.state];
   if (p.generations) parts.push(`gen ${p.generation}/${p.generations}`);
   if (m.state === 'running' && p.total) parts.push(`${p.done}/${p.total}`);
-  parts.push(`${m.evaluations} evals`);
+  if (started) parts.push(started);
   item.description = parts.join(' · ');
   const [icon, color] = STATE_ICON[m.state];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -190,6 +198,7 @@ function runItem(m: RunModel, attached: boolean): vscode.TreeItem {
   tip.appendMarkdown(`- state: ${m.state}${m.message ? ` (${m.message})` : ''}\n`);
   if (m.dataset) tip.appendMarkdown(`- dataset: \`${m.dataset}\`\n`);
   if (m.dir) tip.appendMarkdown(`- folder: \`${m.dir}\`\n`);
+  tip.appendMarkdown(`- evaluations: ${m.evaluations}\n`);
   tip.appendMarkdown(`- events seen: ${m.lastSeq}${attached ? ' (following)' : ''}\n`);
   item.tooltip = tip;
   item.command = { command: 'paretoNas.openExplorer', title: 'Open Pareto Explorer', arguments: [{ host: m.host, run: m.id }] };

@@ -27,6 +27,7 @@ export class RunStatusBar implements vscode.Disposable {
   private visible = false;
 
   update(): void {
+    if (this.showReconnecting()) return;
     const active = this.runs.runs().filter(isActive);
     if (active.length === 0 || !readSettings().statusBarEnabled) {
       this.item.hide();
@@ -51,6 +52,18 @@ export class RunStatusBar implements vscode.Disposable {
       .join('\n');
     this.item.show();
     this.visible = true;
+  }
+
+  /** A dropped connection being re-established shows, whatever runs: "reconnecting to HOST (attempt 2/3)". */
+  private showReconnecting(): boolean {
+    const h = this.runs.hosts().find((x) => x.state === 'reconnecting');
+    if (!h) return false;
+    const attempt = /attempt \d+\/\d+/.exec(h.detail ?? '')?.[0];
+    this.item.text = `$(sync~spin) Pareto NAS: reconnecting to ${h.label}${attempt ? ` (${attempt})` : ''}`;
+    this.item.tooltip = `The connection to ${h.label} dropped${h.detail ? ` (${h.detail})` : ''}; runs there go on, and the view catches up once it is back.`;
+    this.item.show();
+    this.visible = true;
+    return true;
   }
 
   dispose(): void {

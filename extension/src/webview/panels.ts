@@ -19,6 +19,7 @@ import { runsDataSource, type ExplorerDataSource } from './data-source';
 import { errorText } from '../errors';
 import { askRefineEpochs } from '../ui/refine-epochs';
 import { panelHtml } from './html';
+import { showWrittenToast } from '../ui/written-toast';
 
 interface ExplorerEntry {
   panel: vscode.WebviewPanel;
@@ -303,5 +304,5 @@ async function saveFile(m: Extract<WebviewToHost, { type: 'save-file' }>): Promi
   if (!target) return;
   const bytes = m.encoding === 'base64' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
   await vscode.workspace.fs.writeFile(target, bytes);
-  void vscode.window.showInformationMessage(`Pareto NAS: exported ${vscode.workspace.asRelativePath(target)}`);
+  void showWrittenToast({ message: `Pareto NAS: exported ${vscode.workspace.asRelativePath(target)}`, local: target, path: target.fsPath });
 }

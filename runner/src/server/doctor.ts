@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { DoctorResult } from '../../../common/protocol';
+import type { DoctorResult, PythonTried } from '../../../common/protocol';
+import { formatPythonsTried } from '../../../common/python-tried';
+import { probePython, pythonCandidates } from '../engines/torch/python';
 import { slurmPartitions } from './sinfo';
 
 const TORCH_PROBE = [
@@ -78,13 +80,28 @@ function tfjsBackends(): string[] {
   return backends;
 }
 
+/**
+ * The interpreters the torch engine tries, in its order (engines/torch/python.ts), each probed; the
+ * engine's choice is the first with torch. Doctor reports that one, not merely `python3` on PATH.
+ */
+async function pythonsTried(configured: string | undefined): Promise<{ chosen: string; tried: PythonTried[] }> {
+  const tried: PythonTried[] = [];
+  for (const python of pythonCandidates(configured)) {
+    const p = await probePython(python);
+    const resolved = python.includes('/') ? null : which(python);
+    tried.push({ python, resolved, torch: p.ok ? (p.torch ?? null) : null, ...(!p.ok && { problem: p.problem }) });
+    if (p.ok) return { chosen: python, tried };
+  }
+  return { chosen: tried[0]?.python ?? 'python3', tried };
+}
+
 export async function doctor(o: { python?: string; runsRoot: string }): Promise<DoctorResult> {
-  const python = o.python ?? process.env.PARETO_NAS_PYTHON ?? 'python3';
+  const { chosen: python, tried } = await pythonsTried(o.python);
   const result: DoctorResult = {
     host: hostname(),
     platform: `${process.platform}-${process.arch}`,
     node: { version: process.versions.node, path: process.execPath },
-    python: { path: python, version: null },
+    python: { path: python, version: null, tried },
     torch: { version: null, cuda: false, cudaVersion: null, gpus: [] },
     tfjs: { backends: tfjsBackends() },
     slurm: { available: false, sbatch: which('sbatch'), squeue: which('squeue') },
@@ -121,6 +138,7 @@ export function formatDoctor(d: DoctorResult): string {
     `host      ${d.host} (${d.platform})`,
     `${ok(true)} node ${d.node.version} (${d.node.path})`,
     `${ok(d.python.version !== null)} python ${d.python.version ?? '-'} (${d.python.path})${d.python.error ? `: ${d.python.error}` : ''}`,
+    ...(d.python.tried && d.python.tried.length > 1 ? [`     tried: ${formatPythonsTried(d.python.tried)}`] : []),
     `${ok(d.torch.version !== null)} torch ${d.torch.version ?? '-'}${d.torch.error ? `: ${d.torch.error}` : ''}`,
     `${ok(d.torch.cuda)} cuda ${d.torch.cudaVersion ?? '-'}; GPUs: ${d.torch.gpus.length ? d.torch.gpus.join(', ') : 'none'}`,
     `${ok(true)} tfjs backends: ${d.tfjs.backends.join(', ')}`,

@@ -290,8 +290,14 @@ export class RunnerServer {
     }
     try {
       const { file, manifest } = await exportModel({ runDir: dir, id: p.id, format: p.format });
-      const bench = p.bench ? await benchModel({ runDir: dir, id: p.id, format: p.format, batchSize: 256, seconds: 2 }) : undefined;
-      return { file, manifest, ...(bench && { bench }) };
+      if (!p.bench) return { file, manifest };
+      try {
+        return { file, manifest, bench: await benchModel({ runDir: dir, id: p.id, format: p.format, batchSize: 256, seconds: 2 }) };
+      } catch (e) {
+        // the export itself succeeded: a runner without the optional ONNX Runtime still hands it over
+        if (e instanceof OnnxRuntimeUnavailableError) return { file, manifest, benchError: e.message };
+        throw e;
+      }
     } catch (e) {
       if (e instanceof ExportError || e instanceof OnnxRuntimeUnavailableError || e instanceof TorchUnavailableError) throw new ResponseError(RpcErrorCode.ExportFailed, e.message);
       throw e;

@@ -16,7 +16,8 @@ let h5: Promise<H5Module> | undefined;
 
 /**
  * h5wasm is an ES module whose Node build reads `import.meta.url`, which does not survive bundling
- * into the CommonJS runner; it is therefore loaded at run time from node_modules, not bundled.
+ * into the CommonJS runner; it is therefore loaded at run time: the ESM bundle the build puts next to
+ * the runner (dist/h5wasm.mjs: installed extension, SSH deploy), else the package in node_modules.
  */
 function loadH5wasm(): Promise<H5Module> {
   h5 ??= loadH5wasmOnce();
@@ -24,19 +25,23 @@ function loadH5wasm(): Promise<H5Module> {
 }
 
 async function loadH5wasmOnce(): Promise<H5Module> {
+  const bundled = join(__dirname, 'h5wasm.mjs');
+  if (existsSync(bundled)) return importH5wasm(bundled);
   let dir = __dirname;
   for (;;) {
     const candidate = join(dir, 'node_modules', 'h5wasm', 'dist', 'node', 'hdf5_hl.js');
-    if (existsSync(candidate)) {
-      const dynamicImport = new Function('u', 'return import(u)') as (u: string) => Promise<H5Module>;
-      const mod = await dynamicImport(pathToFileURL(candidate).href);
-      await mod.ready;
-      return mod;
-    }
+    if (existsSync(candidate)) return importH5wasm(candidate);
     const up = dirname(dir);
     if (up === dir) throw new Error('the h5wasm package is not installed next to the runner (npm install h5wasm)');
     dir = up;
   }
+}
+
+async function importH5wasm(file: string): Promise<H5Module> {
+  const dynamicImport = new Function('u', 'return import(u)') as (u: string) => Promise<H5Module>;
+  const mod = await dynamicImport(pathToFileURL(file).href);
+  await mod.ready;
+  return mod;
 }
 
 function listDatasets(group: { keys(): string[]; get(k: string): unknown }, prefix = ''): string[] {
