@@ -16,7 +16,9 @@ export const TrainingSettings = z
     schedule: z
       .enum(['cosine', 'cosine-step', 'constant'])
       .default('cosine')
-      .describe('cosine: lr_e = lr/2 (1 + cos(pi e/E)) per epoch e; cosine-step: the same curve per batch, down to ~0 at the end (short trainings).'),
+      .describe(
+        'cosine: lr_e = lr/2 (1 + cos(pi e/E)) per epoch e; cosine-step: the same curve per batch, down to ~0 at the end (short trainings).',
+      ),
     mixedPrecision: z
       .enum(['auto', 'off', 'bf16'])
       .default('auto')
@@ -88,7 +90,10 @@ export const EngineSettings = z
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     tfjsBackend: z.enum(['auto', 'node', 'wasm', 'webgpu', 'cpu']).default('auto'),
     // Speed settings of the torch engine (ignored by tfjs); `npm run bench:search` compares them with these defaults.
-    compile: z.boolean().default(false).describe('torch: torch.compile every network (PyTorch ≥ 2); its compile time counts per candidate.'),
+    compile: z
+      .boolean()
+      .default(false)
+      .describe('torch: torch.compile every network (PyTorch ≥ 2); its compile time counts per candidate.'),
     cudaGraphs: z
       .boolean()
       .default(false)
@@ -97,7 +102,13 @@ export const EngineSettings = z
       .boolean()
       .optional()
       .describe('Ignored (older configs set it): images always stay in their stored dtype on the device.'),
-    evalBatchSize: z.number().int().min(1).nullable().default(null).describe('torch: validation batch size; null: max(batchSize, 256).'),
+    evalBatchSize: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('torch: validation batch size; null: max(batchSize, 256).'),
   })
   .strict();
 
@@ -112,7 +123,9 @@ export const SlurmSettings = z
       .int()
       .min(0)
       .optional()
-      .describe('GPUs asked for on each node (one worker per GPU, or workersPerGpu); 0: CPU-only partition. Default 1.'),
+      .describe(
+        'GPUs asked for on each node (one worker per GPU, or workersPerGpu); 0: CPU-only partition. Default 1.',
+      ),
     gpusPerTask: z.number().int().min(0).optional().describe('Old name of gpusPerNode, still accepted.'),
     cpusPerWorker: z.number().int().min(1).default(1).describe('CPU cores of each worker step (--cpus-per-task).'),
     workersPerNode: z
@@ -131,7 +144,12 @@ export const SlurmSettings = z
       .min(0)
       .default(120)
       .describe('Seconds before the time limit at which Slurm warns the search (--signal=B:TERM@N); 0: no warning.'),
-    maxNodeFailures: z.number().int().min(1).default(2).describe('Lost worker steps on one node before it is excluded.'),
+    maxNodeFailures: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe('Lost worker steps on one node before it is excluded.'),
     extraArgs: z.array(z.string()).default([]).describe('More sbatch arguments, e.g. ["--qos=high", "--no-kill"].'),
   })
   .strict();
@@ -139,13 +157,22 @@ export const SlurmSettings = z
 export const ExecutorSettings = z
   .object({
     kind: z.enum(['local', 'slurm']).default('local'),
-    workers: z.number().int().min(1).nullable().default(null).describe('Parallel trainings; null: one per GPU, else per core.'),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Parallel trainings; null: one per GPU, else per core.'),
     workersPerGpu: z
       .union([z.number().int().min(1), z.literal('auto')])
       .default(1)
-      .describe('Trainings sharing one GPU; "auto" picks from the GPU memory, host cores and measured GPU utilisation.'),
-    slurm: SlurmSettings.default(SlurmSettings.parse({}))
-      .describe('The batch job of a Slurm search: one job, its training workers are job steps on its nodes.'),
+      .describe(
+        'Trainings sharing one GPU; "auto" picks from the GPU memory, host cores and measured GPU utilisation.',
+      ),
+    slurm: SlurmSettings.default(SlurmSettings.parse({})).describe(
+      'The batch job of a Slurm search: one job, its training workers are job steps on its nodes.',
+    ),
   })
   .strict();
 
@@ -211,7 +238,8 @@ export function parseConfig(input: unknown, source = 'config'): SearchConfig {
 }
 
 export function presetConfig(name: string, dataset: string, overrides: Partial<SearchConfigInput> = {}): SearchConfig {
-  if (!(name in PRESETS)) throw new ConfigError(`unknown preset "${name}"; choose one of ${Object.keys(PRESETS).join(', ')}`);
+  if (!(name in PRESETS))
+    throw new ConfigError(`unknown preset "${name}"; choose one of ${Object.keys(PRESETS).join(', ')}`);
   const preset = PRESETS[name as PresetName];
   return parseConfig({ name, dataset, ...preset, ...overrides }, `preset ${name}`);
 }

@@ -139,7 +139,11 @@ export interface RefineRecord {
 
 export type RunEvent =
   | { type: 'run-started'; config: SearchConfig; resumed: boolean; pid: number; host: string }
-  | { type: 'generation-started'; generation: number; candidates: Array<{ id: string; genome: string; parents: string[] }> }
+  | {
+      type: 'generation-started';
+      generation: number;
+      candidates: Array<{ id: string; genome: string; parents: string[] }>;
+    }
   | { type: 'candidate-started'; id: string; generation: number; worker?: WorkerRef }
   /** A worker (a Slurm job step, or a local process) came up; slot numbers its place in the pool. */
   | { type: 'worker-started'; slot: number; worker: WorkerRef }
@@ -217,7 +221,13 @@ export interface DoctorResult {
   python: { path: string; version: string | null; error?: string; tried?: PythonTried[] };
   torch: { version: string | null; cuda: boolean; cudaVersion: string | null; gpus: string[]; error?: string };
   tfjs: { backends: string[] };
-  slurm: { available: boolean; sbatch: string | null; squeue: string | null; partitions?: SlurmPartition[]; error?: string };
+  slurm: {
+    available: boolean;
+    sbatch: string | null;
+    squeue: string | null;
+    partitions?: SlurmPartition[];
+    error?: string;
+  };
   runsRoot: string;
 }
 
@@ -329,7 +339,12 @@ export interface ExportManifest {
   params: number;
   /** Validation accuracy in percent: after refinement, and in the search before it. */
   accuracy: { refined: number | null; search: number | null };
-  input: { name: 'images'; shape: ['batch', number, number, number]; dtype: 'float32'; storedAs: 'float32' | 'uint8' | 'uint16' };
+  input: {
+    name: 'images';
+    shape: ['batch', number, number, number];
+    dtype: 'float32';
+    storedAs: 'float32' | 'uint8' | 'uint16';
+  };
   output: { name: 'logits'; shape: ['batch', number] };
   classes: string[];
   /** Applied inside the model: x = (raw - mean[c]) / std[c], on values as stored. */

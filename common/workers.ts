@@ -24,11 +24,18 @@ export interface WorkerState {
  */
 export type WorkerEvent = Extract<
   StoredEvent,
-  { type: 'worker-started' | 'worker-lost' | 'node-excluded' | 'run-requeued' | 'candidate-started' | 'candidate-epoch' }
+  {
+    type: 'worker-started' | 'worker-lost' | 'node-excluded' | 'run-requeued' | 'candidate-started' | 'candidate-epoch';
+  }
 >;
 
 const WORKER_EVENT_TYPES: ReadonlySet<string> = new Set<WorkerEvent['type']>([
-  'worker-started', 'worker-lost', 'node-excluded', 'run-requeued', 'candidate-started', 'candidate-epoch',
+  'worker-started',
+  'worker-lost',
+  'node-excluded',
+  'run-requeued',
+  'candidate-started',
+  'candidate-epoch',
 ]);
 
 export function isWorkerEvent(e: StoredEvent): e is WorkerEvent {
@@ -49,7 +56,14 @@ export function applyWorkerEvent(workers: Map<string, WorkerState>, e: StoredEve
   switch (e.type) {
     case 'worker-started': {
       const key = workerKey(e.worker);
-      workers.set(key, { key, node: e.worker.node, gpu: e.worker.gpu, state: 'up', epoch: 0, lost: workers.get(key)?.lost ?? 0 });
+      workers.set(key, {
+        key,
+        node: e.worker.node,
+        gpu: e.worker.gpu,
+        state: 'up',
+        epoch: 0,
+        lost: workers.get(key)?.lost ?? 0,
+      });
       break;
     }
     case 'candidate-started': {
@@ -73,7 +87,8 @@ export function applyWorkerEvent(workers: Map<string, WorkerState>, e: StoredEve
       break;
     }
     case 'node-excluded':
-      for (const w of workers.values()) if (w.node === e.node) Object.assign(w, { state: 'excluded', candidate: undefined });
+      for (const w of workers.values())
+        if (w.node === e.node) Object.assign(w, { state: 'excluded', candidate: undefined });
       break;
     case 'run-requeued':
       // the job stopped: nothing trains until it starts again (its workers then report anew)
@@ -130,7 +145,8 @@ export function workerRow(w: WorkerState): WorkerRow {
 /** Rows in a stable order: by node, then GPU (numerically: GPU 10 after GPU 9). */
 export function workerRows(workers: Iterable<WorkerState>): WorkerRow[] {
   const order = (a: WorkerState, b: WorkerState) =>
-    a.node.localeCompare(b.node, undefined, { numeric: true }) || (a.gpu ?? '').localeCompare(b.gpu ?? '', undefined, { numeric: true });
+    a.node.localeCompare(b.node, undefined, { numeric: true }) ||
+    (a.gpu ?? '').localeCompare(b.gpu ?? '', undefined, { numeric: true });
   return [...workers].sort(order).map(workerRow);
 }
 

@@ -25,7 +25,13 @@ import { stratified } from './bench-search/sample';
 import { writeBenchDataset } from './bench-search/data';
 import { benchFile } from './bench-search/files';
 import { networkTiming, PAPER, projectedHours, type NetworkTiming } from './bench-search/projection';
-import { runBaseline, runExecutor, type ExecutorVariant, type SampleJob, type VariantRun } from './bench-search/variants';
+import {
+  runBaseline,
+  runExecutor,
+  type ExecutorVariant,
+  type SampleJob,
+  type VariantRun,
+} from './bench-search/variants';
 
 const { values: o } = parseArgs({
   options: {
@@ -82,22 +88,38 @@ async function main(): Promise<void> {
     size: int(o.size, 'size', 127),
     dtype: o.dtype as ImageDtype,
   };
-  if (!['float32', 'uint8', 'uint16'].includes(plan.dtype)) throw new Error(`--dtype must be float32, uint8 or uint16, got "${o.dtype}"`);
+  if (!['float32', 'uint8', 'uint16'].includes(plan.dtype))
+    throw new Error(`--dtype must be float32, uint8 or uint16, got "${o.dtype}"`);
   const fixture = JSON.parse(readFileSync(benchFile('genomes.json'), 'utf8')) as { genomes: Sample[] };
   const sample = stratified(fixture.genomes, plan.genomes);
-  const decodeOptions = { nodes: 4, initChannels: 24, input: { channels: 1, height: plan.size, width: plan.size }, classes: 2 };
-  const jobs: SampleJob[] = sample.map((s, i) => ({ id: `n${String(i).padStart(2, '0')}-${s.genome}`, spec: decode(s.genome, decodeOptions) }));
+  const decodeOptions = {
+    nodes: 4,
+    initChannels: 24,
+    input: { channels: 1, height: plan.size, width: plan.size },
+    classes: 2,
+  };
+  const jobs: SampleJob[] = sample.map((s, i) => ({
+    id: `n${String(i).padStart(2, '0')}-${s.genome}`,
+    spec: decode(s.genome, decodeOptions),
+  }));
   const mflops = new Map(jobs.map((j) => [j.id, cost(j.spec).mflops]));
   const training = TrainingSettings.parse({ epochs: plan.epochs, batchSize: plan.batch });
 
   const dataRoot = o['keep-data'] ?? mkdtempSync(join(tmpdir(), 'bench-search-'));
   mkdirSync(dataRoot, { recursive: true });
   const threads = gpu ? undefined : availableParallelism();
-  process.stderr.write(`bench:search: ${gpu ? `${probe.gpus} GPU(s)` : `CPU, ${threads} threads`}, torch ${probe.torch} (${probe.python}); ${quick ? 'quick' : 'full'} sample ${JSON.stringify(plan)}\n`);
+  process.stderr.write(
+    `bench:search: ${gpu ? `${probe.gpus} GPU(s)` : `CPU, ${threads} threads`}, torch ${probe.torch} (${probe.python}); ${quick ? 'quick' : 'full'} sample ${JSON.stringify(plan)}\n`,
+  );
   const dataset = writeBenchDataset(dataRoot, plan);
 
   const defaults = EngineSettings.parse({ name: 'torch', python: probe.python });
-  const tunedEngine = { ...defaults, cudaGraphs: true, evalBatchSize: int(o['eval-batch'], 'eval-batch', 1024), compile: o.compile };
+  const tunedEngine = {
+    ...defaults,
+    cudaGraphs: true,
+    evalBatchSize: int(o['eval-batch'], 'eval-batch', 1024),
+    compile: o.compile,
+  };
   const perGpu = o['workers-per-gpu'] === 'auto' ? 'auto' : int(o['workers-per-gpu'], 'workers-per-gpu', 1);
   const variants: Record<string, ExecutorVariant> = {
     defaults: { engine: defaults, executor: { workersPerGpu: 1 }, cpuThreads: threads },
@@ -106,16 +128,27 @@ async function main(): Promise<void> {
   };
   const measured: Measured[] = [];
   try {
-    for (const name of o.variants!.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const name of o
+      .variants!.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const t0 = performance.now();
       let run: VariantRun;
       if (name === 'baseline') run = await runBaseline(probe.python, jobs, dataset, training, threads);
       else if (variants[name]) run = await runExecutor(variants[name], jobs, dataset, training);
-      else throw new Error(`unknown variant "${name}"; choose from ${[...Object.keys(variants), 'baseline'].join(', ')}`);
+      else
+        throw new Error(`unknown variant "${name}"; choose from ${[...Object.keys(variants), 'baseline'].join(', ')}`);
       const m = summarise(name, run, plan.train, plan.val);
-      if (variants[name]) m.settings = { engine: pickSpeed(variants[name].engine), workersPerGpu: variants[name].executor.workersPerGpu, share: run.share };
+      if (variants[name])
+        m.settings = {
+          engine: pickSpeed(variants[name].engine),
+          workersPerGpu: variants[name].executor.workersPerGpu,
+          share: run.share,
+        };
       measured.push(m);
-      process.stderr.write(`bench:search: ${name} took ${((performance.now() - t0) / 1000).toFixed(1)} s (${run.describe})\n`);
+      process.stderr.write(
+        `bench:search: ${name} took ${((performance.now() - t0) / 1000).toFixed(1)} s (${run.describe})\n`,
+      );
       printVariant(m, mflops);
     }
   } finally {
@@ -160,25 +193,46 @@ function printSummary(measured: Measured[], plan: object, gpu: boolean, quick: b
   const device = (tuned ?? def ?? base)?.run.networks.find((n) => n.device)?.device ?? 'unknown';
   say('\nProjection: GPU-hours = 750 × mean over the sample of (start-up + warm-up + 15 × (63,508 / train img/s');
   say('  + 15,876 / val img/s)) / k, where k networks train at once on the GPU (rates measured while sharing it).');
-  say(`Assumptions: ${PAPER.networks} networks, ${PAPER.epochs} epochs, ${PAPER.trainImages} train + ${PAPER.valImages} validation images;`);
+  say(
+    `Assumptions: ${PAPER.networks} networks, ${PAPER.epochs} epochs, ${PAPER.trainImages} train + ${PAPER.valImages} validation images;`,
+  );
   say(`  measured on ${JSON.stringify(plan)} (${quick ? 'REDUCED sample' : 'full sample'}, ${gpu ? 'GPU' : 'CPU'});`);
-  say('  precision: the engine\'s (bf16 + channels-last on GPUs with bf16, fp32 on CPU); baseline fp32;');
-  say(`  torch.compile: ${o.compile ? 'on in the tuned variants, its time counted as warm-up of every network' : 'off'}; k per variant below;`);
-  say('  worker start (Python, torch import, dataset load) once per worker, not per network; duplicates are reused, not counted.');
+  say("  precision: the engine's (bf16 + channels-last on GPUs with bf16, fp32 on CPU); baseline fp32;");
+  say(
+    `  torch.compile: ${o.compile ? 'on in the tuned variants, its time counted as warm-up of every network' : 'off'}; k per variant below;`,
+  );
+  say(
+    '  worker start (Python, torch import, dataset load) once per worker, not per network; duplicates are reused, not counted.',
+  );
   say('| variant | k | projected GPU-hours | ratio to tuned | settings |');
   say('|---|---|---|---|---|');
   for (const m of measured) {
     const ratio = tuned ? `${(m.hours / tuned.hours).toFixed(2)}×` : '—';
-    say(`| ${m.name} | ${m.run.share} | ${m.hours.toFixed(2)} | ${ratio} | ${m.settings ? JSON.stringify(m.settings) : 'plain loop'} |`);
+    say(
+      `| ${m.name} | ${m.run.share} | ${m.hours.toFixed(2)} | ${ratio} | ${m.settings ? JSON.stringify(m.settings) : 'plain loop'} |`,
+    );
   }
   const k1 = by('tuned-k1');
   if (tuned && k1 && tuned.run.share > 1) {
     const speedup = k1.hours / tuned.hours;
-    say(`Measured utilisation model: ${tuned.run.share} workers give ${speedup.toFixed(2)}× one worker's throughput → u ≈ ${utilisationFromSpeedup(tuned.run.share, speedup)?.toFixed(3)} (runner/src/exec/workers-per-gpu.ts)`);
+    say(
+      `Measured utilisation model: ${tuned.run.share} workers give ${speedup.toFixed(2)}× one worker's throughput → u ≈ ${utilisationFromSpeedup(tuned.run.share, speedup)?.toFixed(3)} (runner/src/exec/workers-per-gpu.ts)`,
+    );
   }
-  if (tuned && def) say(`Tuned vs today's defaults: ${(def.hours / tuned.hours).toFixed(2)}× faster; vs the plain loop: ${base ? (base.hours / tuned.hours).toFixed(2) : '—'}×`);
+  if (tuned && def)
+    say(
+      `Tuned vs today's defaults: ${(def.hours / tuned.hours).toFixed(2)}× faster; vs the plain loop: ${base ? (base.hours / tuned.hours).toFixed(2) : '—'}×`,
+    );
   const hours = (m?: Measured) => (m && Number.isFinite(m.hours) ? Number(m.hours.toFixed(4)) : null);
-  say(JSON.stringify({ device, projectedHours: hours(tuned), baselineHours: hours(base), defaultHours: hours(def), settings: tuned?.settings ?? null }));
+  say(
+    JSON.stringify({
+      device,
+      projectedHours: hours(tuned),
+      baselineHours: hours(base),
+      defaultHours: hours(def),
+      settings: tuned?.settings ?? null,
+    }),
+  );
 }
 
 main().catch((e) => {

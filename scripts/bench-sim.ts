@@ -31,8 +31,17 @@ import { poissonPattern } from '../runner/src/data/xfel/noise';
 import { hashInts, Rng } from '../runner/src/rng';
 import type { DetectorStride } from '../runner/src/data/xfel/detector-interp';
 import {
-  builtinConformations, DEFAULT_DETECTOR_STRIDE, DEFAULT_SPLINE_OVERSAMPLE, detectorFor, gridQMaxFor, kernelFor, loadOrComputeGrid, PatternSimulator, PRESETS,
-  simulateDataset, type Interpolation,
+  builtinConformations,
+  DEFAULT_DETECTOR_STRIDE,
+  DEFAULT_SPLINE_OVERSAMPLE,
+  detectorFor,
+  gridQMaxFor,
+  kernelFor,
+  loadOrComputeGrid,
+  PatternSimulator,
+  PRESETS,
+  simulateDataset,
+  type Interpolation,
 } from '../runner/src/data/xfel/simulate';
 
 /** Images per prepared batch of the default method (as `simulateDataset`: ≈ half its chunk). */
@@ -54,7 +63,14 @@ async function main(): Promise<void> {
   const { spec } = detectorFor(preset, 127);
   const det = makeDetector(spec);
   const conf = builtinConformations().find((c) => c.name === '1n0vc')!;
-  type Method = { interpolation: Interpolation; oversample: number; stride: 1 | DetectorStride; bricks: boolean; batch: number; baseline?: true };
+  type Method = {
+    interpolation: Interpolation;
+    oversample: number;
+    stride: 1 | DetectorStride;
+    bricks: boolean;
+    batch: number;
+    baseline?: true;
+  };
   const methods: Method[] = [
     { interpolation: 'spline', oversample: 1.5, stride: 2, bricks: false, batch: 1, baseline: true },
     { interpolation: 'spline', oversample: 1.5, stride: 2, bricks: true, batch: 1 },
@@ -69,7 +85,11 @@ async function main(): Promise<void> {
     );
   }
   const isDefault = (m: Method) =>
-    m.interpolation === 'spline' && m.oversample === DEFAULT_SPLINE_OVERSAMPLE && m.stride === DEFAULT_DETECTOR_STRIDE && m.bricks && m.batch > 1;
+    m.interpolation === 'spline' &&
+    m.oversample === DEFAULT_SPLINE_OVERSAMPLE &&
+    m.stride === DEFAULT_DETECTOR_STRIDE &&
+    m.bricks &&
+    m.batch > 1;
   // Sampled pixels for the accuracy check (direct sum: atoms × pixels, a few seconds).
   const rng = new Rng(11);
   const checks = Array.from({ length: 5 }, () => {
@@ -81,15 +101,25 @@ async function main(): Promise<void> {
     }
     // High q, lowest intensity: 20 pixels within 12 px of the left / right edges.
     for (let k = 0; k < 20; k++) {
-      const u = rng.int(12), v = rng.int(127);
+      const u = rng.int(12),
+        v = rng.int(127);
       pixels.push(v * 127 + (k % 2 ? u : 126 - u));
     }
     // Highest q: 10 pixels within 12 px of a corner.
     for (let k = 0; k < 10; k++) {
-      const u = rng.int(12), v = rng.int(12);
+      const u = rng.int(12),
+        v = rng.int(12);
       pixels.push((k & 2 ? v : 126 - v) * 127 + (k & 1 ? u : 126 - u));
     }
-    return { R, pixels, direct: directIntensity(conf.atoms, pixels.map((p) => [det.qx[p], det.qy[p], det.qz[p]]), R) };
+    return {
+      R,
+      pixels,
+      direct: directIntensity(
+        conf.atoms,
+        pixels.map((p) => [det.qx[p], det.qy[p], det.qz[p]]),
+        R,
+      ),
+    };
   });
   let baseline: number | undefined;
   for (const m of methods) {
@@ -99,14 +129,25 @@ async function main(): Promise<void> {
     const qMax = gridQMaxFor(spec, det.qMax, m.stride);
     const { grid, cached } = await loadOrComputeGrid(conf, preset.qPerPixel / m.oversample, qMax, { cache, kernel });
     const gridCpu = process.cpuUsage(cpu0).user / 1e6;
-    console.log(JSON.stringify({
-      bench: 'xfel-grid', conformation: '1n0vc', kernel, dq: grid.dq, voxels: grid.data.length / 2, mbytes: Math.round(grid.data.byteLength / 2 ** 20),
-      atoms: conf.atoms.x.length, cached, wall_s: (Date.now() - t0) / 1000, cpu_s: cached ? undefined : gridCpu,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'xfel-grid',
+        conformation: '1n0vc',
+        kernel,
+        dq: grid.dq,
+        voxels: grid.data.length / 2,
+        mbytes: Math.round(grid.data.byteLength / 2 ** 20),
+        atoms: conf.atoms.x.length,
+        cached,
+        wall_s: (Date.now() - t0) / 1000,
+        cpu_s: cached ? undefined : gridCpu,
+      }),
+    );
     const b0 = Date.now();
     const sim = new PatternSimulator(grid, det, 1e14, m.interpolation, m.stride, m.bricks);
     const setupS = (Date.now() - b0) / 1000;
-    let maxErr = 0, maxErrHighQ = 0;
+    let maxErr = 0,
+      maxErrHighQ = 0;
     for (const c of checks) {
       const e = sim.expectedPhotons(c.R);
       c.pixels.forEach((p, i) => {
@@ -119,7 +160,9 @@ async function main(): Promise<void> {
     const counts = new Float32Array(127 * 127);
     const run = (seed: number, n: number) => {
       for (let i = 0; i < n; i += m.batch) {
-        const prepared = sim.prepare(Array.from({ length: Math.min(m.batch, n - i) }, (_, k) => new Rng(hashInts(seed, 0, i + k))));
+        const prepared = sim.prepare(
+          Array.from({ length: Math.min(m.batch, n - i) }, (_, k) => new Rng(hashInts(seed, 0, i + k))),
+        );
         for (let k = 0; k < prepared.size; k++) prepared.sample(k, counts);
       }
     };
@@ -132,12 +175,23 @@ async function main(): Promise<void> {
     const key = `${m.interpolation}@β/${m.oversample}${m.stride > 1 ? `+stride${m.stride}` : ''}${m.stride > 1 && m.bricks ? '+bricks' : ''}${m.batch > 1 ? `+batch${m.batch}` : ''}`;
     const rate = images / cpu;
     if (m.baseline) baseline = rate;
-    console.log(JSON.stringify({
-      bench: 'xfel-simulate', size: 127, method: key, images, images_per_s_per_core: Math.round(rate),
-      images_per_s_wall: Math.round(images / wall), ms_per_image_cpu: Number(((cpu / images) * 1000).toFixed(3)),
-      max_rel_error: Number(maxErr.toExponential(2)), max_rel_error_high_q: Number(maxErrHighQ.toExponential(2)), sampled_pixels: checks.length * 70,
-      speedup_vs_column_layout: baseline === undefined ? undefined : Number((rate / baseline).toFixed(2)), default: isDefault(m) || undefined, setup_s: setupS,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'xfel-simulate',
+        size: 127,
+        method: key,
+        images,
+        images_per_s_per_core: Math.round(rate),
+        images_per_s_wall: Math.round(images / wall),
+        ms_per_image_cpu: Number(((cpu / images) * 1000).toFixed(3)),
+        max_rel_error: Number(maxErr.toExponential(2)),
+        max_rel_error_high_q: Number(maxErrHighQ.toExponential(2)),
+        sampled_pixels: checks.length * 70,
+        speedup_vs_column_layout: baseline === undefined ? undefined : Number((rate / baseline).toFixed(2)),
+        default: isDefault(m) || undefined,
+        setup_s: setupS,
+      }),
+    );
   }
   benchNoise(det);
   await benchGridScaling(arg('grid-oversample', 1));
@@ -154,12 +208,18 @@ async function benchGridScaling(oversample: number): Promise<void> {
   for (const workers of [1, cores]) {
     const c0 = process.cpuUsage();
     const t0 = Date.now();
-    const grid = await computeAmplitudeGrid(atoms, { dq: PRESETS.xpsi.qPerPixel / oversample, qMax, kernel: 'bspline3', workers });
+    const grid = await computeAmplitudeGrid(atoms, {
+      dq: PRESETS.xpsi.qPerPixel / oversample,
+      qMax,
+      kernel: 'bspline3',
+      workers,
+    });
     const cpu = process.cpuUsage(c0);
     runs[workers] = { wall: (Date.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6, data: grid.data };
   }
   printScaling('xfel-grid-workers', cores, runs[1], runs[cores], {
-    oversample, voxels: runs[1].data.length / 2,
+    oversample,
+    voxels: runs[1].data.length / 2,
     identical_output: Buffer.from(runs[1].data.buffer).equals(Buffer.from(runs[cores].data.buffer)),
   });
 }
@@ -171,12 +231,27 @@ async function benchScaling(images: number): Promise<void> {
   const runs: Record<number, { wall: number; cpu: number; bytes: Buffer }> = {};
   try {
     for (const workers of [1, cores]) {
-      const r = await simulateDataset({ out: join(dir, `w${workers}`), fluence: 1e14, count: images, size: 127, seed: 3, workers });
-      runs[workers] = { wall: r.imageSeconds, cpu: r.imageCpuSeconds, bytes: readFileSync(join(r.dir, 'train_images.npy')) };
+      const r = await simulateDataset({
+        out: join(dir, `w${workers}`),
+        fluence: 1e14,
+        count: images,
+        size: 127,
+        seed: 3,
+        workers,
+      });
+      runs[workers] = {
+        wall: r.imageSeconds,
+        cpu: r.imageCpuSeconds,
+        bytes: readFileSync(join(r.dir, 'train_images.npy')),
+      };
     }
-    const one = runs[1], all = runs[cores];
+    const one = runs[1],
+      all = runs[cores];
     printScaling('xfel-simulate-workers', cores, one, all, {
-      size: 127, images, images_per_s_wall_1: Math.round(images / one.wall), images_per_s_wall_n: Math.round(images / all.wall),
+      size: 127,
+      images,
+      images_per_s_wall_1: Math.round(images / one.wall),
+      images_per_s_wall_n: Math.round(images / all.wall),
       identical_output: one.bytes.equals(all.bytes),
     });
   } finally {
@@ -189,17 +264,31 @@ async function benchScaling(images: number): Promise<void> {
  * neighbours' load as much as the code; CPU seconds at 1 / at N is the parallel efficiency, and
  * cores × that the speedup on otherwise idle cores.
  */
-function printScaling(bench: string, cores: number, one: { wall: number; cpu: number }, all: { wall: number; cpu: number }, extra: object): void {
+function printScaling(
+  bench: string,
+  cores: number,
+  one: { wall: number; cpu: number },
+  all: { wall: number; cpu: number },
+  extra: object,
+): void {
   const efficiency = one.cpu / all.cpu;
-  console.log(JSON.stringify({
-    bench, cores, ...extra,
-    wall_s_1: Number(one.wall.toFixed(1)), wall_s_n: Number(all.wall.toFixed(1)),
-    wall_speedup: Number((one.wall / all.wall).toFixed(2)), wall_speedup_per_core: Number((one.wall / all.wall / cores).toFixed(2)),
-    cpu_s_1: Number(one.cpu.toFixed(1)), cpu_s_n: Number(all.cpu.toFixed(1)),
-    cores_used_n: Number((all.cpu / all.wall).toFixed(2)),
-    cpu_efficiency: Number(efficiency.toFixed(2)), speedup_on_idle_cores: Number((cores * efficiency).toFixed(2)),
-    goal: `>= ${(0.8 * cores).toFixed(1)} (0.8 x cores)`,
-  }));
+  console.log(
+    JSON.stringify({
+      bench,
+      cores,
+      ...extra,
+      wall_s_1: Number(one.wall.toFixed(1)),
+      wall_s_n: Number(all.wall.toFixed(1)),
+      wall_speedup: Number((one.wall / all.wall).toFixed(2)),
+      wall_speedup_per_core: Number((one.wall / all.wall / cores).toFixed(2)),
+      cpu_s_1: Number(one.cpu.toFixed(1)),
+      cpu_s_n: Number(all.cpu.toFixed(1)),
+      cores_used_n: Number((all.cpu / all.wall).toFixed(2)),
+      cpu_efficiency: Number(efficiency.toFixed(2)),
+      speedup_on_idle_cores: Number((cores * efficiency).toFixed(2)),
+      goal: `>= ${(0.8 * cores).toFixed(1)} (0.8 x cores)`,
+    }),
+  );
 }
 
 /** Poisson noise alone on one expected pattern per fluence: per pixel vs total + multinomial (noise.ts). */
@@ -215,9 +304,12 @@ function benchNoise(det: ReturnType<typeof makeDetector>): void {
     const expected = shape.map((v) => (v * photons) / total);
     const rates: Record<string, number> = {};
     for (const method of ['dense', 'sparse'] as const) {
-      const draw = method === 'dense'
-        ? (rng: Rng) => { for (let p = 0; p < expected.length; p++) counts[p] = det.beamStop[p] ? 0 : rng.poisson(expected[p]); }
-        : (rng: Rng) => poissonPattern(expected, det.beamStop, rng, counts);
+      const draw =
+        method === 'dense'
+          ? (rng: Rng) => {
+              for (let p = 0; p < expected.length; p++) counts[p] = det.beamStop[p] ? 0 : rng.poisson(expected[p]);
+            }
+          : (rng: Rng) => poissonPattern(expected, det.beamStop, rng, counts);
       const rng = new Rng(5);
       for (let i = 0; i < 200; i++) draw(rng);
       const c0 = process.cpuUsage();
@@ -225,10 +317,16 @@ function benchNoise(det: ReturnType<typeof makeDetector>): void {
       for (let i = 0; i < n; i++) draw(rng);
       rates[method] = n / (process.cpuUsage(c0).user / 1e6);
     }
-    console.log(JSON.stringify({
-      bench: 'xfel-noise', photons_per_pattern: photons, dense_patterns_per_s: Math.round(rates.dense), sparse_patterns_per_s: Math.round(rates.sparse),
-      sparse_speedup: Number((rates.sparse / rates.dense).toFixed(2)), used: photons < 0.25 * expected.length ? 'sparse' : 'dense',
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'xfel-noise',
+        photons_per_pattern: photons,
+        dense_patterns_per_s: Math.round(rates.dense),
+        sparse_patterns_per_s: Math.round(rates.sparse),
+        sparse_speedup: Number((rates.sparse / rates.dense).toFixed(2)),
+        used: photons < 0.25 * expected.length ? 'sparse' : 'dense',
+      }),
+    );
   }
 }
 

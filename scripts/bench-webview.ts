@@ -23,8 +23,15 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'pareto-bench-'));
   try {
     await build({
-      absWorkingDir: root, entryPoints: ['webview/src/main.ts'], outfile: join(work, 'webview.js'), bundle: true,
-      platform: 'browser', format: 'iife', target: 'es2022', minify: true, logLevel: 'warning',
+      absWorkingDir: root,
+      entryPoints: ['webview/src/main.ts'],
+      outfile: join(work, 'webview.js'),
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      minify: true,
+      logLevel: 'warning',
     });
     const population = 100;
     const generations = Math.ceil((N + ADD) / population);
@@ -35,7 +42,13 @@ async function main(): Promise<void> {
     const extra = run.candidates.slice(N, N + ADD);
     const snapshot: HostToWebview = {
       type: 'snapshot',
-      snapshot: { run: { id: 'bench', name: 'bench' }, lastSeq: 1, decode: run.decode, candidates: base, refinements: [] },
+      snapshot: {
+        run: { id: 'bench', name: 'bench' },
+        lastSeq: 1,
+        decode: run.decode,
+        candidates: base,
+        refinements: [],
+      },
       ui: { cutoff: null },
     };
     const html = `<!DOCTYPE html><html><head><meta charset="utf-8">
@@ -48,8 +61,17 @@ window.acquireVsCodeApi = () => ({ postMessage() {}, getState() { return undefin
 
     const profile = join(work, 'profile');
     const ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -85,18 +107,37 @@ window.acquireVsCodeApi = () => ({ postMessage() {}, getState() { return undefin
           addEachMs.push(performance.now() - t);
         }
         return { snapshot: median(snapMs), addBatch: median(add1Ms), addEach: median(addEachMs), plotted, after, snapMs, add1Ms, addEachMs };
-      })(${REPEAT})`)) as { snapshot: number; addBatch: number; addEach: number; plotted: number; after: number; snapMs: number[]; add1Ms: number[]; addEachMs: number[] };
+      })(${REPEAT})`)) as {
+        snapshot: number;
+        addBatch: number;
+        addEach: number;
+        plotted: number;
+        after: number;
+        snapMs: number[];
+        add1Ms: number[];
+        addEachMs: number[];
+      };
       const version = ctx.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
       const f = (x: number) => x.toFixed(1);
-      console.log(`webview bench: Chromium ${version}, headless, software canvas, 1400×900; ${REPEAT} repeats, medians`);
+      console.log(
+        `webview bench: Chromium ${version}, headless, software canvas, 1400×900; ${REPEAT} repeats, medians`,
+      );
       console.log(`  generated ${N + ADD} candidates (decode + cost) in ${f(genMs)} ms`);
       console.log(`  render snapshot of ${N} candidates (${result.plotted} plotted):   ${f(result.snapshot)} ms`);
-      console.log(`  add ${ADD} points in one delta (${result.after} plotted):        ${f(result.addBatch)} ms  (${(result.addBatch / result.snapshot).toFixed(2)}× the snapshot)`);
-      console.log(`  add ${ADD} points as ${ADD} deltas of one:                    ${f(result.addEach)} ms  (${f(result.addEach / ADD)} ms per point, ${(result.addEach / ADD / result.snapshot).toFixed(3)}× the snapshot)`);
-      console.log(`  all samples (ms): snapshot ${result.snapMs.map(f).join(', ')}; batch ${result.add1Ms.map(f).join(', ')}; one-by-one ${result.addEachMs.map(f).join(', ')}`);
+      console.log(
+        `  add ${ADD} points in one delta (${result.after} plotted):        ${f(result.addBatch)} ms  (${(result.addBatch / result.snapshot).toFixed(2)}× the snapshot)`,
+      );
+      console.log(
+        `  add ${ADD} points as ${ADD} deltas of one:                    ${f(result.addEach)} ms  (${f(result.addEach / ADD)} ms per point, ${(result.addEach / ADD / result.snapshot).toFixed(3)}× the snapshot)`,
+      );
+      console.log(
+        `  all samples (ms): snapshot ${result.snapMs.map(f).join(', ')}; batch ${result.add1Ms.map(f).join(', ')}; one-by-one ${result.addEachMs.map(f).join(', ')}`,
+      );
       const ok = (rs: typeof base) => rs.filter((c) => c.status !== 'failed').length;
       if (result.plotted !== ok(base) || result.after !== ok(base) + ok(extra)) {
-        throw new Error(`plotted ${result.plotted} then ${result.after}; expected ${ok(base)} then ${ok(base) + ok(extra)}`);
+        throw new Error(
+          `plotted ${result.plotted} then ${result.after}; expected ${ok(base)} then ${ok(base) + ok(extra)}`,
+        );
       }
     } finally {
       await ctx.close();

@@ -19,7 +19,6 @@ import { cost, decode, type NetworkSpec } from '../common/model';
 
 export const REFERENCE_GENOME = '000110111000000110010';
 
-
 interface Row {
   engine: string;
   precision: string;
@@ -56,7 +55,11 @@ const { values: o } = parseArgs({
   },
 });
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const num = (s: string | undefined, name: string): number | undefined => {
   if (s === undefined) return undefined;
   const n = Number(s);
@@ -65,12 +68,22 @@ const num = (s: string | undefined, name: string): number | undefined => {
 };
 
 function specFor(size: number): NetworkSpec {
-  return decode(o.genome!, { nodes: 4, initChannels: num(o.channels, 'channels')!, input: { channels: 1, height: size, width: size }, classes: 2 });
+  return decode(o.genome!, {
+    nodes: 4,
+    initChannels: num(o.channels, 'channels')!,
+    input: { channels: 1, height: size, width: size },
+    classes: 2,
+  });
 }
 
 /** Batch and step counts: GPU-sized with --gpu, else small enough for a 2-core box. */
 function plan(size: number, engine: 'torch' | 'tfjs'): { batch: number; steps: number; warmup: number } {
-  if (o.gpu) return { batch: num(o.batch, 'batch') ?? 128, steps: num(o.steps, 'steps') ?? 50, warmup: num(o.warmup, 'warmup') ?? 10 };
+  if (o.gpu)
+    return {
+      batch: num(o.batch, 'batch') ?? 128,
+      steps: num(o.steps, 'steps') ?? 50,
+      warmup: num(o.warmup, 'warmup') ?? 10,
+    };
   const big = size > 64;
   const slow = engine === 'tfjs';
   return {
@@ -157,7 +170,12 @@ async function main(): Promise<void> {
             mixedPrecision: precision === 'bf16' ? 'bf16' : 'off',
             compile: o.compile,
           });
-          Object.assign(row, { imagesPerSecond: r.imagesPerSecond, device: r.device, params: r.params, maxMemoryMiB: r.maxMemoryMiB });
+          Object.assign(row, {
+            imagesPerSecond: r.imagesPerSecond,
+            device: r.device,
+            params: r.params,
+            maxMemoryMiB: r.maxMemoryMiB,
+          });
           if (c.kind === 'torch' && precision === 'fp32') torchRate.set(size, r.imagesPerSecond);
         } catch (e) {
           row.error = (e as Error).message.split('\n')[0];
@@ -173,7 +191,9 @@ async function main(): Promise<void> {
     row.ratioToTorch = row.imagesPerSecond !== null && base ? row.imagesPerSecond / base : null;
   }
   if (o.json) {
-    console.log(JSON.stringify({ genome: o.genome, channels: Number(o.channels), gpu: o.gpu, compile: o.compile, rows }, null, 2));
+    console.log(
+      JSON.stringify({ genome: o.genome, channels: Number(o.channels), gpu: o.gpu, compile: o.compile, rows }, null, 2),
+    );
   } else {
     console.log(`\nTraining throughput, genome ${o.genome} C=${o.channels}, ratio to torch fp32 measured in this run:`);
     console.log('| engine | precision | input | batch | img/s | ratio to torch | params | MFLOPs | device |');
@@ -181,15 +201,27 @@ async function main(): Promise<void> {
     for (const r of rows) {
       const ips = r.imagesPerSecond === null ? `— (${r.error})` : r.imagesPerSecond.toFixed(1);
       const ratio = r.ratioToTorch === null ? '—' : `${r.ratioToTorch.toFixed(3)}×`;
-      console.log(`| ${r.engine}${r.concurrent > 1 ? ` ×${r.concurrent}` : ''} | ${r.precision} | ${r.size}×${r.size} | ${r.batch} | ${ips} | ${ratio} | ${r.params ?? '—'} | ${r.mflops} | ${r.device} |`);
+      console.log(
+        `| ${r.engine}${r.concurrent > 1 ? ` ×${r.concurrent}` : ''} | ${r.precision} | ${r.size}×${r.size} | ${r.batch} | ${ips} | ${ratio} | ${r.params ?? '—'} | ${r.mflops} | ${r.device} |`,
+      );
     }
   }
 }
 
 function emptyRow(engine: string, precision: string, size: number, concurrent: number, error?: string): Row {
   return {
-    engine, precision, size, batch: 0, steps: 0, concurrent, imagesPerSecond: null, ratioToTorch: null,
-    device: '', params: null, mflops: cost(specFor(size)).mflops, ...(error && { error }),
+    engine,
+    precision,
+    size,
+    batch: 0,
+    steps: 0,
+    concurrent,
+    imagesPerSecond: null,
+    ratioToTorch: null,
+    device: '',
+    params: null,
+    mflops: cost(specFor(size)).mflops,
+    ...(error && { error }),
   };
 }
 

@@ -9,11 +9,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const bundles = [
   // onnxruntime-node is a native addon loaded on demand (optional dependency): resolved from node_modules at run time.
-  { entry: 'runner/src/cli.ts', outfile: 'dist/runner.js', platform: 'node', banner: '#!/usr/bin/env node', external: ['onnxruntime-node'] },
-  { entry: 'extension/src/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: ['vscode', 'cpu-features', '*.node'] },  // ssh2's optional native addons stay outside the bundle: it falls back to pure JS
+  {
+    entry: 'runner/src/cli.ts',
+    outfile: 'dist/runner.js',
+    platform: 'node',
+    banner: '#!/usr/bin/env node',
+    external: ['onnxruntime-node'],
+  },
+  {
+    entry: 'extension/src/extension.ts',
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    external: ['vscode', 'cpu-features', '*.node'],
+  }, // ssh2's optional native addons stay outside the bundle: it falls back to pure JS
   // The language server for *.pareto-nas.json configs (the extension's client starts it; other editors: `node dist/language-server.js --stdio`).
   // jsonc-parser's main entry is a UMD build esbuild cannot follow: its ES module entry is bundled instead.
-  { entry: 'language-server/src/server.ts', outfile: 'dist/language-server.js', platform: 'node', mainFields: ['module', 'main'] },
+  {
+    entry: 'language-server/src/server.ts',
+    outfile: 'dist/language-server.js',
+    platform: 'node',
+    mainFields: ['module', 'main'],
+  },
   { entry: 'webview/src/main.ts', outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The tfjs engine's worker process (TF.js + wasm backend), forked by the runner.
   { entry: 'runner/src/engines/tfjs/worker.ts', outfile: 'dist/tfjs-worker.js', platform: 'node' },
@@ -27,7 +43,10 @@ const bundles = [
 const assets = [
   { from: 'runner/src/engines/torch/worker.py', to: 'dist/torch_worker.py' },
   { from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm', to: 'dist/tfjs-backend-wasm.wasm' },
-  { from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', to: 'dist/tfjs-backend-wasm-simd.wasm' },
+  {
+    from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+    to: 'dist/tfjs-backend-wasm-simd.wasm',
+  },
 ];
 
 mkdirSync(join(root, 'dist'), { recursive: true });
@@ -58,8 +77,15 @@ for (const a of assets) {
 const h5wasmEntry = 'node_modules/h5wasm/dist/node/hdf5_hl.js';
 if (existsSync(join(root, h5wasmEntry))) {
   await build({
-    absWorkingDir: root, entryPoints: [h5wasmEntry], outfile: 'dist/h5wasm.mjs', bundle: true,
-    platform: 'node', format: 'esm', target: 'node20', charset: 'utf8', logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: [h5wasmEntry],
+    outfile: 'dist/h5wasm.mjs',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    charset: 'utf8',
+    logLevel: 'warning',
   });
 }
 console.log('build: dist/ up to date');
@@ -77,7 +103,12 @@ console.log('build: dist/ up to date');
     await build({
       absWorkingDir: root,
       stdin: { contents: "export { configJsonSchema } from './common/config';", resolveDir: root, loader: 'ts' },
-      outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
     });
     const { configJsonSchema } = await import(pathToFileURL(out).href);
     const schema = { title: 'Pareto NAS search configuration', ...configJsonSchema() };

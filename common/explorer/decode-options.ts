@@ -3,7 +3,11 @@
 import { nodesForLength } from '../model/genome';
 import type { DecodeOptions, NetworkSpec } from '../model/spec';
 
-export function decodeOptionsFromSpec(spec: NetworkSpec, genome: string, search?: { nodes: number; initChannels: number }): DecodeOptions {
+export function decodeOptionsFromSpec(
+  spec: NetworkSpec,
+  genome: string,
+  search?: { nodes: number; initChannels: number },
+): DecodeOptions {
   const bits = genome.replace(/[\s_|]/g, '').length;
   const nodes = search?.nodes ?? nodesForLength(bits);
   if (!nodes) throw new Error(`genome of ${bits} bits does not fit ${3} phases of any node count`);

@@ -16,7 +16,12 @@ export interface FrontPoint {
 
 /** The front as plot points, ordered by MFLOPs so they draw as a step line. */
 export function paretoFrontOf(records: Iterable<CandidateRecord>): FrontPoint[] {
-  return paretoFront(records).map((r) => ({ id: r.id, mflops: r.mflops, accuracy: r.valAccuracy as number, error: r.error }));
+  return paretoFront(records).map((r) => ({
+    id: r.id,
+    mflops: r.mflops,
+    accuracy: r.valAccuracy as number,
+    error: r.error,
+  }));
 }
 
 /** Generations present, ascending. */

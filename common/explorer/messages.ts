@@ -109,6 +109,12 @@ export type WebviewToHost =
   | { type: 'save-file'; filename: string; mime: string; data: string; encoding: 'utf8' | 'base64' };
 
 export function isHostMessage(m: unknown): m is HostToWebview {
-  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' &&
-    ['snapshot', 'delta', 'set-ui', 'topology', 'topology-error', 'refine-records'].includes((m as { type: string }).type);
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as { type?: unknown }).type === 'string' &&
+    ['snapshot', 'delta', 'set-ui', 'topology', 'topology-error', 'refine-records'].includes(
+      (m as { type: string }).type,
+    )
+  );
 }

@@ -23,7 +23,10 @@ export interface PlotSvgInput {
 }
 
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
+  );
 }
 
 export function plotSvg(p: PlotSvgInput): string {
@@ -40,35 +43,61 @@ export function plotSvg(p: PlotSvgInput): string {
   const f = (v: number) => v.toFixed(2);
   const c = p.colors;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" font-family="sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" font-family="sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="${c.background}"/>`);
-  out.push(`<defs><clipPath id="plot-area"><rect x="${m.left}" y="${m.top}" width="${W}" height="${H}"/></clipPath></defs>`);
-  if (p.title) out.push(`<text x="${m.left}" y="20" fill="${c.foreground}" font-size="13" font-weight="bold">${escapeXml(p.title)}</text>`);
+  out.push(
+    `<defs><clipPath id="plot-area"><rect x="${m.left}" y="${m.top}" width="${W}" height="${H}"/></clipPath></defs>`,
+  );
+  if (p.title)
+    out.push(
+      `<text x="${m.left}" y="20" fill="${c.foreground}" font-size="13" font-weight="bold">${escapeXml(p.title)}</text>`,
+    );
   // grid and ticks
   for (const t of logAxisTicks(x0, x1, 8)) {
     const x = sx(t.value);
-    out.push(`<line x1="${f(x)}" y1="${m.top}" x2="${f(x)}" y2="${m.top + H}" stroke="${c.grid}" stroke-width="1"${t.major ? '' : ' stroke-opacity="0.4"'}/>`);
-    if (t.major) out.push(`<text x="${f(x)}" y="${m.top + H + 16}" fill="${c.foreground}" text-anchor="middle">${escapeXml(t.label)}</text>`);
+    out.push(
+      `<line x1="${f(x)}" y1="${m.top}" x2="${f(x)}" y2="${m.top + H}" stroke="${c.grid}" stroke-width="1"${t.major ? '' : ' stroke-opacity="0.4"'}/>`,
+    );
+    if (t.major)
+      out.push(
+        `<text x="${f(x)}" y="${m.top + H + 16}" fill="${c.foreground}" text-anchor="middle">${escapeXml(t.label)}</text>`,
+      );
   }
   for (const t of niceTicks(yLo, yHi, 6)) {
     const y = sy(t);
     out.push(`<line x1="${m.left}" y1="${f(y)}" x2="${m.left + W}" y2="${f(y)}" stroke="${c.grid}" stroke-width="1"/>`);
-    out.push(`<text x="${m.left - 6}" y="${f(y + 4)}" fill="${c.foreground}" text-anchor="end">${escapeXml(formatNumber(t, 2))}</text>`);
+    out.push(
+      `<text x="${m.left - 6}" y="${f(y + 4)}" fill="${c.foreground}" text-anchor="end">${escapeXml(formatNumber(t, 2))}</text>`,
+    );
   }
-  out.push(`<rect x="${m.left}" y="${m.top}" width="${W}" height="${H}" fill="none" stroke="${c.foreground}" stroke-width="1"/>`);
-  out.push(`<text x="${m.left + W / 2}" y="${p.height - 12}" fill="${c.foreground}" text-anchor="middle">${escapeXml(p.xLabel)}</text>`);
-  out.push(`<text transform="translate(16 ${m.top + H / 2}) rotate(-90)" fill="${c.foreground}" text-anchor="middle">${escapeXml(p.yLabel)}</text>`);
+  out.push(
+    `<rect x="${m.left}" y="${m.top}" width="${W}" height="${H}" fill="none" stroke="${c.foreground}" stroke-width="1"/>`,
+  );
+  out.push(
+    `<text x="${m.left + W / 2}" y="${p.height - 12}" fill="${c.foreground}" text-anchor="middle">${escapeXml(p.xLabel)}</text>`,
+  );
+  out.push(
+    `<text transform="translate(16 ${m.top + H / 2}) rotate(-90)" fill="${c.foreground}" text-anchor="middle">${escapeXml(p.yLabel)}</text>`,
+  );
   // cutoff
   if (p.cutoff !== null && p.cutoff >= x0 && p.cutoff <= x1) {
     const x = sx(p.cutoff);
-    out.push(`<line class="cutoff" x1="${f(x)}" y1="${m.top}" x2="${f(x)}" y2="${m.top + H}" stroke="${c.cutoff}" stroke-width="2" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${f(x + 4)}" y="${m.top + 12}" fill="${c.cutoff}">cutoff ${escapeXml(formatNumber(p.cutoff))}</text>`);
+    out.push(
+      `<line class="cutoff" x1="${f(x)}" y1="${m.top}" x2="${f(x)}" y2="${m.top + H}" stroke="${c.cutoff}" stroke-width="2" stroke-dasharray="6 4"/>`,
+    );
+    out.push(
+      `<text x="${f(x + 4)}" y="${m.top + 12}" fill="${c.cutoff}">cutoff ${escapeXml(formatNumber(p.cutoff))}</text>`,
+    );
   }
   // points
   out.push('<g clip-path="url(#plot-area)">');
   out.push('<g class="points">');
   for (const q of p.points) {
-    out.push(`<circle cx="${f(sx(q.x))}" cy="${f(sy(q.y))}" r="3" fill="${q.color}"><title>${escapeXml(q.id)}</title></circle>`);
+    out.push(
+      `<circle cx="${f(sx(q.x))}" cy="${f(sy(q.y))}" r="3" fill="${q.color}"><title>${escapeXml(q.id)}</title></circle>`,
+    );
   }
   out.push('</g>');
   // front as a step line
@@ -79,7 +108,10 @@ export function plotSvg(p: PlotSvgInput): string {
   }
   out.push('<g class="selected">');
   for (const q of p.points) {
-    if (q.selected) out.push(`<circle cx="${f(sx(q.x))}" cy="${f(sy(q.y))}" r="6" fill="none" stroke="${c.selected}" stroke-width="2"/>`);
+    if (q.selected)
+      out.push(
+        `<circle cx="${f(sx(q.x))}" cy="${f(sy(q.y))}" r="6" fill="none" stroke="${c.selected}" stroke-width="2"/>`,
+      );
   }
   out.push('</g>');
   out.push('</g>');

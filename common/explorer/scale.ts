@@ -18,7 +18,9 @@ export function formatNumber(v: number, digits = 4): string {
 }
 
 export function formatInt(v: number): string {
-  return Math.round(v).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(v)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** Linear interpolation between colours given as [r,g,b,a]. */
@@ -50,7 +52,10 @@ export function parseColor(s: string): [number, number, number, number] | null {
   }
   m = /^rgba?\(([^)]+)\)$/i.exec(t);
   if (m) {
-    const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    const p = m[1]
+      .split(/[\s,/]+/)
+      .filter(Boolean)
+      .map(Number);
     if (p.length < 3 || p.some((v) => !Number.isFinite(v))) return null;
     return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
   }

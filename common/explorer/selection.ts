@@ -11,7 +11,10 @@ export type SelectionState = Pick<ExplorerUiState, 'cutoff' | 'added' | 'removed
  * the cutoff they were chosen under (the report's rule too). Before that: the knee of the front, where
  * more FLOPs stop buying much accuracy (common/pareto.ts `kneeOf`). null with no front.
  */
-export function defaultCutoff(front: readonly FrontPoint[], refinements: Iterable<Pick<RefineRecord, 'mflops'>>): number | null {
+export function defaultCutoff(
+  front: readonly FrontPoint[],
+  refinements: Iterable<Pick<RefineRecord, 'mflops'>>,
+): number | null {
   let refined = -Infinity;
   for (const r of refinements) if (Number.isFinite(r.mflops) && r.mflops > refined) refined = r.mflops;
   if (refined > 0) return refined;

@@ -84,7 +84,10 @@ export function sortRows(rows: readonly Table1Row[], key: Table1Key, dir: 'asc' 
       if (va === null && vb === null) return a.i - b.i;
       if (va === null) return 1;
       if (vb === null) return -1;
-      const c = typeof va === 'string' ? va.localeCompare(vb as string, 'en', { numeric: true }) : (va as number) - (vb as number);
+      const c =
+        typeof va === 'string'
+          ? va.localeCompare(vb as string, 'en', { numeric: true })
+          : (va as number) - (vb as number);
       return c !== 0 ? sign * c : a.i - b.i;
     })
     .map((x) => x.r);
@@ -99,20 +102,42 @@ function csvField(v: string): string {
 }
 
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
-  const line = (cells: ReadonlyArray<string | number | null>) => cells.map((c) => csvField(c === null ? '' : String(c))).join(',');
+  const line = (cells: ReadonlyArray<string | number | null>) =>
+    cells.map((c) => csvField(c === null ? '' : String(c))).join(',');
   return [line(header), ...rows.map(line)].join('\r\n') + '\r\n';
 }
 
 export const TABLE1_CSV_HEADER = [
-  'model', 'generation', 'mflops', 'params', 'accuracy_before_refinement', 'accuracy_after_refinement',
-  'inference_ms_per_image', 'inference_seconds', 'inference_images', 'refine_status', 'genome',
+  'model',
+  'generation',
+  'mflops',
+  'params',
+  'accuracy_before_refinement',
+  'accuracy_after_refinement',
+  'inference_ms_per_image',
+  'inference_seconds',
+  'inference_images',
+  'refine_status',
+  'genome',
 ] as const;
 
 export function table1Csv(rows: readonly Table1Row[]): string {
-  return toCsv(TABLE1_CSV_HEADER, rows.map((r) => [
-    r.id, r.generation, r.mflops, r.params, r.searchAccuracy, r.refinedAccuracy,
-    r.inferenceMsPerImage, r.inferenceSeconds, r.inferenceImages, r.refineStatus, r.genome,
-  ]));
+  return toCsv(
+    TABLE1_CSV_HEADER,
+    rows.map((r) => [
+      r.id,
+      r.generation,
+      r.mflops,
+      r.params,
+      r.searchAccuracy,
+      r.refinedAccuracy,
+      r.inferenceMsPerImage,
+      r.inferenceSeconds,
+      r.inferenceImages,
+      r.refineStatus,
+      r.genome,
+    ]),
+  );
 }
 
 function mdCell(v: string): string {
@@ -122,27 +147,65 @@ function mdCell(v: string): string {
 /** The paper's Table I as a GitHub Markdown table; "—" where a value does not exist yet. */
 export function table1Markdown(rows: readonly Table1Row[], title?: string): string {
   const dash = (s: string) => (s === '' ? '—' : s);
-  const header = ['Model', 'MFLOPs', 'Params', 'Accuracy before refinement (%)', 'Accuracy after refinement (%)', 'Inference time (ms/image)'];
+  const header = [
+    'Model',
+    'MFLOPs',
+    'Params',
+    'Accuracy before refinement (%)',
+    'Accuracy after refinement (%)',
+    'Inference time (ms/image)',
+  ];
   const lines = [
     `| ${header.join(' | ')} |`,
     `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
-    ...rows.map((r) => `| ${[
-      mdCell(r.id), fmt(r.mflops, 4), String(r.params), dash(fmt(r.searchAccuracy, 2)),
-      dash(fmt(r.refinedAccuracy, 2)), dash(fmt(r.inferenceMsPerImage, 4)),
-    ].join(' | ')} |`),
+    ...rows.map(
+      (r) =>
+        `| ${[
+          mdCell(r.id),
+          fmt(r.mflops, 4),
+          String(r.params),
+          dash(fmt(r.searchAccuracy, 2)),
+          dash(fmt(r.refinedAccuracy, 2)),
+          dash(fmt(r.inferenceMsPerImage, 4)),
+        ].join(' | ')} |`,
+    ),
   ];
   return (title ? `${title}\n\n` : '') + lines.join('\n') + '\n';
 }
 
 export const PARETO_CSV_HEADER = [
-  'id', 'generation', 'mflops', 'params', 'val_accuracy', 'error', 'epochs', 'train_seconds', 'selected', 'genome',
+  'id',
+  'generation',
+  'mflops',
+  'params',
+  'val_accuracy',
+  'error',
+  'epochs',
+  'train_seconds',
+  'selected',
+  'genome',
 ] as const;
 
 /** pareto.csv: the non-dominated networks, by MFLOPs, with whether they are selected. */
-export function paretoCsv(records: ReadonlyMap<string, CandidateRecord>, frontIds: readonly string[], selected: ReadonlySet<string>): string {
-  const rows = frontIds.map((id) => records.get(id)).filter((r): r is CandidateRecord => !!r).map((r) => [
-    r.id, r.generation, r.mflops, r.params, r.valAccuracy, r.error, r.epochs.length, r.trainSeconds,
-    selected.has(r.id) ? 'yes' : 'no', r.genome,
-  ]);
+export function paretoCsv(
+  records: ReadonlyMap<string, CandidateRecord>,
+  frontIds: readonly string[],
+  selected: ReadonlySet<string>,
+): string {
+  const rows = frontIds
+    .map((id) => records.get(id))
+    .filter((r): r is CandidateRecord => !!r)
+    .map((r) => [
+      r.id,
+      r.generation,
+      r.mflops,
+      r.params,
+      r.valAccuracy,
+      r.error,
+      r.epochs.length,
+      r.trainSeconds,
+      selected.has(r.id) ? 'yes' : 'no',
+      r.genome,
+    ]);
   return toCsv(PARETO_CSV_HEADER, rows);
 }

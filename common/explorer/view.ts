@@ -25,7 +25,8 @@ export function explorerView(
 ): ExplorerView {
   const fullFront = paretoFrontOf(candidates.values());
   const limit = ui.generation;
-  const visibleFront = limit === null ? fullFront : paretoFrontOf([...candidates.values()].filter((r) => r.generation <= limit));
+  const visibleFront =
+    limit === null ? fullFront : paretoFrontOf([...candidates.values()].filter((r) => r.generation <= limit));
   const cutoff = ui.cutoffAuto ? defaultCutoff(fullFront, refinements) : ui.cutoff;
   const selected = selectedIds(candidates, fullFront, { ...ui, cutoff });
   return { visibleFront, fullFront, cutoff, selected };

@@ -32,7 +32,12 @@ export function decodePhase(bits: string, nodes: number): PhaseGraph {
 }
 
 /** Channel tuples (in, out) for the k active phases, assigned by position among the active phases. */
-export function phaseChannels(scheme: ChannelScheme, inChannels: number, C: number, k: number): Array<[number, number]> {
+export function phaseChannels(
+  scheme: ChannelScheme,
+  inChannels: number,
+  C: number,
+  k: number,
+): Array<[number, number]> {
   if (scheme === 'doubling') {
     return range(0, k - 1).map((j) => [j === 0 ? inChannels : C * 2 ** (j - 1), C * 2 ** j]);
   }

@@ -23,6 +23,8 @@ export function describeSpec(spec: NetworkSpec): string {
     if (p.poolAfter) lines.push(`  max-pool 2×2 → ${Math.floor(p.height / 2)}×${Math.floor(p.width / 2)}`);
   });
   if (spec.phases.length === 0) lines.push('no active phase: the body is the identity');
-  lines.push(`head: global average pool ${head.poolHeight}×${head.poolWidth} → linear ${head.inChannels}→${head.classes}`);
+  lines.push(
+    `head: global average pool ${head.poolHeight}×${head.poolWidth} → linear ${head.inChannels}→${head.classes}`,
+  );
   return lines.join('\n');
 }

@@ -23,7 +23,8 @@ export function edgeIndex(i: number, j: number): number {
 
 /** Checks a genome string and returns it with whitespace removed (so "0001101 1100000 ..." is fine). */
 export function parseGenome(text: string, nodes: number, phases = PHASES): string {
-  if (!Number.isInteger(nodes) || nodes < 2) throw new GenomeError(`nodes per phase must be an integer ≥ 2, got ${nodes}`);
+  if (!Number.isInteger(nodes) || nodes < 2)
+    throw new GenomeError(`nodes per phase must be an integer ≥ 2, got ${nodes}`);
   const bits = text.replace(/[\s_|]/g, '');
   const bad = bits.search(/[^01]/);
   if (bad >= 0) {

@@ -45,7 +45,10 @@ export function activate(context: vscode.ExtensionContext): ParetoNasApi {
   }
   context.subscriptions.push(
     runs.onDidChange(() => {
-      const keys = runs.hosts().map((h) => h.key).filter((k) => k !== LOCAL_KEY);
+      const keys = runs
+        .hosts()
+        .map((h) => h.key)
+        .filter((k) => k !== LOCAL_KEY);
       const prev = context.globalState.get<string[]>(KNOWN_HOSTS, []);
       if (keys.join('\n') !== prev.join('\n')) void context.globalState.update(KNOWN_HOSTS, keys);
     }),
@@ -53,11 +56,14 @@ export function activate(context: vscode.ExtensionContext): ParetoNasApi {
   );
 
   const tree = new RunsTreeProvider(runs);
-  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const view = vscode.window.createTreeView(VIEW_ID, {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: true,
+  });
   context.subscriptions.push(tree, view);
   // The local runner is cheap to start: connect it the first time the view is shown, in the background.
-  const connectLocal = (target: Target) =>
-    runs.connect(target).catch((e) => log.warn(`local runner: ${errorText(e)}`));
+  const connectLocal = (target: Target) => runs.connect(target).catch((e) => log.warn(`local runner: ${errorText(e)}`));
   if (view.visible) void connectLocal({ kind: 'local' });
   else {
     const once = view.onDidChangeVisibility((e) => {

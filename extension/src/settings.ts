@@ -50,7 +50,9 @@ export function readSettings(): Settings {
 function localRunsDir(setting: string): string {
   if (setting) return expandHome(setting);
   const folder = vscode.workspace.workspaceFolders?.[0];
-  return folder && (folder.uri.scheme === 'file' || folder.uri.scheme === 'vscode-remote') ? path.join(folder.uri.fsPath, 'runs') : '';
+  return folder && (folder.uri.scheme === 'file' || folder.uri.scheme === 'vscode-remote')
+    ? path.join(folder.uri.fsPath, 'runs')
+    : '';
 }
 
 export function expandHome(p: string): string {

@@ -12,7 +12,12 @@ import { DEFAULT_GPU, estimateSearch, trainings } from './search-cost';
 export const VALIDATE_COMMAND = 'paretoNas.validateOnHost';
 export const START_COMMAND = 'paretoNas.startSearch';
 
-export async function codeLenses(doc: ConfigDocument, config: EffectiveConfig, facts: HostFacts, target: TargetParams): Promise<CodeLens[]> {
+export async function codeLenses(
+  doc: ConfigDocument,
+  config: EffectiveConfig,
+  facts: HostFacts,
+  target: TargetParams,
+): Promise<CodeLens[]> {
   if (!doc.root) return [];
   const anchor = doc.keyNode(['search']) ?? { offset: doc.root.offset, length: 1 };
   const range = doc.range(anchor);
@@ -20,7 +25,11 @@ export async function codeLenses(doc: ConfigDocument, config: EffectiveConfig, f
   const file = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : undefined;
   return [
     lens({ title: await costTitle(config, facts, target), command: '' }),
-    lens({ title: `Start Search on ${target.label}`, command: START_COMMAND, arguments: [{ configFile: file, host: target.host }] }),
+    lens({
+      title: `Start Search on ${target.label}`,
+      command: START_COMMAND,
+      arguments: [{ configFile: file, host: target.host }],
+    }),
     lens({ title: 'Validate on Host', command: VALIDATE_COMMAND, arguments: [{ uri: doc.uri }] }),
   ];
 }
@@ -31,12 +40,20 @@ async function costTitle(config: EffectiveConfig, facts: HostFacts, target: Targ
   const data = await facts.dataset(target.host, config.dataset);
   const d = data.ok && data.value.ok ? data.value.dataset : undefined;
   if (!d) return `${count} · the GPU time needs the dataset on ${target.label}`;
-  const e = estimateSearch(config.search, config.training, { shape: d.shape, classes: d.classes.length, train: d.train, val: d.val });
+  const e = estimateSearch(config.search, config.training, {
+    shape: d.shape,
+    classes: d.classes.length,
+    train: d.train,
+    val: d.val,
+  });
   const doctor = await facts.doctor(target.host);
   const gpus = doctor.ok ? doctor.value.torch.gpus : [];
-  const on = gpus.length === 0
-    ? `on an ${DEFAULT_GPU.name} (${doctor.ok ? `no GPU on ${target.label}` : 'GPU of the host unknown'})`
-    : gpus[0].includes('H200') ? `on its ${gpus[0]}` : `at ${DEFAULT_GPU.name} speed (${gpus[0]} not measured)`;
+  const on =
+    gpus.length === 0
+      ? `on an ${DEFAULT_GPU.name} (${doctor.ok ? `no GPU on ${target.label}` : 'GPU of the host unknown'})`
+      : gpus[0].includes('H200')
+        ? `on its ${gpus[0]}`
+        : `at ${DEFAULT_GPU.name} speed (${gpus[0]} not measured)`;
   return `${count} · ${compact(e.imagePasses)} image-passes · ≈ ${gpuTime(e.gpuHours)} ${on}`;
 }
 

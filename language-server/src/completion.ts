@@ -8,15 +8,21 @@ import type { TargetParams } from '../../common/lsp';
 import type { ConfigDocument } from './config-document';
 import type { HostFacts } from './host-facts';
 
-export async function completions(doc: ConfigDocument, position: Position, facts: HostFacts, target: TargetParams): Promise<CompletionItem[]> {
+export async function completions(
+  doc: ConfigDocument,
+  position: Position,
+  facts: HostFacts,
+  target: TargetParams,
+): Promise<CompletionItem[]> {
   const offset = doc.text.offsetAt(position);
   const loc = getLocation(doc.text.getText(), offset);
   const prev = loc.previousNode;
   if (loc.isAtPropertyKey) return loc.path.length <= 1 ? presetItems() : [];
   // the value being typed: a string's whole range (with its quotes) is replaced
-  const replace: Range = prev && prev.type !== 'property' && prev.offset <= offset && offset <= prev.offset + prev.length
-    ? doc.range(prev)
-    : { start: position, end: position };
+  const replace: Range =
+    prev && prev.type !== 'property' && prev.offset <= offset && offset <= prev.offset + prev.length
+      ? doc.range(prev)
+      : { start: position, end: position };
   const typed = prev?.type === 'string' && typeof prev.value === 'string' ? prev.value : '';
   const key = pathKey(loc.path);
   if (key === 'dataset') return datasetItems(typed, replace, facts, target);
@@ -28,8 +34,19 @@ function pathKey(path: JSONPath): string {
   return path.filter((p) => typeof p === 'string').join('.');
 }
 
-function item(label: string, replace: Range, detail?: string, kind: CompletionItemKind = CompletionItemKind.Value): CompletionItem {
-  return { label, kind, detail, textEdit: { range: replace, newText: JSON.stringify(label) }, filterText: JSON.stringify(label) };
+function item(
+  label: string,
+  replace: Range,
+  detail?: string,
+  kind: CompletionItemKind = CompletionItemKind.Value,
+): CompletionItem {
+  return {
+    label,
+    kind,
+    detail,
+    textEdit: { range: replace, newText: JSON.stringify(label) },
+    filterText: JSON.stringify(label),
+  };
 }
 
 interface EnumNode {
@@ -43,10 +60,17 @@ function enumItems(path: JSONPath, replace: Range): CompletionItem[] {
   let node: EnumNode | undefined = configJsonSchema() as EnumNode;
   for (const key of path) if (typeof key === 'string') node = node?.properties?.[key];
   const values = node?.enum ?? node?.anyOf?.flatMap((a) => a.enum ?? (a.const !== undefined ? [a.const] : [])) ?? [];
-  return values.filter((v): v is string => typeof v === 'string').map((v) => item(v, replace, pathKey(path), CompletionItemKind.EnumMember));
+  return values
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => item(v, replace, pathKey(path), CompletionItemKind.EnumMember));
 }
 
-async function datasetItems(typed: string, replace: Range, facts: HostFacts, target: TargetParams): Promise<CompletionItem[]> {
+async function datasetItems(
+  typed: string,
+  replace: Range,
+  facts: HostFacts,
+  target: TargetParams,
+): Promise<CompletionItem[]> {
   // list the folder the typed path is in: "data/x" lists "data/", "" the runner's working directory
   const slash = typed.lastIndexOf('/');
   const dir = slash < 0 ? '.' : typed.slice(0, slash + 1) || '/';
@@ -55,7 +79,12 @@ async function datasetItems(typed: string, replace: Range, facts: HostFacts, tar
   if (!fact.ok) return items;
   const prefix = slash < 0 ? '' : typed.slice(0, slash + 1);
   for (const e of fact.value.entries) {
-    const it = item(`${prefix}${e.name}`, replace, e.dataset ? `dataset on ${target.label}` : `folder on ${target.label}`, CompletionItemKind.Folder);
+    const it = item(
+      `${prefix}${e.name}`,
+      replace,
+      e.dataset ? `dataset on ${target.label}` : `folder on ${target.label}`,
+      CompletionItemKind.Folder,
+    );
     it.sortText = `${e.dataset ? 0 : 1}${e.name}`;
     items.push(it);
   }
@@ -66,7 +95,11 @@ async function partitionItems(replace: Range, facts: HostFacts, target: TargetPa
   const fact = await facts.doctor(target.host);
   if (!fact.ok) return [];
   return (fact.value.slurm.partitions ?? []).map((p) =>
-    item(p.name, replace, `${p.default ? 'default, ' : ''}${p.nodes} nodes ${p.state}, GPUs ${p.gres || 'none'}, limit ${p.timeLimit} (sinfo on ${target.label})`),
+    item(
+      p.name,
+      replace,
+      `${p.default ? 'default, ' : ''}${p.nodes} nodes ${p.state}, GPUs ${p.gres || 'none'}, limit ${p.timeLimit} (sinfo on ${target.label})`,
+    ),
   );
 }
 

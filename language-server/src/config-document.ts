@@ -1,6 +1,15 @@
 // One open config file as the server sees it: the text parsed with jsonc-parser (the JSON language
 // service's parser, tolerant of a file being typed) so every value, key and JSON path has a range.
-import { findNodeAtLocation, findNodeAtOffset, getNodePath, getNodeValue, parseTree, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  findNodeAtOffset,
+  getNodePath,
+  getNodeValue,
+  parseTree,
+  type JSONPath,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
 import type { Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 

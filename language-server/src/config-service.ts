@@ -50,7 +50,12 @@ export class ConfigService {
     const offline = [...local, ...sizeDiagnostics(doc, config)];
     this.publish(text.uri, offline);
     const target = this.target;
-    const host = (await Promise.all([datasetDiagnostics(doc, config, this.facts, target), slurmDiagnostics(doc, config, this.facts, target)])).flat();
+    const host = (
+      await Promise.all([
+        datasetDiagnostics(doc, config, this.facts, target),
+        slurmDiagnostics(doc, config, this.facts, target),
+      ])
+    ).flat();
     if (this.versions.get(text.uri) !== text.version) return; // a newer edit is being validated
     this.publish(text.uri, [...offline, ...host]);
   }

@@ -3,7 +3,11 @@ import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-language
 
 export const SOURCE = 'pareto-nas';
 
-export function diagnostic(range: Range, message: string, severity: DiagnosticSeverity = DiagnosticSeverity.Error): Diagnostic {
+export function diagnostic(
+  range: Range,
+  message: string,
+  severity: DiagnosticSeverity = DiagnosticSeverity.Error,
+): Diagnostic {
   return { range, message, severity, source: SOURCE };
 }
 

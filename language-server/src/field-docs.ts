@@ -23,14 +23,18 @@ export function fieldMarkdown(path: JSONPath): string | undefined {
   schema ??= configJsonSchema() as SchemaNode;
   let node: SchemaNode | undefined = schema;
   for (const key of path) {
-    node = typeof key === 'number' ? node?.items : (node?.properties?.[key] ?? node?.anyOf?.find((a) => a.properties?.[key])?.properties?.[key]);
+    node =
+      typeof key === 'number'
+        ? node?.items
+        : (node?.properties?.[key] ?? node?.anyOf?.find((a) => a.properties?.[key])?.properties?.[key]);
     if (!node) return undefined;
   }
   if (node === schema || path.length === 0) return undefined;
   const name = path.filter((k) => typeof k === 'string').join('.');
   const parts = [`**${name}**${typeText(node)}`];
   if (node.description) parts.push(node.description);
-  if (node.default !== undefined && typeof node.default !== 'object') parts.push(`Default: \`${JSON.stringify(node.default)}\`.`);
+  if (node.default !== undefined && typeof node.default !== 'object')
+    parts.push(`Default: \`${JSON.stringify(node.default)}\`.`);
   return parts.join('\n\n');
 }
 
@@ -38,6 +42,9 @@ function typeText(n: SchemaNode): string {
   const values = n.enum ?? n.anyOf?.flatMap((a) => a.enum ?? (a.const !== undefined ? [a.const] : []));
   if (values?.length) return ` — one of ${values.map((v) => `\`${JSON.stringify(v)}\``).join(', ')}`;
   const types = [n.type, ...(n.anyOf ?? []).map((a) => a.type)].flat().filter(Boolean);
-  const range = [n.minimum !== undefined ? `≥ ${n.minimum}` : '', n.maximum !== undefined && n.maximum < 2 ** 53 - 1 ? `≤ ${n.maximum}` : ''].filter(Boolean);
+  const range = [
+    n.minimum !== undefined ? `≥ ${n.minimum}` : '',
+    n.maximum !== undefined && n.maximum < 2 ** 53 - 1 ? `≤ ${n.maximum}` : '',
+  ].filter(Boolean);
   return types.length ? ` — ${[...new Set(types)].join(' or ')}${range.length ? ` ${range.join(', ')}` : ''}` : '';
 }

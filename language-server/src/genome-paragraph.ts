@@ -1,7 +1,17 @@
 // A genome in one paragraph for its hover: per phase the active nodes and their edges, channels,
 // spatial size and the skip connection, then MFLOPs and parameters. Decoded with the runner's model
 // code (common/model: decode + cost), so the numbers are the ones the search will record.
-import { cost, decode, decodePhase, nodesForLength, parseGenome, phaseBits, PHASES, type NetworkSpec, type TensorShape } from '../../common/model';
+import {
+  cost,
+  decode,
+  decodePhase,
+  nodesForLength,
+  parseGenome,
+  phaseBits,
+  PHASES,
+  type NetworkSpec,
+  type TensorShape,
+} from '../../common/model';
 
 export interface GenomeContext {
   nodes: number;
@@ -40,7 +50,9 @@ export function genomeMarkdown(text: string, ctx: GenomeContext): string | undef
   }
   const c = cost(spec);
   const shape = `${ctx.input.channels}×${ctx.input.height}×${ctx.input.width}`;
-  const channels = spec.phases.map((p) => `${p.inChannels}→${p.channels} at ${p.height}×${p.width} (phase ${p.genomePhase + 1})`);
+  const channels = spec.phases.map(
+    (p) => `${p.inChannels}→${p.channels} at ${p.height}×${p.width} (phase ${p.genomePhase + 1})`,
+  );
   return (
     `${head} ${phases.join(' ')} ` +
     (channels.length ? `Channels: ${channels.join(', ')}. ` : 'No active phase: global pooling over the input. ') +

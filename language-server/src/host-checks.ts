@@ -9,7 +9,12 @@ import { diagnostic, DiagnosticSeverity } from './diagnostic';
 import type { EffectiveConfig } from './effective-config';
 import type { HostFacts } from './host-facts';
 
-export async function datasetDiagnostics(doc: ConfigDocument, config: EffectiveConfig, facts: HostFacts, target: TargetParams): Promise<Diagnostic[]> {
+export async function datasetDiagnostics(
+  doc: ConfigDocument,
+  config: EffectiveConfig,
+  facts: HostFacts,
+  target: TargetParams,
+): Promise<Diagnostic[]> {
   const node = doc.node(['dataset']);
   if (!config.dataset || node?.type !== 'string') return []; // missing or mistyped: the schema says so
   const range = doc.range(node);
@@ -19,30 +24,56 @@ export async function datasetDiagnostics(doc: ConfigDocument, config: EffectiveC
     return [diagnostic(range, `dataset not checked on ${target.label}: ${why}`, DiagnosticSeverity.Information)];
   }
   if (fact.value.ok) return [];
-  return [diagnostic(range, `dataset "${config.dataset}" is not a dataset on ${target.label}: ${fact.value.error ?? 'unknown reason'}`)];
+  return [
+    diagnostic(
+      range,
+      `dataset "${config.dataset}" is not a dataset on ${target.label}: ${fact.value.error ?? 'unknown reason'}`,
+    ),
+  ];
 }
 
-export async function slurmDiagnostics(doc: ConfigDocument, config: EffectiveConfig, facts: HostFacts, target: TargetParams): Promise<Diagnostic[]> {
+export async function slurmDiagnostics(
+  doc: ConfigDocument,
+  config: EffectiveConfig,
+  facts: HostFacts,
+  target: TargetParams,
+): Promise<Diagnostic[]> {
   if (config.executor.kind !== 'slurm') return [];
   const fact = await facts.doctor(target.host);
   if (!fact.ok) return []; // the dataset check already says the host cannot be asked
   const slurm = fact.value.slurm;
   if (!slurm.available) {
     const missing = [slurm.sbatch ? '' : 'sbatch', slurm.squeue ? '' : 'squeue'].filter(Boolean).join(' and ');
-    return [diagnostic(doc.rangeOf(['executor', 'kind']), `executor.kind is "slurm", but Doctor found no Slurm on ${target.label} (${missing} not on PATH)`)];
+    return [
+      diagnostic(
+        doc.rangeOf(['executor', 'kind']),
+        `executor.kind is "slurm", but Doctor found no Slurm on ${target.label} (${missing} not on PATH)`,
+      ),
+    ];
   }
   const out: Diagnostic[] = [];
   const partitions = slurm.partitions ?? [];
   const named = config.executor.slurm.partition;
   const partition = named ? partitions.find((p) => p.name === named) : partitions.find((p) => p.default);
   if (named && !partition && partitions.length) {
-    out.push(diagnostic(doc.rangeOf(['executor', 'slurm', 'partition']), `no Slurm partition "${named}" on ${target.label} (sinfo lists ${partitions.map((p) => p.name).join(', ')})`));
+    out.push(
+      diagnostic(
+        doc.rangeOf(['executor', 'slurm', 'partition']),
+        `no Slurm partition "${named}" on ${target.label} (sinfo lists ${partitions.map((p) => p.name).join(', ')})`,
+      ),
+    );
   }
   const gpus = gpusPerNode(config.executor.slurm);
   const offered = partition ? [partition] : partitions;
   if (gpus > 0 && partitions.length && !offered.some(hasGpus)) {
-    const where = partition ? `partition "${partition.name}" on ${target.label} has no GPUs` : `no partition on ${target.label} has GPUs`;
-    const path = doc.node(['executor', 'slurm', 'gpusPerNode']) ? ['executor', 'slurm', 'gpusPerNode'] : doc.node(['executor', 'slurm', 'gpusPerTask']) ? ['executor', 'slurm', 'gpusPerTask'] : ['executor', 'kind'];
+    const where = partition
+      ? `partition "${partition.name}" on ${target.label} has no GPUs`
+      : `no partition on ${target.label} has GPUs`;
+    const path = doc.node(['executor', 'slurm', 'gpusPerNode'])
+      ? ['executor', 'slurm', 'gpusPerNode']
+      : doc.node(['executor', 'slurm', 'gpusPerTask'])
+        ? ['executor', 'slurm', 'gpusPerTask']
+        : ['executor', 'kind'];
     out.push(
       diagnostic(
         doc.rangeOf(path),

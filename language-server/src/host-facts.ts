@@ -36,7 +36,11 @@ export class HostFacts {
     if (hit && Date.now() - hit.at < hit.ttl) return hit.fact as Promise<Fact<T>>;
     const fact: Promise<Fact<T>> = ask().then(
       (value) => ({ ok: true as const, value }),
-      (e: Error) => ({ ok: false as const, reason: e.message, notConnected: e instanceof HostUnavailable && e.notConnected }),
+      (e: Error) => ({
+        ok: false as const,
+        reason: e.message,
+        notConnected: e instanceof HostUnavailable && e.notConnected,
+      }),
     );
     // a host that could not be asked is asked again next time, not after the TTL
     const entry = { at: Date.now(), ttl, fact };

@@ -8,7 +8,13 @@ import { fieldMarkdown } from './field-docs';
 import { genomeMarkdown, type GenomeContext } from './genome-paragraph';
 import type { HostFacts } from './host-facts';
 
-export async function hover(doc: ConfigDocument, position: Position, config: EffectiveConfig, facts: HostFacts, target: TargetParams): Promise<Hover | null> {
+export async function hover(
+  doc: ConfigDocument,
+  position: Position,
+  config: EffectiveConfig,
+  facts: HostFacts,
+  target: TargetParams,
+): Promise<Hover | null> {
   const at = doc.at(doc.text.offsetAt(position));
   if (!at) return null;
   const { node, path } = at;

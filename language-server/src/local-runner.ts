@@ -4,7 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { Rpc, type DatasetCheckResult, type DatasetListResult, type DoctorResult } from '../../common/protocol';
 import { PROTOCOL_VERSION } from '../../common/version';
 import { HostUnavailable, type HostGateway } from './host-gateway';
@@ -31,7 +36,11 @@ export class LocalRunnerGateway implements HostGateway {
 
   private connectionFor(host: string): Promise<MessageConnection> {
     if (host !== 'local') {
-      return Promise.reject(new HostUnavailable(`${host}: this editor cannot reach other hosts (only the VS Code extension forwards to SSH hosts)`));
+      return Promise.reject(
+        new HostUnavailable(
+          `${host}: this editor cannot reach other hosts (only the VS Code extension forwards to SSH hosts)`,
+        ),
+      );
     }
     this.connecting ??= this.start().catch((e) => {
       this.connecting = undefined; // try again on the next request
@@ -41,11 +50,15 @@ export class LocalRunnerGateway implements HostGateway {
   }
 
   private async start(): Promise<MessageConnection> {
-    if (!existsSync(this.runnerScript)) throw new HostUnavailable(`the runner ${this.runnerScript} is missing (npm run build)`);
+    if (!existsSync(this.runnerScript))
+      throw new HostUnavailable(`the runner ${this.runnerScript} is missing (npm run build)`);
     const child = spawn(process.execPath, [this.runnerScript, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stderr!.on('data', (d: Buffer) => this.log(`runner: ${d.toString().trimEnd()}`));
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const connection = createMessageConnection(
+      new StreamMessageReader(child.stdout!),
+      new StreamMessageWriter(child.stdin!),
+    );
     child.on('exit', (code) => {
       this.log(`runner exited (${code})`);
       connection.dispose();

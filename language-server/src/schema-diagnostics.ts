@@ -11,7 +11,10 @@ import { diagnostic } from './diagnostic';
 export function schemaDiagnostics(doc: ConfigDocument): Diagnostic[] {
   if (doc.parseErrors.length) {
     return doc.parseErrors.map((e) =>
-      diagnostic(doc.range({ offset: e.offset, length: Math.max(1, e.length) }), `not valid JSON: ${printParseErrorCode(e.error)}`),
+      diagnostic(
+        doc.range({ offset: e.offset, length: Math.max(1, e.length) }),
+        `not valid JSON: ${printParseErrorCode(e.error)}`,
+      ),
     );
   }
   const result = SearchConfig.safeParse(doc.value);
@@ -23,12 +26,18 @@ function issueDiagnostics(doc: ConfigDocument, issue: z.core.$ZodIssue): Diagnos
   const where = path.length ? path.join('.') : 'the config';
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) =>
-      diagnostic(doc.range(doc.keyNode([...path, key]) ?? doc.rangeNode(path)), `${[...path, key].join('.')} is not a field of ${where === 'the config' ? 'a search config' : where}`),
+      diagnostic(
+        doc.range(doc.keyNode([...path, key]) ?? doc.rangeNode(path)),
+        `${[...path, key].join('.')} is not a field of ${where === 'the config' ? 'a search config' : where}`,
+      ),
     );
   }
   const missing = issue.code === 'invalid_type' && doc.node(path) === undefined;
   if (missing) {
-    const hint = where === 'dataset' ? ': name the dataset folder (with dataset.json) on the host, or "default" for the bundled demo data' : '';
+    const hint =
+      where === 'dataset'
+        ? ': name the dataset folder (with dataset.json) on the host, or "default" for the bundled demo data'
+        : '';
     return [diagnostic(doc.rangeOf(path), `${where} is missing${hint}`)];
   }
   return [diagnostic(doc.rangeOf(path), `${where}: ${issue.message}`)];

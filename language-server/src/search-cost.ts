@@ -38,7 +38,11 @@ export function estimateSearch(
   data: { shape: [number, number, number]; classes: number; train: number; val: number },
 ): SearchEstimate {
   const n = trainings(search);
-  const meanMflops = meanRandomMflops(search, { channels: data.shape[0], height: data.shape[1], width: data.shape[2] }, data.classes);
+  const meanMflops = meanRandomMflops(
+    search,
+    { channels: data.shape[0], height: data.shape[1], width: data.shape[2] },
+    data.classes,
+  );
   return {
     trainings: n,
     imagePasses: n * training.epochs * (data.train + data.val),
@@ -54,7 +58,11 @@ export function trainingSeconds(mflops: number, epochs: number, trainImages: num
 }
 
 /** Mean MFLOPs of SAMPLE genomes drawn with a fixed generator (the same answer every time). */
-function meanRandomMflops(search: Pick<SearchSettings, 'nodes' | 'initChannels'>, input: TensorShape, classes: number): number {
+function meanRandomMflops(
+  search: Pick<SearchSettings, 'nodes' | 'initChannels'>,
+  input: TensorShape,
+  classes: number,
+): number {
   let state = 0x2545f491;
   const bit = () => {
     state ^= state << 13;
@@ -67,7 +75,9 @@ function meanRandomMflops(search: Pick<SearchSettings, 'nodes' | 'initChannels'>
   for (let i = 0; i < SAMPLE; i++) {
     const genome = Array.from({ length }, bit).join('');
     try {
-      mflops.push(cost(decode(genome, { nodes: search.nodes, initChannels: search.initChannels, input, classes })).mflops);
+      mflops.push(
+        cost(decode(genome, { nodes: search.nodes, initChannels: search.initChannels, input, classes })).mflops,
+      );
     } catch {
       // an input too small for this network's phases: the search would fail it too; not counted
     }

@@ -15,8 +15,14 @@ let service: ConfigService | undefined;
 
 connection.onInitialize((params) => {
   const options = (params.initializationOptions ?? {}) as LspInitOptions;
-  const gateway = options.runnerRequests ? new ClientGateway(connection) : new LocalRunnerGateway(undefined, (l) => connection.console.log(l));
-  service = new ConfigService(gateway, options.target ?? LOCAL_TARGET, (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }));
+  const gateway = options.runnerRequests
+    ? new ClientGateway(connection)
+    : new LocalRunnerGateway(undefined, (l) => connection.console.log(l));
+  service = new ConfigService(
+    gateway,
+    options.target ?? LOCAL_TARGET,
+    (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+  );
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -30,7 +36,9 @@ connection.onInitialize((params) => {
 
 const open = () => documents.all().filter((d) => ConfigService.handles(d.uri));
 const validate = (d: TextDocument) =>
-  void service?.validate(d).catch((e: Error) => connection.console.error(`validating ${d.uri}: ${e.stack ?? e.message}`));
+  void service
+    ?.validate(d)
+    .catch((e: Error) => connection.console.error(`validating ${d.uri}: ${e.stack ?? e.message}`));
 documents.onDidChangeContent((e) => ConfigService.handles(e.document.uri) && validate(e.document));
 documents.onDidClose((e) => service?.forget(e.document.uri));
 connection.onHover((p) => withDoc(p.textDocument.uri, (d) => service!.hover(d, p.position)));

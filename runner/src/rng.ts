@@ -117,7 +117,8 @@ export class Rng {
       const k = Math.floor(((2 * a) / us + b) * u + lam + 0.43);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lam + k * loglam - logGamma(k + 1)) return k;
+      if (Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lam + k * loglam - logGamma(k + 1))
+        return k;
     }
   }
   /** Uniform random rotation as a unit quaternion (w, x, y, z), Shoemake 1992. */
@@ -127,7 +128,12 @@ export class Rng {
     const u3 = this.random();
     const s1 = Math.sqrt(1 - u1);
     const s2 = Math.sqrt(u1);
-    return [s1 * Math.sin(2 * Math.PI * u2), s1 * Math.cos(2 * Math.PI * u2), s2 * Math.sin(2 * Math.PI * u3), s2 * Math.cos(2 * Math.PI * u3)];
+    return [
+      s1 * Math.sin(2 * Math.PI * u2),
+      s1 * Math.cos(2 * Math.PI * u2),
+      s2 * Math.sin(2 * Math.PI * u3),
+      s2 * Math.cos(2 * Math.PI * u3),
+    ];
   }
 }
 

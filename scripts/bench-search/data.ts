@@ -17,18 +17,25 @@ const FULL_SCALE: Record<ImageDtype, number> = { float32: 1, uint8: 255, uint16:
 
 export function writeBenchDataset(dir: string, o: SyntheticSize): string {
   const out = join(dir, `synthetic-${o.size}-${o.train}-${o.val}-${o.dtype}`);
-  const w = DatasetWriter.create(out, {
-    name: 'bench-search-synthetic',
-    shape: [1, o.size, o.size],
-    classes: ['left', 'right'],
-    dtype: o.dtype,
-    counts: { train: o.train, val: o.val },
-  }, { overwrite: true });
+  const w = DatasetWriter.create(
+    out,
+    {
+      name: 'bench-search-synthetic',
+      shape: [1, o.size, o.size],
+      classes: ['left', 'right'],
+      dtype: o.dtype,
+      counts: { train: o.train, val: o.val },
+    },
+    { overwrite: true },
+  );
   const rng = new Rng(1);
   const img = new Float32Array(o.size * o.size);
   const r2 = (o.size / 6) ** 2;
   const full = FULL_SCALE[o.dtype];
-  for (const [split, count] of [['train', o.train], ['val', o.val]] as const) {
+  for (const [split, count] of [
+    ['train', o.train],
+    ['val', o.val],
+  ] as const) {
     for (let n = 0; n < count; n++) {
       const label = n % 2;
       const cx = label ? (3 * o.size) / 4 : o.size / 4;

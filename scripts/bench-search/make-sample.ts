@@ -16,7 +16,9 @@ export const DECODE = { nodes: 4, initChannels: 24, input: { channels: 1, height
 function main(): void {
   const [folder, countText = '24'] = process.argv.slice(2);
   if (!folder) throw new Error('usage: make-sample.ts <folder with *_training_data.csv> [count]');
-  const files = readdirSync(folder).filter((f) => /^[^_]+_[^_]+_training_data\.csv$/.test(f)).sort();
+  const files = readdirSync(folder)
+    .filter((f) => /^[^_]+_[^_]+_training_data\.csv$/.test(f))
+    .sort();
   const seen = new Map<string, { genome: string; mflops: number; a4nnMflops: number; source: string }>();
   for (const f of files) {
     const rows = parse(readFileSync(join(folder, f), 'utf8'), { columns: true }) as Array<Record<string, string>>;

@@ -34,7 +34,12 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * Rates from the steady epochs (all but the first; the first when there is only one) and the first
  * epoch's excess over them. Epochs without a train/validation split count wholly as training.
  */
-export function networkTiming(epochs: EpochTiming[], wallSeconds: number, trainImages: number, valImages: number): NetworkTiming {
+export function networkTiming(
+  epochs: EpochTiming[],
+  wallSeconds: number,
+  trainImages: number,
+  valImages: number,
+): NetworkTiming {
   if (epochs.length === 0) throw new Error('a training reported no epochs');
   const steady = epochs.length > 1 ? epochs.slice(1) : epochs;
   const train = mean(steady.map((e) => e.trainSeconds ?? e.seconds));

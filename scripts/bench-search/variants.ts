@@ -44,7 +44,12 @@ export interface ExecutorVariant {
  * (starting Python, importing torch, loading the dataset: once per worker in a search, so not
  * counted); then the sample, each network timed from dispatch to result.
  */
-export async function runExecutor(v: ExecutorVariant, jobs: SampleJob[], dataset: string, training: TrainingSettings): Promise<VariantRun> {
+export async function runExecutor(
+  v: ExecutorVariant,
+  jobs: SampleJob[],
+  dataset: string,
+  training: TrainingSettings,
+): Promise<VariantRun> {
   const cpu = v.cpuThreads !== undefined;
   const ex = new LocalExecutor({
     engine: v.engine,
@@ -54,7 +59,12 @@ export async function runExecutor(v: ExecutorVariant, jobs: SampleJob[], dataset
   try {
     await ex.start();
     const share = cpu ? 1 : ex.workerCount;
-    const toJob = (j: SampleJob, id: string, over: Partial<TrainingSettings> = {}): TrainJob => ({ id, spec: j.spec, dataset, training: { ...training, ...over } });
+    const toJob = (j: SampleJob, id: string, over: Partial<TrainingSettings> = {}): TrainJob => ({
+      id,
+      spec: j.spec,
+      dataset,
+      training: { ...training, ...over },
+    });
     const warm = Array.from({ length: share }, (_, i) => toJob(jobs[0], `warm-${i}`, { epochs: 1 }));
     await ex.evaluate(warm, { onResult: (id, r) => check(id, r) });
     const started = new Map<string, number>();
@@ -67,7 +77,8 @@ export async function runExecutor(v: ExecutorVariant, jobs: SampleJob[], dataset
         onEpoch: (id, m) => epochs.set(id, [...(epochs.get(id) ?? []), m]),
         onResult: (id, r) => {
           const wallSeconds = (performance.now() - started.get(id)!) / 1000;
-          if (r instanceof TrainingError) networks.push({ id, epochs: [], wallSeconds, device: '', error: `${r.kind}: ${r.message.split('\n')[0]}` });
+          if (r instanceof TrainingError)
+            networks.push({ id, epochs: [], wallSeconds, device: '', error: `${r.kind}: ${r.message.split('\n')[0]}` });
           else networks.push({ id, epochs: r.epochs, wallSeconds, device: r.device });
         },
       },
@@ -83,7 +94,13 @@ function check(id: string, r: unknown): void {
 }
 
 /** Trains the sample with baseline.py (the plain loop), one network after another on one device. */
-export async function runBaseline(python: string, jobs: SampleJob[], dataset: string, training: TrainingSettings, threads?: number): Promise<VariantRun> {
+export async function runBaseline(
+  python: string,
+  jobs: SampleJob[],
+  dataset: string,
+  training: TrainingSettings,
+  threads?: number,
+): Promise<VariantRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-search-baseline-'));
   try {
     const input = join(dir, 'jobs.json');
@@ -91,15 +108,23 @@ export async function runBaseline(python: string, jobs: SampleJob[], dataset: st
     writeFileSync(input, JSON.stringify({ dataset, training, jobs }));
     const env = { ...process.env, ...(threads && { OMP_NUM_THREADS: String(threads) }) };
     await new Promise<void>((resolve, reject) =>
-      execFile(python, [benchFile('baseline.py'), workerScriptPath(), input, output], { env, maxBuffer: 16 << 20 }, (err, _out, stderr) =>
-        err ? reject(new Error(`baseline.py failed: ${err.message}\n${`${stderr}`.slice(-2000)}`)) : resolve(),
+      execFile(
+        python,
+        [benchFile('baseline.py'), workerScriptPath(), input, output],
+        { env, maxBuffer: 16 << 20 },
+        (err, _out, stderr) =>
+          err ? reject(new Error(`baseline.py failed: ${err.message}\n${`${stderr}`.slice(-2000)}`)) : resolve(),
       ),
     );
     const networks = readFileSync(output, 'utf8')
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as NetworkRun);
-    return { share: 1, describe: 'plain PyTorch loop (scripts/bench-search/baseline.py), one network at a time', networks };
+    return {
+      share: 1,
+      describe: 'plain PyTorch loop (scripts/bench-search/baseline.py), one network at a time',
+      networks,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -30,11 +30,28 @@ export function makeHandMadeRun(root: string, name: string, dataset: string, siz
     dataset: { dir: dataset, name: 'synthetic', shape: [1, size, size], classes: ['q0', 'q1'] },
   });
   HAND_MADE_CANDIDATES.forEach(([genome, acc], index) => {
-    const spec = decode(genome, { nodes: 4, initChannels: 4, input: { channels: 1, height: size, width: size }, classes: 2 });
+    const spec = decode(genome, {
+      nodes: 4,
+      initChannels: 4,
+      input: { channels: 1, height: size, width: size },
+      classes: 2,
+    });
     const c = cost(spec);
     const record: CandidateRecord = {
-      id: `g1-0${index}`, generation: 1, index, genome, specHash: specHash(spec), mflops: c.mflops, params: c.params,
-      status: 'ok', valAccuracy: acc, error: 100 - acc, epochs: [], trainSeconds: 1, parents: [], finishedAt: new Date().toISOString(),
+      id: `g1-0${index}`,
+      generation: 1,
+      index,
+      genome,
+      specHash: specHash(spec),
+      mflops: c.mflops,
+      params: c.params,
+      status: 'ok',
+      valAccuracy: acc,
+      error: 100 - acc,
+      epochs: [],
+      trainSeconds: 1,
+      parents: [],
+      finishedAt: new Date().toISOString(),
     };
     store.appendCandidate(record);
   });

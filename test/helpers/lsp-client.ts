@@ -35,15 +35,27 @@ export class LspTestClient {
   }
 
   /** Starts the server and initializes it; `setup` registers handlers (e.g. runnerRequest) before initialize. */
-  static async start(options: LspInitOptions = {}, setup?: (c: ProtocolConnection) => void, env: NodeJS.ProcessEnv = process.env): Promise<LspTestClient> {
+  static async start(
+    options: LspInitOptions = {},
+    setup?: (c: ProtocolConnection) => void,
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<LspTestClient> {
     const child = spawn(process.execPath, [serverBundle, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const connection = createProtocolConnection(
+      new StreamMessageReader(child.stdout!),
+      new StreamMessageWriter(child.stdin!),
+    );
     const client = new LspTestClient(connection, child);
     child.stderr!.on('data', (d: Buffer) => client.stderr.push(d.toString()));
     setup?.(connection);
     connection.onRequest('workspace/codeLens/refresh', () => null);
     connection.listen();
-    await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: options });
+    await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+      initializationOptions: options,
+    });
     await connection.sendNotification('initialized', {});
     return client;
   }
@@ -51,13 +63,18 @@ export class LspTestClient {
   open(uri: string, text: string): Promise<void> {
     this.versions.set(uri, 1);
     this.published.delete(uri);
-    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text } });
+    return this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'json', version: 1, text },
+    });
   }
 
   change(uri: string, text: string): Promise<void> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
   }
 
   /** The first published diagnostics of uri for which `until` holds (waits up to timeoutMs). */
@@ -67,7 +84,8 @@ export class LspTestClient {
       const d = this.published.get(uri);
       if (d && until(d)) return d;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no diagnostics for ${uri} matched within ${timeoutMs / 1000} s; last: ${JSON.stringify(d)}`);
+      if (left <= 0)
+        throw new Error(`no diagnostics for ${uri} matched within ${timeoutMs / 1000} s; last: ${JSON.stringify(d)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => (clearTimeout(t), resolve()));
@@ -84,7 +102,10 @@ export class LspTestClient {
   }
 
   async completions(uri: string, line: number, character: number): Promise<CompletionItem[]> {
-    const r = await this.connection.sendRequest<CompletionItem[] | { items: CompletionItem[] } | null>('textDocument/completion', { textDocument: { uri }, position: { line, character } });
+    const r = await this.connection.sendRequest<CompletionItem[] | { items: CompletionItem[] } | null>(
+      'textDocument/completion',
+      { textDocument: { uri }, position: { line, character } },
+    );
     return Array.isArray(r) ? r : (r?.items ?? []);
   }
 

@@ -61,7 +61,10 @@ export function writeSyntheticDataset(dir: string, o: SyntheticOptions = {}): st
   mkdirSync(dir, { recursive: true });
   const half = Math.floor(size / 2);
   const splits: Record<string, { count: number; images: string; labels: string }> = {};
-  for (const [split, count] of [['train', o.train ?? 96], ['val', o.val ?? 48]] as const) {
+  for (const [split, count] of [
+    ['train', o.train ?? 96],
+    ['val', o.val ?? 48],
+  ] as const) {
     const img = new Float32Array(count * channels * size * size);
     const lab: number[] = [];
     for (let n = 0; n < count; n++) {
@@ -74,7 +77,8 @@ export function writeSyntheticDataset(dir: string, o: SyntheticOptions = {}): st
           for (let x = 0; x < size; x++) {
             const inside = y >= oy && y < oy + half && x >= ox && x < ox + half;
             const v = 0.5 * next() + (inside ? 0.5 : 0);
-            img[((n * channels + c) * size + y) * size + x] = dtype === 'float32' ? v : Math.round(v * (dtype === 'uint8' ? 255 : 65535));
+            img[((n * channels + c) * size + y) * size + x] =
+              dtype === 'float32' ? v : Math.round(v * (dtype === 'uint8' ? 255 : 65535));
           }
     }
     writeNpy(join(dir, `${split}_images.npy`), dtype, [count, channels, size, size], img);

@@ -4,7 +4,18 @@
 // written under /etc/slurm). Needs root and the Debian packages slurm-wlm and munge
 // (scripts/setup-system.sh). Stop cancels every job, stops the daemons by pid and deletes the folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +28,11 @@ const MUNGED = '/usr/sbin/munged';
 /** Why a Slurm cluster cannot be started here, or undefined when it can. */
 export function slurmUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'the test Slurm cluster needs root (slurmd, munged)';
-  for (const bin of [SLURMCTLD, SLURMD, MUNGED]) if (!existsSync(bin)) return `${bin} missing: run scripts/setup-system.sh (slurm-wlm, munge)`;
+  for (const bin of [SLURMCTLD, SLURMD, MUNGED])
+    if (!existsSync(bin)) return `${bin} missing: run scripts/setup-system.sh (slurm-wlm, munge)`;
   for (const cmd of ['sbatch', 'squeue', 'scancel', 'scontrol', 'sinfo', 'munge', 'unmunge', 'setpriv']) {
-    if (spawnSync(cmd, ['--version'], { stdio: 'ignore' }).error) return `${cmd} missing (slurm-client, munge, util-linux)`;
+    if (spawnSync(cmd, ['--version'], { stdio: 'ignore' }).error)
+      return `${cmd} missing (slurm-client, munge, util-linux)`;
   }
   return undefined;
 }
@@ -50,7 +63,10 @@ export interface SlurmCluster {
 }
 
 function mungeAnswers(socket: string): boolean {
-  const r = spawnSync('sh', ['-c', 'munge -n -S "$1" | unmunge -S "$1"', 'sh', socket], { stdio: 'ignore', timeout: 5000 });
+  const r = spawnSync('sh', ['-c', 'munge -n -S "$1" | unmunge -S "$1"', 'sh', socket], {
+    stdio: 'ignore',
+    timeout: 5000,
+  });
   return r.status === 0;
 }
 
@@ -58,10 +74,16 @@ function ids(name: string): number {
   return Number(spawnSync('id', ['-u', name], { encoding: 'utf8' }).stdout.trim());
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
+async function until(
+  what: string,
+  cond: () => boolean,
+  timeoutMs: number,
+  detail: () => string = () => '',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`test Slurm cluster: timed out after ${timeoutMs / 1000} s waiting for ${what}\n${detail()}`);
+    if (Date.now() > end)
+      throw new Error(`test Slurm cluster: timed out after ${timeoutMs / 1000} s waiting for ${what}\n${detail()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -134,8 +156,18 @@ export async function startSlurm(options: SlurmClusterOptions = {}): Promise<Slu
     // setpriv exec()s munged, so the child is munged itself
     munged = daemon(
       'setpriv',
-      ['--reuid=munge', '--regid=munge', '--init-groups', MUNGED, '-F', `--socket=${mungeSocket}`, `--key-file=${key}`,
-        `--log-file=${join(mungeDir, 'munged.log')}`, `--pid-file=${join(mungeDir, 'munged.pid')}`, `--seed-file=${join(mungeDir, 'munged.seed')}`],
+      [
+        '--reuid=munge',
+        '--regid=munge',
+        '--init-groups',
+        MUNGED,
+        '-F',
+        `--socket=${mungeSocket}`,
+        `--key-file=${key}`,
+        `--log-file=${join(mungeDir, 'munged.log')}`,
+        `--pid-file=${join(mungeDir, 'munged.pid')}`,
+        `--seed-file=${join(mungeDir, 'munged.seed')}`,
+      ],
       join(dir, 'log', 'munged.out'),
       env,
     );
@@ -150,7 +182,9 @@ export async function startSlurm(options: SlurmClusterOptions = {}): Promise<Slu
     const nodePorts = multi ? await Promise.all(nodes.map(() => freePort())) : [];
     const topo = multi
       ? `CPUs=${options.cpusPerNode ?? 2} RealMemory=4000`
-      : spawnSync(SLURMD, ['-C'], { encoding: 'utf8' }).stdout.split('\n')[0].replace(/^NodeName=\S+\s*/, '');
+      : spawnSync(SLURMD, ['-C'], { encoding: 'utf8' })
+          .stdout.split('\n')[0]
+          .replace(/^NodeName=\S+\s*/, '');
     if (!/CPUs=\d+/.test(topo)) throw new Error(`slurmd -C gave no node topology: ${topo}`);
     const fakeGpus = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random'].slice(0, gpus);
     if (gpus > fakeGpus.length) throw new Error(`at most ${fakeGpus.length} fake GPUs per node`);
@@ -206,7 +240,12 @@ export async function startSlurm(options: SlurmClusterOptions = {}): Promise<Slu
     writeFileSync(conf, `${lines.join('\n')}\n`);
 
     ctld = daemon(SLURMCTLD, ['-D', '-i', '-f', conf], join(dir, 'log', 'slurmctld.out'), env);
-    await until('slurmctld', () => /UP/.test(spawnSync('scontrol', ['ping'], { env, encoding: 'utf8', timeout: 5000 }).stdout ?? ''), 20_000, logs);
+    await until(
+      'slurmctld',
+      () => /UP/.test(spawnSync('scontrol', ['ping'], { env, encoding: 'utf8', timeout: 5000 }).stdout ?? ''),
+      20_000,
+      logs,
+    );
     for (const n of nodes) {
       const args = multi ? ['-D', '-N', n, '-f', conf] : ['-D', '-f', conf];
       slurmds.push(daemon(SLURMD, args, join(dir, 'log', `slurmd-${n}.out`), env));
@@ -214,7 +253,8 @@ export async function startSlurm(options: SlurmClusterOptions = {}): Promise<Slu
     await until(
       `nodes ${nodes.join(', ')} idle`,
       () => {
-        const out = spawnSync('sinfo', ['-h', '-N', '-o', '%N %T'], { env, encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+        const out =
+          spawnSync('sinfo', ['-h', '-N', '-o', '%N %T'], { env, encoding: 'utf8', timeout: 5000 }).stdout ?? '';
         return nodes.every((n) => new RegExp(`^${n} idle$`, 'm').test(out));
       },
       30_000,
@@ -227,7 +267,11 @@ export async function startSlurm(options: SlurmClusterOptions = {}): Promise<Slu
       nodes,
       env,
       jobState(jobId) {
-        const r = spawnSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%T'], { env, encoding: 'utf8', timeout: 10_000 });
+        const r = spawnSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%T'], {
+          env,
+          encoding: 'utf8',
+          timeout: 10_000,
+        });
         return r.status === 0 ? r.stdout.trim().split('\n')[0] || undefined : undefined;
       },
       logs,

@@ -3,7 +3,17 @@
 // free ports, readiness from the "Server listening" line, and a stop that walks the process tree.
 // Needs root (useradd, sshd privilege separation) and openssh-server (scripts/setup-system.sh).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,13 +236,15 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     hostKey: Buffer.from(b64, 'base64'),
     hostKeyType,
     killSessions() {
-      killAll(descendants(pid).filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sshd');
-        } catch {
-          return false;
-        }
-      }));
+      killAll(
+        descendants(pid).filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sshd');
+          } catch {
+            return false;
+          }
+        }),
+      );
     },
     pause() {
       process.kill(pid, 'SIGSTOP');
@@ -247,7 +259,9 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
         // gone
       }
       killAll([...descendants(pid), pid]);
-      await new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+      await new Promise<void>((r) =>
+        child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+      );
       rmSync(dir, { recursive: true, force: true });
     },
     log: () => log,
@@ -255,7 +269,10 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
 }
 
 /** An ssh config file naming the servers, for connectSsh({ file }). */
-export function writeSshConfig(file: string, hosts: Array<{ alias: string; port: number; user: string; identityFile: string; proxyJump?: string }>): void {
+export function writeSshConfig(
+  file: string,
+  hosts: Array<{ alias: string; port: number; user: string; identityFile: string; proxyJump?: string }>,
+): void {
   const text = hosts
     .map((h) =>
       [

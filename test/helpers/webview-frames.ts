@@ -7,7 +7,9 @@ export async function viewFrame(page: Page, view: 'explorer' | 'topology', timeo
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
-      const ok = await f.evaluate((v) => document.body?.dataset.view === v && document.body.dataset.ready === 'true', view).catch(() => false);
+      const ok = await f
+        .evaluate((v) => document.body?.dataset.view === v && document.body.dataset.ready === 'true', view)
+        .catch(() => false);
       if (ok) return f;
     }
     await page.waitForTimeout(250); // poll: frames appear without an event to wait on
@@ -16,7 +18,12 @@ export async function viewFrame(page: Page, view: 'explorer' | 'topology', timeo
 }
 
 /** Polls fn until ok(value); fails with the last value after timeoutMs. */
-export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let v = await fn();
   while (!ok(v)) {

@@ -18,8 +18,13 @@ const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** Why the host cannot run here, or null when it can. */
 export function hostMissing(): string | null {
-  for (const [what, file] of [['Node 24', node24], ['code-server', codeServer], ['Chromium', chromiumPath]] as const) {
-    if (!existsSync(file)) return `${what} not found at ${file}; install the test host with: bash scripts/setup-vscode-host.sh`;
+  for (const [what, file] of [
+    ['Node 24', node24],
+    ['code-server', codeServer],
+    ['Chromium', chromiumPath],
+  ] as const) {
+    if (!existsSync(file))
+      return `${what} not found at ${file}; install the test host with: bash scripts/setup-vscode-host.sh`;
   }
   return null;
 }
@@ -96,7 +101,10 @@ export class Workbench {
       mkdirSync(join(runDir, d), { recursive: true });
     }
     const workspace = o.workspace ?? join(runDir, 'workspace');
-    writeFileSync(join(runDir, 'user-data', 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...o.settings }, null, 2));
+    writeFileSync(
+      join(runDir, 'user-data', 'User', 'settings.json'),
+      JSON.stringify({ ...QUIET_SETTINGS, ...o.settings }, null, 2),
+    );
     const port = await freePort();
     writeFileSync(join(runDir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
     const env = {
@@ -113,12 +121,21 @@ export class Workbench {
       node24,
       [
         codeServer,
-        '--config', join(runDir, 'config.yaml'),
-        '--user-data-dir', join(runDir, 'user-data'),
-        '--extensions-dir', join(runDir, 'extensions'),
-        '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-        '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-        '--disable-getting-started-override', '--ignore-last-opened',
+        '--config',
+        join(runDir, 'config.yaml'),
+        '--user-data-dir',
+        join(runDir, 'user-data'),
+        '--extensions-dir',
+        join(runDir, 'extensions'),
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
         // the URL payload (extensionDevelopmentPath / extensionTestsPath) is honoured only with this;
         // it also stops notification toasts (they go to the notification center only), so a workbench
         // without a payload (an installed VSIX) runs without it and shows toasts as users see them
@@ -154,8 +171,16 @@ export class Workbench {
       ctx = await chromium.launchPersistentContext(profile, {
         executablePath: chromiumPath,
         headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-          '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
         viewport: o.viewport ?? { width: 1400, height: 900 },
         env: { ...process.env, XDG_CONFIG_HOME: join(runDir, 'xdg-config'), XDG_CACHE_HOME: join(runDir, 'xdg-cache') },
       });
@@ -173,7 +198,8 @@ export class Workbench {
       await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
         const text = (args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
         // the suite's own result lines, errors, and everything with VERBOSE=1
-        if (process.env.VERBOSE || type === 'error' || /^(not )?ok - /.test(text)) console.log(`[ext host ${type}] ${text}`);
+        if (process.env.VERBOSE || type === 'error' || /^(not )?ok - /.test(text))
+          console.log(`[ext host ${type}] ${text}`);
       });
       await page.exposeFunction('codeAutomationExit', (code: number) => onExit(code));
     }
@@ -195,11 +221,20 @@ export class Workbench {
   installExtension(vsix: string): string {
     const r = spawnSync(
       node24,
-      [codeServer, '--user-data-dir', join(this.runDir, 'user-data'), '--extensions-dir', join(this.runDir, 'extensions'), '--install-extension', vsix],
+      [
+        codeServer,
+        '--user-data-dir',
+        join(this.runDir, 'user-data'),
+        '--extensions-dir',
+        join(this.runDir, 'extensions'),
+        '--install-extension',
+        vsix,
+      ],
       { env: this.env, encoding: 'utf8', timeout: 120_000 },
     );
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-    if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${out}`);
+    if (r.status !== 0)
+      throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${out}`);
     return out;
   }
 
@@ -251,7 +286,10 @@ export class Workbench {
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${title}`);
     try {
-      await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 2_000 });
+      await this.page
+        .locator('.quick-input-list .monaco-list-row', { hasText: title })
+        .first()
+        .waitFor({ state: 'visible', timeout: 2_000 });
       return true;
     } catch {
       return false;
@@ -265,13 +303,20 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: timeoutMs });
     await input.fill(text);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page
+      .locator('.quick-input-list .monaco-list-row', { hasText: text })
+      .first()
+      .waitFor({ state: 'visible', timeout: timeoutMs });
     await input.press('Enter');
   }
 
   /** Opens a view container from the activity bar by its title. */
   async openViewContainer(title: string): Promise<void> {
-    const item = this.page.locator(`.activitybar .action-item a[aria-label^="${title}"], .activitybar .action-item [aria-label^="${title}"]`).first();
+    const item = this.page
+      .locator(
+        `.activitybar .action-item a[aria-label^="${title}"], .activitybar .action-item [aria-label^="${title}"]`,
+      )
+      .first();
     await item.waitFor({ state: 'visible', timeout: 60_000 });
     const selected = await item.locator('xpath=..').getAttribute('class');
     if (!selected?.includes('checked')) await item.click();
@@ -299,7 +344,9 @@ export class Workbench {
 
   /** Text of every visible side-bar tree row, in order. */
   async treeTexts(): Promise<string[]> {
-    return (await this.page.locator('.sidebar .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    return (await this.page.locator('.sidebar .monaco-list-row').allInnerTexts()).map((t) =>
+      t.replace(/\s+/g, ' ').trim(),
+    );
   }
 
   /** A status bar entry, located by its id (`<extension id>.<item id>` in code-server) or text. */
@@ -365,5 +412,7 @@ async function waitForHealth(base: string, server: ChildProcess, log: string): P
     await new Promise((r) => setTimeout(r, 200));
   }
   const text = existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '';
-  throw new Error(`code-server did not become healthy at ${base}${server.exitCode !== null ? ` (exited ${server.exitCode})` : ''}\n${text}`);
+  throw new Error(
+    `code-server did not become healthy at ${base}${server.exitCode !== null ? ` (exited ${server.exitCode})` : ''}\n${text}`,
+  );
 }

@@ -10,12 +10,19 @@ import { RunStore } from '../../runner/src/store';
 
 const [mode, dir, holdArg] = process.argv.slice(2);
 const holdMs = Number(holdArg ?? 200);
-const info: RunInfo = { runner: 'contender', createdAt: new Date().toISOString(), dataset: { dir: '/nonexistent', name: 'd', shape: [1, 8, 8], classes: ['a', 'b'] } };
+const info: RunInfo = {
+  runner: 'contender',
+  createdAt: new Date().toISOString(),
+  dataset: { dir: '/nonexistent', name: 'd', shape: [1, 8, 8], classes: ['a', 'b'] },
+};
 
 async function main(): Promise<void> {
   let store: RunStore;
   try {
-    store = mode === 'create' ? RunStore.create(dir, parseConfig({ name: 'race', dataset: '/nonexistent' }), info) : RunStore.open(dir);
+    store =
+      mode === 'create'
+        ? RunStore.create(dir, parseConfig({ name: 'race', dataset: '/nonexistent' }), info)
+        : RunStore.open(dir);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(3);
@@ -34,8 +41,21 @@ async function main(): Promise<void> {
 
 function record(i: number): CandidateRecord & { writer: number } {
   return {
-    id: `g1-0${i}`, generation: 1, index: i, genome: '0', specHash: 'h', mflops: 1, params: 1, status: 'ok', valAccuracy: 50,
-    error: 50, epochs: [], trainSeconds: 0, parents: [], finishedAt: new Date().toISOString(), writer: process.pid,
+    id: `g1-0${i}`,
+    generation: 1,
+    index: i,
+    genome: '0',
+    specHash: 'h',
+    mflops: 1,
+    params: 1,
+    status: 'ok',
+    valAccuracy: 50,
+    error: 50,
+    epochs: [],
+    trainSeconds: 0,
+    parents: [],
+    finishedAt: new Date().toISOString(),
+    writer: process.pid,
   };
 }
 

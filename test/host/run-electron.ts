@@ -17,7 +17,13 @@ async function main(): Promise<void> {
     version: process.env.VSCODE_VERSION ?? 'stable',
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath,
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--skip-welcome',
+      '--skip-release-notes',
+    ],
   });
 }
 

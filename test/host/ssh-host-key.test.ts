@@ -25,7 +25,9 @@ before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pareto-nas-host-key-'));
   user = createTestUser();
   sshd = await startSshd({ user });
-  writeSshConfig(join(user.clientDir, 'config'), [{ alias: HOST, port: sshd.port, user: user.name, identityFile: user.keyFile }]);
+  writeSshConfig(join(user.clientDir, 'config'), [
+    { alias: HOST, port: sshd.port, user: user.name, identityFile: user.keyFile },
+  ]);
   knownHosts = join(user.clientDir, 'known_hosts_empty');
   writeFileSync(knownHosts, ''); // the host's key is unknown
 });
@@ -36,49 +38,65 @@ after(async () => {
   if (tmp && process.env.KEEP_RUN !== '1') rmSync(tmp, { recursive: true, force: true });
 });
 
-test('an unknown host key needs an explicit "Trust and Connect"; Enter refuses it', { skip, timeout: 240_000 }, async () => {
-  const wb = await Workbench.start({
-    settings: {
-      'paretoNas.ssh.configFile': join(user!.clientDir, 'config'),
-      'paretoNas.ssh.knownHostsFile': knownHosts,
-      'paretoNas.ssh.maxReconnectAttempts': 0,
-      'paretoNas.local.runsDir': join(tmp, 'local-runs'),
-    },
-  });
-  const page = wb.page;
-  const dialog = page.locator('.monaco-dialog-box');
-  try {
-    await wb.openViewContainer('Pareto NAS');
-    await wb.treeItem('This machine').first().waitFor({ timeout: 60_000 });
+test(
+  'an unknown host key needs an explicit "Trust and Connect"; Enter refuses it',
+  { skip, timeout: 240_000 },
+  async () => {
+    const wb = await Workbench.start({
+      settings: {
+        'paretoNas.ssh.configFile': join(user!.clientDir, 'config'),
+        'paretoNas.ssh.knownHostsFile': knownHosts,
+        'paretoNas.ssh.maxReconnectAttempts': 0,
+        'paretoNas.local.runsDir': join(tmp, 'local-runs'),
+      },
+    });
+    const page = wb.page;
+    const dialog = page.locator('.monaco-dialog-box');
+    try {
+      await wb.openViewContainer('Pareto NAS');
+      await wb.treeItem('This machine').first().waitFor({ timeout: 60_000 });
 
-    // first attempt: the modal shows the fingerprint; Enter takes its default button, which refuses
-    await wb.runCommand('Pareto NAS: Connect to Host');
-    await wb.quickPick(HOST);
-    await dialog.waitFor({ timeout: 60_000 });
-    assert.match(await dialog.innerText(), /can't be established[\s\S]*SHA256:/);
-    await page.keyboard.press('Enter');
-    // the refusal: the command fails saying so (the palette shows its error in a dialog too)
-    const refused = page.locator('.monaco-dialog-box', { hasText: 'was not trusted' });
-    await refused.waitFor({ timeout: 30_000 });
-    await refused.getByRole('button', { name: 'OK' }).click();
-    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
-    await wb.treeItem(new RegExp(`${HOST}.*error`)).first().waitFor({ timeout: 60_000 });
-    assert.equal(readFileSync(knownHosts, 'utf8'), '', 'a refused key is not remembered');
+      // first attempt: the modal shows the fingerprint; Enter takes its default button, which refuses
+      await wb.runCommand('Pareto NAS: Connect to Host');
+      await wb.quickPick(HOST);
+      await dialog.waitFor({ timeout: 60_000 });
+      assert.match(await dialog.innerText(), /can't be established[\s\S]*SHA256:/);
+      await page.keyboard.press('Enter');
+      // the refusal: the command fails saying so (the palette shows its error in a dialog too)
+      const refused = page.locator('.monaco-dialog-box', { hasText: 'was not trusted' });
+      await refused.waitFor({ timeout: 30_000 });
+      await refused.getByRole('button', { name: 'OK' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+      await wb
+        .treeItem(new RegExp(`${HOST}.*error`))
+        .first()
+        .waitFor({ timeout: 60_000 });
+      assert.equal(readFileSync(knownHosts, 'utf8'), '', 'a refused key is not remembered');
 
-    // second attempt: the explicit choice connects and remembers the key
-    await wb.runCommand('Pareto NAS: Connect to Host');
-    await wb.quickPick(HOST);
-    await dialog.waitFor({ timeout: 60_000 });
-    await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
-    await wb.treeItem(new RegExp(`${HOST}.*\\d+ runs?`)).first().waitFor({ timeout: 120_000 });
-    const remembered = readFileSync(knownHosts, 'utf8');
-    assert.ok(remembered.includes(`[127.0.0.1]:${sshd!.port} ${sshd!.hostKeyType} ${sshd!.hostKey.toString('base64')}`), remembered);
-  } catch (e) {
-    await wb.screenshot('host-ssh-host-key-failure').catch(() => undefined);
-    mkdirSync(artifactsDir, { recursive: true });
-    writeFileSync(join(artifactsDir, 'ssh-host-key-server.log'), `${wb.serverLog()}\n--- sshd ---\n${sshd?.log() ?? ''}`);
-    throw e;
-  } finally {
-    await wb.close();
-  }
-});
+      // second attempt: the explicit choice connects and remembers the key
+      await wb.runCommand('Pareto NAS: Connect to Host');
+      await wb.quickPick(HOST);
+      await dialog.waitFor({ timeout: 60_000 });
+      await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
+      await wb
+        .treeItem(new RegExp(`${HOST}.*\\d+ runs?`))
+        .first()
+        .waitFor({ timeout: 120_000 });
+      const remembered = readFileSync(knownHosts, 'utf8');
+      assert.ok(
+        remembered.includes(`[127.0.0.1]:${sshd!.port} ${sshd!.hostKeyType} ${sshd!.hostKey.toString('base64')}`),
+        remembered,
+      );
+    } catch (e) {
+      await wb.screenshot('host-ssh-host-key-failure').catch(() => undefined);
+      mkdirSync(artifactsDir, { recursive: true });
+      writeFileSync(
+        join(artifactsDir, 'ssh-host-key-server.log'),
+        `${wb.serverLog()}\n--- sshd ---\n${sshd?.log() ?? ''}`,
+      );
+      throw e;
+    } finally {
+      await wb.close();
+    }
+  },
+);

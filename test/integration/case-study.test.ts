@@ -18,8 +18,27 @@ const out = join(tmp, 'out');
 // A grid cache of its own, so the test does the work a fresh machine does; a coarse grid keeps that to seconds.
 const env = { PARETO_NAS_CACHE: join(tmp, 'cache') };
 const args = [
-  'case-study', '--count', '300', '--size', '32', '--epochs', '1', '--refine-epochs', '1', '--oversample', '0.5',
-  '--search', '2,1', '--batch-size', '64', '--engine', 'torch', '--workers', '1', '--out', out,
+  'case-study',
+  '--count',
+  '300',
+  '--size',
+  '32',
+  '--epochs',
+  '1',
+  '--refine-epochs',
+  '1',
+  '--oversample',
+  '0.5',
+  '--search',
+  '2,1',
+  '--batch-size',
+  '64',
+  '--engine',
+  'torch',
+  '--workers',
+  '1',
+  '--out',
+  out,
 ];
 const lineCount = (file: string) => readFileSync(file, 'utf8').trim().split('\n').length;
 
@@ -38,7 +57,13 @@ test('case-study simulates, trains, refines, searches and writes Table I beside 
   const table = JSON.parse(readFileSync(join(out, 'table1.json'), 'utf8')) as TableJson;
   assert.deepEqual([table.dataset.train, table.dataset.val, table.dataset.shape], [240, 60, [1, 32, 32]]);
   assert.deepEqual(
-    table.rows.map((row) => [row.network, row.genome, row.paper.mflops, row.paper.accuracyBefore, row.paper.accuracyAfter]),
+    table.rows.map((row) => [
+      row.network,
+      row.genome,
+      row.paper.mflops,
+      row.paper.accuracyBefore,
+      row.paper.accuracyAfter,
+    ]),
     [
       ['740', '000000100000000000001', 0.0161, 57.1, 57.1],
       ['729', '010000000000000000001', 169.125, 92.4, 97.7],
@@ -46,11 +71,17 @@ test('case-study simulates, trains, refines, searches and writes Table I beside 
     ],
   );
   for (const row of table.rows) {
-    const spec = decode(row.genome, { nodes: 4, initChannels: 24, input: { channels: 1, height: 32, width: 32 }, classes: 2 });
+    const spec = decode(row.genome, {
+      nodes: 4,
+      initChannels: 24,
+      input: { channels: 1, height: 32, width: 32 },
+      classes: 2,
+    });
     assert.equal(row.measured.mflops, cost(spec).mflops, `${row.network}: MFLOPs at 32×32`);
     assert.equal(row.measured.refineStatus, 'done', `${row.network}: ${row.measured.failure}`);
     assert.equal(row.measured.refineEpochs, 1);
-    for (const acc of [row.measured.accuracyBefore, row.measured.accuracyAfter]) assert.ok(acc !== null && acc >= 0 && acc <= 100, `${row.network}: ${acc}`);
+    for (const acc of [row.measured.accuracyBefore, row.measured.accuracyAfter])
+      assert.ok(acc !== null && acc >= 0 && acc <= 100, `${row.network}: ${acc}`);
     assert.ok(row.measured.inferenceMsPerImage! > 0);
     assert.match(row.measured.device ?? '', /^torch/);
   }
@@ -64,7 +95,10 @@ test('case-study simulates, trains, refines, searches and writes Table I beside 
   const md = readFileSync(join(out, 'table1.md'), 'utf8');
   const rows = md.split('\n').filter((l) => /^\| (740|729|736) \|/.test(l));
   assert.equal(rows.length, 3);
-  assert.match(rows[1], /^\| 729 \| `010000000000000000001` \| 169\.125 \| [\d.]+ \| 10778 \| 92\.4 \| [\d.]+ \| 97\.7 \| [\d.]+ \| 1 \| [\d.]+ \|$/);
+  assert.match(
+    rows[1],
+    /^\| 729 \| `010000000000000000001` \| 169\.125 \| [\d.]+ \| 10778 \| 92\.4 \| [\d.]+ \| 97\.7 \| [\d.]+ \| 1 \| [\d.]+ \|$/,
+  );
   assert.match(md, /\| simulate the dataset \(300 patterns, 32×32\) \| [\d.]+ s \| done \|/);
   assert.match(md, /!\[[^\]]*\]\(pareto\.svg\)/);
   assert.match(r.stdout, /\| 736 \| `010000100000000000001` \| 187\.125 \|/, 'the table is printed too');

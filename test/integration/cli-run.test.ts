@@ -27,7 +27,12 @@ writeFileSync(
 );
 
 const lines = <T>(file: string): T[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as T)
+    : [];
 const finalPopulation = (dir: string) =>
   (JSON.parse(readFileSync(join(dir, 'generations', 'g0003.json'), 'utf8')) as GenerationSnapshot).population;
 
@@ -54,7 +59,10 @@ test('search runs to completion with real training; status, pareto and inspect r
 
   const status = runCli(['status', reference]);
   assert.match(status.stdout, /completed, generation 3\/3, 8 evaluations/);
-  const front = runCli(['pareto', reference, '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as CandidateRecord);
+  const front = runCli(['pareto', reference, '--json'])
+    .stdout.trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as CandidateRecord);
   assert.ok(front.length >= 1);
   for (const a of front) {
     for (const b of front) {
@@ -82,7 +90,10 @@ test('kill -9 mid-run, then resume: the same final population as the uninterrupt
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(finalPopulation(dir), finalPopulation(reference));
   const events = lines<StoredEvent>(join(dir, 'events.jsonl'));
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+  );
   assert.equal(events.filter((e) => e.type === 'run-started').length, 2);
 });
 

@@ -8,12 +8,28 @@ import { runCli } from '../helpers/cli';
 import { fixturePath } from '../helpers/paths';
 
 test('flops --json reproduces the PD-size test vectors, many genomes per call', () => {
-  const rows = (parse(readFileSync(fixturePath('nsganet/flops-vectors.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>)
-    .filter((r) => r.H === '127');
+  const rows = (
+    parse(readFileSync(fixturePath('nsganet/flops-vectors.csv'), 'utf8'), { columns: true }) as Array<
+      Record<string, string>
+    >
+  ).filter((r) => r.H === '127');
   assert.ok(rows.length >= 5);
-  const r = runCli(['flops', '--json', '--input', '1,127,127', '--classes', '2', '--init-channels', '24', ...rows.map((x) => x.bits)]);
+  const r = runCli([
+    'flops',
+    '--json',
+    '--input',
+    '1,127,127',
+    '--classes',
+    '2',
+    '--init-channels',
+    '24',
+    ...rows.map((x) => x.bits),
+  ]);
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { genome: string; mflops: number; params: number });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { genome: string; mflops: number; params: number });
   assert.deepEqual(
     lines.map((l) => [l.genome, l.mflops, l.params]),
     rows.map((x) => [x.bits, Number(x.mflops_reported), Number(x.params)]),

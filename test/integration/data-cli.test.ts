@@ -19,19 +19,44 @@ const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
 test('dataset simulate writes a readable uint8 dataset; same seed → identical files for 1 and 2 workers; info reports it', () => {
   assert.ok(existsSync(cli), 'run npm run build first');
   const base = mkdtempSync(join(tmpdir(), 'sim-'));
-  const args = ['dataset', 'simulate', '--count', '30', '--size', '32', '--fluence', '1e15', '--oversample', '0.5', '--seed', '4'];
+  const args = [
+    'dataset',
+    'simulate',
+    '--count',
+    '30',
+    '--size',
+    '32',
+    '--fluence',
+    '1e15',
+    '--oversample',
+    '0.5',
+    '--seed',
+    '4',
+  ];
   // One worker (this thread) and two worker threads on the shared grids: the same bytes.
   const a = run(...args, '--workers', '1', '--out', join(base, 'a'));
   assert.equal(a.status, 0, a.stderr);
   assert.match(a.stdout, /24 train \+ 6 val images/);
   const b = run(...args, '--workers', '2', '--out', join(base, 'b'));
   assert.equal(b.status, 0, b.stderr);
-  for (const f of ['dataset.json', 'train_images.npy', 'val_images.npy', 'train_labels.npy', 'train_orientations.npy', 'val_euler.npy']) {
-    assert.ok(readFileSync(join(base, 'a', f)).equals(readFileSync(join(base, 'b', f))), `${f} differs for the same seed`);
+  for (const f of [
+    'dataset.json',
+    'train_images.npy',
+    'val_images.npy',
+    'train_labels.npy',
+    'train_orientations.npy',
+    'val_euler.npy',
+  ]) {
+    assert.ok(
+      readFileSync(join(base, 'a', f)).equals(readFileSync(join(base, 'b', f))),
+      `${f} differs for the same seed`,
+    );
   }
   const c = run(...args.slice(0, -1), '5', '--out', join(base, 'c'));
   assert.equal(c.status, 0, c.stderr);
-  assert.ok(!readFileSync(join(base, 'a', 'train_images.npy')).equals(readFileSync(join(base, 'c', 'train_images.npy'))));
+  assert.ok(
+    !readFileSync(join(base, 'a', 'train_images.npy')).equals(readFileSync(join(base, 'c', 'train_images.npy'))),
+  );
   const info = run('dataset', 'info', join(base, 'a'), '--json');
   assert.equal(info.status, 0, info.stderr);
   const j = JSON.parse(info.stdout);
@@ -69,23 +94,60 @@ test('dataset simulate --structure: classes from your own PDB files (chain, clas
   writeFileSync(join(base, 'open.pdb'), `${straight.join('\n')}\nEND\n`);
   writeFileSync(join(base, 'two.pdb'), `${[...straight, ...bent].join('\n')}\nEND\n`);
   const args = ['dataset', 'simulate', '--count', '20', '--size', '16', '--oversample', '0.5', '--seed', '1'];
-  const r = run(...args, '--structure', join(base, 'open.pdb'), '--structure', `${join(base, 'two.pdb')}:B=closed`, '--out', join(base, 'ds'));
+  const r = run(
+    ...args,
+    '--structure',
+    join(base, 'open.pdb'),
+    '--structure',
+    `${join(base, 'two.pdb')}:B=closed`,
+    '--out',
+    join(base, 'ds'),
+  );
   assert.equal(r.status, 0, r.stderr);
   const manifest = JSON.parse(readFileSync(join(base, 'ds', 'dataset.json'), 'utf8'));
   assert.deepEqual(manifest.classes, ['open', 'closed']);
-  const structures = manifest.provenance.structures as Array<{ class: string; pdb: string; chain: string; atoms: number; elements: Record<string, number> }>;
-  assert.deepEqual(structures.map((s) => [s.class, s.pdb, s.chain, s.atoms]), [['open', 'open.pdb', 'all', 40], ['closed', 'two.pdb', 'B', 40]]);
+  const structures = manifest.provenance.structures as Array<{
+    class: string;
+    pdb: string;
+    chain: string;
+    atoms: number;
+    elements: Record<string, number>;
+  }>;
+  assert.deepEqual(
+    structures.map((s) => [s.class, s.pdb, s.chain, s.atoms]),
+    [
+      ['open', 'open.pdb', 'all', 40],
+      ['closed', 'two.pdb', 'B', 40],
+    ],
+  );
   assert.deepEqual(structures[1].elements, { C: 10, N: 10, O: 10, P: 10 });
   // The default class name is the file name plus the chain; errors name the file and the problem.
-  const named = run(...args, '--structure', `${join(base, 'two.pdb')}:A`, '--structure', `${join(base, 'two.pdb')}:B`, '--out', join(base, 'ds2'));
+  const named = run(
+    ...args,
+    '--structure',
+    `${join(base, 'two.pdb')}:A`,
+    '--structure',
+    `${join(base, 'two.pdb')}:B`,
+    '--out',
+    join(base, 'ds2'),
+  );
   assert.equal(named.status, 0, named.stderr);
   assert.deepEqual(JSON.parse(readFileSync(join(base, 'ds2', 'dataset.json'), 'utf8')).classes, ['twoa', 'twob']);
   writeFileSync(join(base, 'iron.pdb'), `${[...straight.slice(0, 5), atomLine(6, 'FE', 'A', [0, 0, 0])].join('\n')}\n`);
   const cases: Array<[string[], RegExp]> = [
     [['--structure', join(base, 'open.pdb')], /at least two structures \(got 1\)/],
-    [['--structure', join(base, 'open.pdb'), '--structure', join(base, 'nope.pdb')], /nope\.pdb: cannot read the structure \(ENOENT\)/],
-    [['--structure', join(base, 'open.pdb'), '--structure', `${join(base, 'two.pdb')}:C`], /two\.pdb: no ATOM records in chain 'C'/],
-    [['--structure', join(base, 'open.pdb'), '--structure', join(base, 'iron.pdb')], /iron\.pdb: no X-ray form factor for FE \(1 atoms\); supported: H, C, N, O, P, S/],
+    [
+      ['--structure', join(base, 'open.pdb'), '--structure', join(base, 'nope.pdb')],
+      /nope\.pdb: cannot read the structure \(ENOENT\)/,
+    ],
+    [
+      ['--structure', join(base, 'open.pdb'), '--structure', `${join(base, 'two.pdb')}:C`],
+      /two\.pdb: no ATOM records in chain 'C'/,
+    ],
+    [
+      ['--structure', join(base, 'open.pdb'), '--structure', join(base, 'iron.pdb')],
+      /iron\.pdb: no X-ray form factor for FE \(1 atoms\); supported: H, C, N, O, P, S/,
+    ],
     [['--structure', join(base, 'open.pdb'), '--structure', join(base, 'open.pdb')], /both called 'open'/],
   ];
   for (const [extra, message] of cases) {
@@ -99,7 +161,10 @@ test('dataset simulate --structure: classes from your own PDB files (chain, clas
 test('dataset info on a corrupt dataset exits 1 naming the file', () => {
   const base = mkdtempSync(join(tmpdir(), 'bad-'));
   const d = join(base, 'd');
-  assert.equal(run('dataset', 'simulate', '--count', '10', '--size', '16', '--oversample', '0.5', '--out', d).status, 0);
+  assert.equal(
+    run('dataset', 'simulate', '--count', '10', '--size', '16', '--oversample', '0.5', '--out', d).status,
+    0,
+  );
   writeFileSync(join(d, 'val_labels.npy'), encodeNpy('int64', [1], BigInt64Array.of(5n)));
   const r = run('dataset', 'info', d);
   assert.equal(r.status, 1);
@@ -110,7 +175,17 @@ test('dataset import through the CLI (.npz) and HDF5 from the bundle', async () 
   const dir = mkdtempSync(join(tmpdir(), 'cli-imp-'));
   const npz = join(dir, 'a.npz');
   const { zipSync } = await import('fflate');
-  writeFileSync(npz, zipSync({ 'images.npy': encodeNpy('float32', [10, 4, 4], new Float32Array(160).fill(2)), 'labels.npy': encodeNpy('int64', [10], BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i % 2))) }));
+  writeFileSync(
+    npz,
+    zipSync({
+      'images.npy': encodeNpy('float32', [10, 4, 4], new Float32Array(160).fill(2)),
+      'labels.npy': encodeNpy(
+        'int64',
+        [10],
+        BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i % 2)),
+      ),
+    }),
+  );
   const r = run('dataset', 'import', npz, '--out', join(dir, 'ds'), '--classes', 'u,v');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /classes\s+0=u\s+1=v/);
@@ -118,7 +193,12 @@ test('dataset import through the CLI (.npz) and HDF5 from the bundle', async () 
   await h5.ready;
   const f = new h5.File(join(dir, 'd.h5'), 'w');
   f.create_dataset({ name: 'images', data: new Float32Array(40).fill(1), shape: [10, 2, 2], dtype: '<f' });
-  f.create_dataset({ name: 'labels', data: Int32Array.from({ length: 10 }, (_, i) => i % 2), shape: [10], dtype: '<i' });
+  f.create_dataset({
+    name: 'labels',
+    data: Int32Array.from({ length: 10 }, (_, i) => i % 2),
+    shape: [10],
+    dtype: '<i',
+  });
   f.close();
   const h = run('dataset', 'import', join(dir, 'd.h5'), '--out', join(dir, 'ds2'));
   assert.equal(h.status, 0, h.stderr);
@@ -128,13 +208,20 @@ test('dataset import through the CLI (.npz) and HDF5 from the bundle', async () 
   writeFileSync(cut, readFileSync(join(dir, 'd.h5')).subarray(0, 1500));
   const c = run('dataset', 'import', cut, '--out', join(dir, 'ds3'));
   assert.equal(c.status, 1);
-  assert.equal(c.stderr.trim(), `pareto-nas: ${cut}: not a readable HDF5 file (truncated or corrupt: File has been truncated)`);
+  assert.equal(
+    c.stderr.trim(),
+    `pareto-nas: ${cut}: not a readable HDF5 file (truncated or corrupt: File has been truncated)`,
+  );
 });
 
 test('Ctrl-C during simulate exits 130 and leaves no dataset folder and no partial folder', async () => {
   const base = mkdtempSync(join(tmpdir(), 'int-'));
   const out = join(base, 'big');
-  const child = spawn(process.execPath, [cli, 'dataset', 'simulate', '--count', '200000', '--size', '32', '--oversample', '0.5', '--out', out], { env });
+  const child = spawn(
+    process.execPath,
+    [cli, 'dataset', 'simulate', '--count', '200000', '--size', '32', '--oversample', '0.5', '--out', out],
+    { env },
+  );
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((r) => child.on('exit', r));

@@ -16,7 +16,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'pareto-dtype-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const size = 10;
 const training = TrainingSettings.parse({ epochs: 2, batchSize: 8 });
-const spec = decode('010000100000000000001', { nodes: 4, initChannels: 4, input: { channels: 1, height: size, width: size }, classes: 2 });
+const spec = decode('010000100000000000001', {
+  nodes: 4,
+  initChannels: 4,
+  input: { channels: 1, height: size, width: size },
+  classes: 2,
+});
 
 /** Poisson-like counts, class 1 brighter in the centre; `max` is the largest count (255 fits uint8). */
 function counts(max: number): Record<'train' | 'val', { images: number[]; labels: number[] }> {
@@ -46,7 +51,15 @@ function writeCounts(dir: string, dtype: 'float32' | 'uint8' | 'uint16', data: R
     writeNpy(join(dir, `${name}_labels.npy`), 'int64', [s.labels.length], s.labels);
     splits[name] = { count: s.labels.length, images: `${name}_images.npy`, labels: `${name}_labels.npy` };
   }
-  const manifest = { format: 'pareto-nas.dataset/1', name: `counts-${dtype}`, shape: [1, size, size], classes: ['a', 'b'], dtype, splits, provenance: {} };
+  const manifest = {
+    format: 'pareto-nas.dataset/1',
+    name: `counts-${dtype}`,
+    shape: [1, size, size],
+    classes: ['a', 'b'],
+    dtype,
+    splits,
+    provenance: {},
+  };
   writeFileSync(join(dir, 'dataset.json'), JSON.stringify(manifest));
   return dir;
 }
@@ -68,15 +81,31 @@ interface Engine {
 
 async function checkEngine(label: string, engine: Engine): Promise<void> {
   try {
-    for (const [narrow, wide] of [['u8', 'f32'], ['u16', 'f32large']] as const) {
+    for (const [narrow, wide] of [
+      ['u8', 'f32'],
+      ['u16', 'f32large'],
+    ] as const) {
       const weights = join(tmp, `${label}-${wide}`);
-      const a = await engine.train({ id: `${label}-${wide}`, spec, dataset: sets[wide], training, saveWeightsTo: weights });
+      const a = await engine.train({
+        id: `${label}-${wide}`,
+        spec,
+        dataset: sets[wide],
+        training,
+        saveWeightsTo: weights,
+      });
       const b = await engine.train({ id: `${label}-${narrow}`, spec, dataset: sets[narrow], training });
-      assert.deepEqual(b.epochs.map((e) => e.trainLoss), a.epochs.map((e) => e.trainLoss), `${label}: training on ${narrow} = on float32`);
+      assert.deepEqual(
+        b.epochs.map((e) => e.trainLoss),
+        a.epochs.map((e) => e.trainLoss),
+        `${label}: training on ${narrow} = on float32`,
+      );
       const pa = await engine.predict({ spec, weights, dataset: sets[wide] });
       const pb = await engine.predict({ spec, weights, dataset: sets[narrow] });
       assert.deepEqual(pb, pa, `${label}: logits on ${narrow} = on float32`);
-      assert.ok(pa.some((row) => Math.abs(row[0] - row[1]) > 1e-3), 'logits are not trivially equal');
+      assert.ok(
+        pa.some((row) => Math.abs(row[0] - row[1]) > 1e-3),
+        'logits are not trivially equal',
+      );
     }
   } finally {
     await engine.close();
@@ -84,7 +113,10 @@ async function checkEngine(label: string, engine: Engine): Promise<void> {
 }
 
 test('tfjs: uint8 / uint16 datasets train and predict exactly as float32 ones with the same values', async () => {
-  await checkEngine('tfjs', (await createTfjsEngine(EngineSettings.parse({ name: 'tfjs', tfjsBackend: 'cpu' }))) as unknown as Engine);
+  await checkEngine(
+    'tfjs',
+    (await createTfjsEngine(EngineSettings.parse({ name: 'tfjs', tfjsBackend: 'cpu' }))) as unknown as Engine,
+  );
 });
 
 test('torch: uint8 / uint16 datasets (resident in their dtype) train and predict exactly as float32 ones', async (t) => {
@@ -92,7 +124,8 @@ test('torch: uint8 / uint16 datasets (resident in their dtype) train and predict
   try {
     engine = await TorchEngine.create({}, { threads: 1 });
   } catch (e) {
-    if (e instanceof TorchUnavailableError) return t.skip(`PyTorch is not importable here: ${e.message.split('\n')[0]}`);
+    if (e instanceof TorchUnavailableError)
+      return t.skip(`PyTorch is not importable here: ${e.message.split('\n')[0]}`);
     throw e;
   }
   await checkEngine('torch', engine as unknown as Engine);

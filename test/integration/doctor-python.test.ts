@@ -13,23 +13,27 @@ const SYSTEM_PYTHON = '/usr/bin/python3';
 const tmp = mkdtempSync(join(tmpdir(), 'pareto-doctor-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-test('doctor names the Python with torch that the engine uses, and the python3 on PATH it skipped', { skip: !existsSync(SYSTEM_PYTHON) && `${SYSTEM_PYTHON} missing` }, () => {
-  const shim = join(tmp, 'python3');
-  writeFileSync(shim, `#!/bin/sh\nexec ${SYSTEM_PYTHON} -S "$@"\n`); // -S: no site-packages, so no torch
-  chmodSync(shim, 0o755);
-  const env = { PATH: `${tmp}:${process.env.PATH}`, PARETO_NAS_PYTHON: '' };
-  const r = runCli(['doctor', '--json'], env, 180_000);
-  assert.equal(r.status, 0, r.stderr);
-  const d = JSON.parse(r.stdout) as DoctorResult;
-  assert.equal(d.python.path, SYSTEM_PYTHON, JSON.stringify(d.python));
-  assert.ok(d.torch.version, `torch found in ${SYSTEM_PYTHON}: ${JSON.stringify(d.torch)}`);
-  const first = d.python.tried?.[0];
-  assert.deepEqual([first?.python, first?.resolved, first?.torch], ['python3', shim, null]);
-  assert.match(first?.problem ?? '', /No module named/);
-  assert.equal(d.python.tried?.at(-1)?.python, SYSTEM_PYTHON);
+test(
+  'doctor names the Python with torch that the engine uses, and the python3 on PATH it skipped',
+  { skip: !existsSync(SYSTEM_PYTHON) && `${SYSTEM_PYTHON} missing` },
+  () => {
+    const shim = join(tmp, 'python3');
+    writeFileSync(shim, `#!/bin/sh\nexec ${SYSTEM_PYTHON} -S "$@"\n`); // -S: no site-packages, so no torch
+    chmodSync(shim, 0o755);
+    const env = { PATH: `${tmp}:${process.env.PATH}`, PARETO_NAS_PYTHON: '' };
+    const r = runCli(['doctor', '--json'], env, 180_000);
+    assert.equal(r.status, 0, r.stderr);
+    const d = JSON.parse(r.stdout) as DoctorResult;
+    assert.equal(d.python.path, SYSTEM_PYTHON, JSON.stringify(d.python));
+    assert.ok(d.torch.version, `torch found in ${SYSTEM_PYTHON}: ${JSON.stringify(d.torch)}`);
+    const first = d.python.tried?.[0];
+    assert.deepEqual([first?.python, first?.resolved, first?.torch], ['python3', shim, null]);
+    assert.match(first?.problem ?? '', /No module named/);
+    assert.equal(d.python.tried?.at(-1)?.python, SYSTEM_PYTHON);
 
-  const text = runCli(['doctor'], env, 180_000);
-  assert.match(text.stdout, new RegExp(`ok   python [\\d.]+ \\(${SYSTEM_PYTHON}\\)`));
-  assert.match(text.stdout, new RegExp(`tried: python3 \\(${shim}\\): no torch .*; ${SYSTEM_PYTHON}: torch \\S+`));
-  assert.doesNotMatch(text.stdout, /MISS torch/);
-});
+    const text = runCli(['doctor'], env, 180_000);
+    assert.match(text.stdout, new RegExp(`ok   python [\\d.]+ \\(${SYSTEM_PYTHON}\\)`));
+    assert.match(text.stdout, new RegExp(`tried: python3 \\(${shim}\\): no torch .*; ${SYSTEM_PYTHON}: torch \\S+`));
+    assert.doesNotMatch(text.stdout, /MISS torch/);
+  },
+);

@@ -25,19 +25,31 @@ function writeDataset(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const next = rng(11);
   const splits: Record<string, { count: number; images: string; labels: string }> = {};
-  for (const [split, count] of [['train', 24], ['val', 6]] as const) {
+  for (const [split, count] of [
+    ['train', 24],
+    ['val', 6],
+  ] as const) {
     const img = new Float32Array(count * C_IN * H * W);
     const lab: number[] = [];
     for (let n = 0; n < count; n++) {
       const k = n % CLASSES;
       lab.push(k);
-      for (let c = 0; c < C_IN; c++) for (let i = 0; i < H * W; i++) img[(n * C_IN + c) * H * W + i] = next() + (c === k ? 0.8 : 0) + (i % W) / W;
+      for (let c = 0; c < C_IN; c++)
+        for (let i = 0; i < H * W; i++) img[(n * C_IN + c) * H * W + i] = next() + (c === k ? 0.8 : 0) + (i % W) / W;
     }
     writeNpy(join(dir, `${split}_images.npy`), 'float32', [count, C_IN, H, W], img);
     writeNpy(join(dir, `${split}_labels.npy`), 'int64', [count], lab);
     splits[split] = { count, images: `${split}_images.npy`, labels: `${split}_labels.npy` };
   }
-  const manifest = { format: 'pareto-nas.dataset/1', name: 'parity', shape: [C_IN, H, W], classes: ['a', 'b', 'c'], dtype: 'float32', splits, provenance: { test: 'engine-parity' } };
+  const manifest = {
+    format: 'pareto-nas.dataset/1',
+    name: 'parity',
+    shape: [C_IN, H, W],
+    classes: ['a', 'b', 'c'],
+    dtype: 'float32',
+    splits,
+    provenance: { test: 'engine-parity' },
+  };
   writeFileSync(join(dir, 'dataset.json'), JSON.stringify(manifest));
   return dir;
 }
@@ -60,8 +72,15 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const GENOMES = ['000000000000000000000', '000000100000000000001', '010000000000000000001', '010000100000000000001', '000110111000000110010'];
-const spec = (genome: string): NetworkSpec => decode(genome, { nodes: 4, initChannels: 6, input: { channels: C_IN, height: H, width: W }, classes: CLASSES });
+const GENOMES = [
+  '000000000000000000000',
+  '000000100000000000001',
+  '010000000000000000001',
+  '010000100000000000001',
+  '000110111000000110010',
+];
+const spec = (genome: string): NetworkSpec =>
+  decode(genome, { nodes: 4, initChannels: 6, input: { channels: C_IN, height: H, width: W }, classes: CLASSES });
 
 function maxDiff(a: number[][], b: number[][]): number {
   assert.equal(a.length, b.length);
@@ -73,7 +92,10 @@ function maxDiff(a: number[][], b: number[][]): number {
   return d;
 }
 
-for (const [from, to] of [['torch', 'tfjs'], ['tfjs', 'torch']] as const) {
+for (const [from, to] of [
+  ['torch', 'tfjs'],
+  ['tfjs', 'torch'],
+] as const) {
   test(`weights trained by ${from} give the same logits in ${to} (3×${H}×${W} input, 3 classes, every genome)`, async () => {
     const engines = { torch, tfjs };
     for (const genome of GENOMES) {

@@ -41,7 +41,12 @@ test('the ONNX export gives the engine’s logits on stored (uint8) images, with
   assert.equal(file, join(run, 'exports', 'g1-01', manifest.file));
   assert.ok(existsSync(file));
   assert.deepEqual(JSON.parse(readFileSync(manifestFileOf(file), 'utf8')), manifest);
-  assert.deepEqual(manifest.input, { name: 'images', shape: ['batch', 1, size, size], dtype: 'float32', storedAs: 'uint8' });
+  assert.deepEqual(manifest.input, {
+    name: 'images',
+    shape: ['batch', 1, size, size],
+    dtype: 'float32',
+    storedAs: 'uint8',
+  });
   assert.deepEqual(manifest.classes, ['q0', 'q1']);
   assert.equal(manifest.normalization.insideModel, true);
 
@@ -75,7 +80,18 @@ test('export --format torchscript from the CLI writes a file torch.jit.load read
   const file = join(run, 'exports', 'g1-01', manifest.file);
   assert.ok(existsSync(file) && existsSync(manifestFileOf(file)));
   // bench-model runs the file through torch.jit.load in the torch worker.
-  const b = runCli(['bench-model', run, 'g1-01', '--format', 'torchscript', '--batch', '4', '--seconds', '0.1', '--json']);
+  const b = runCli([
+    'bench-model',
+    run,
+    'g1-01',
+    '--format',
+    'torchscript',
+    '--batch',
+    '4',
+    '--seconds',
+    '0.1',
+    '--json',
+  ]);
   assert.equal(b.status, 0, b.stderr);
   assert.match(JSON.parse(b.stdout).runtime, /torch worker/);
 });
@@ -87,17 +103,23 @@ test('bench-model records throughput and latency beside the export', async () =>
   const report = runCli(['report', run]);
   assert.equal(report.status, 0, report.stderr);
   const table = readFileSync(join(run, 'table1.md'), 'utf8');
-  assert.match(table, new RegExp(`\\| g1-01 \\| onnx \\| onnxruntime-node .* \\| 8 \\| ${record.imagesPerSecond.toFixed(0)} \\|`));
+  assert.match(
+    table,
+    new RegExp(`\\| g1-01 \\| onnx \\| onnxruntime-node .* \\| 8 \\| ${record.imagesPerSecond.toFixed(0)} \\|`),
+  );
 });
 
 test('a network that was not refined, or an unknown id, gets a clear error', async () => {
-  await assert.rejects(exportModel({ runDir: run, id: 'g1-00', format: 'onnx' }), (e: unknown) => e instanceof ExportError && /refine .* --ids g1-00/.test(e.message));
+  await assert.rejects(
+    exportModel({ runDir: run, id: 'g1-00', format: 'onnx' }),
+    (e: unknown) => e instanceof ExportError && /refine .* --ids g1-00/.test(e.message),
+  );
   const r = runCli(['export', run, 'g9-99']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /no candidate "g9-99"/);
 });
 
-test('serve: model/export writes the file on the runner\'s host and times it; unrefined networks get ExportFailed', async () => {
+test("serve: model/export writes the file on the runner's host and times it; unrefined networks get ExportFailed", async () => {
   const toServer = new PassThrough();
   const fromServer = new PassThrough();
   const server = startServer({ input: toServer, output: fromServer, runsRoot: tmp, log: () => undefined });

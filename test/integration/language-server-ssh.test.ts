@@ -21,7 +21,9 @@ import { writeSyntheticDataset } from '../helpers/npy';
 import { repoRoot } from '../helpers/paths';
 import { createTestUser, sshdUnavailable, startSshd, writeSshConfig, type Sshd, type TestUser } from '../helpers/sshd';
 
-const skip = sshdUnavailable() ?? (existsSync(runnerBundle) && existsSync(serverBundle) ? undefined : 'dist/ bundles missing (npm run build)');
+const skip =
+  sshdUnavailable() ??
+  (existsSync(runnerBundle) && existsSync(serverBundle) ? undefined : 'dist/ bundles missing (npm run build)');
 const HOST = 'ssh:gpu';
 const GENOME = '0001101 1100000 0110010';
 
@@ -41,13 +43,24 @@ describe('language server: dataset checks on the SSH host the config targets', {
 
   before(async () => {
     user = createTestUser();
-    dataset = writeSyntheticDataset(join(user.home, 'data', 'xfel'), { size: 20, channels: 1, classes: 2, train: 30, val: 10 });
+    dataset = writeSyntheticDataset(join(user.home, 'data', 'xfel'), {
+      size: 20,
+      channels: 1,
+      classes: 2,
+      train: 30,
+      val: 10,
+    });
     mkdirSync(join(user.home, 'data', 'raw'));
     chownTree(join(user.home, 'data'), user.uid);
     sshd = await startSshd({ user });
     const sshConfig = join(user.clientDir, 'config');
     writeSshConfig(sshConfig, [{ alias: 'gpu', port: sshd.port, user: user.name, identityFile: user.keyFile }]);
-    pool = new SshHostPool({ file: sshConfig, prompts: { confirmUnknownHostKey: async () => true }, knownHostsFiles: [join(user.clientDir, 'kh')], agent: false });
+    pool = new SshHostPool({
+      file: sshConfig,
+      prompts: { confirmUnknownHostKey: async () => true },
+      knownHostsFiles: [join(user.clientDir, 'kh')],
+      agent: false,
+    });
     // the extension's part: answer the server's runner requests over the host's runner connection, if connected
     client = await LspTestClient.start({ runnerRequests: true, target: { host: HOST, label: 'gpu' } }, (c) =>
       c.onRequest(LspMethod.runnerRequest, async (p: RunnerRequestParams) => {
@@ -74,11 +87,20 @@ describe('language server: dataset checks on the SSH host the config targets', {
     await client.open(uri, good);
     const offline = await client.diagnostics(uri, (d) => d.some((x) => /not checked/.test(x.message)));
     assert.equal(offline[0].severity, 3, 'information, not an error');
-    assert.match(offline[0].message, /dataset not checked on gpu: gpu is not connected \(Validate on Host connects it\)/);
+    assert.match(
+      offline[0].message,
+      /dataset not checked on gpu: gpu is not connected \(Validate on Host connects it\)/,
+    );
 
     // "Validate on Host": the client connects (deploying the runner over SFTP), then asks for a new check
     runner = await RunnerClient.connect(
-      new SshTransport({ pool, host: 'gpu', distDir: join(repoRoot, 'dist'), version: RUNNER_VERSION, remote: { runsDir: 'runs' } }),
+      new SshTransport({
+        pool,
+        host: 'gpu',
+        distDir: join(repoRoot, 'dist'),
+        version: RUNNER_VERSION,
+        remote: { runsDir: 'runs' },
+      }),
       { reconnect: { maxAttempts: 0 } },
     );
     await client.connection.sendNotification(LspMethod.revalidate);
@@ -88,8 +110,14 @@ describe('language server: dataset checks on the SSH host the config targets', {
     // the hover decodes for the host's dataset: 1×20×20, 2 classes
     const p = positionOf(good, GENOME, 2);
     const hover = await client.hover(uri, p.line, p.character);
-    const expected = cost(decode(GENOME, { nodes: 4, initChannels: 6, input: { channels: 1, height: 20, width: 20 }, classes: 2 }));
-    assert.ok((hover?.contents as { value: string }).value.includes(`For 1×20×20 input and 2 classes: **${expected.mflops} MFLOPs**`));
+    const expected = cost(
+      decode(GENOME, { nodes: 4, initChannels: 6, input: { channels: 1, height: 20, width: 20 }, classes: 2 }),
+    );
+    assert.ok(
+      (hover?.contents as { value: string }).value.includes(
+        `For 1×20×20 input and 2 classes: **${expected.mflops} MFLOPs**`,
+      ),
+    );
 
     // a folder on the host that is not a dataset
     const raw = join(user.home, 'data', 'raw');
@@ -104,9 +132,12 @@ describe('language server: dataset checks on the SSH host the config targets', {
     const at = positionOf(typing, '/" }', 1);
     const items = (await client.completions(uri, at.line, at.character)).filter((i) => i.label !== 'default');
     items.sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''));
-    assert.deepEqual(items.map((i) => [i.label, i.detail]), [
-      [`${join(user.home, 'data')}/xfel`, 'dataset on gpu'],
-      [`${join(user.home, 'data')}/raw`, 'folder on gpu'],
-    ]);
+    assert.deepEqual(
+      items.map((i) => [i.label, i.detail]),
+      [
+        [`${join(user.home, 'data')}/xfel`, 'dataset on gpu'],
+        [`${join(user.home, 'data')}/raw`, 'folder on gpu'],
+      ],
+    );
   });
 });

@@ -27,14 +27,26 @@ test('selection: --cutoff takes the Pareto networks at or below it; bad selectio
   const records = readCandidatesSorted(run);
   const [small, big] = [records[0], records[1]];
   assert.ok(small.mflops < big.mflops);
-  assert.deepEqual(selectCandidates(run, { cutoff: small.mflops }).map((r) => r.id), ['g1-00']);
-  assert.deepEqual(selectCandidates(run, { cutoff: big.mflops }).map((r) => r.id), ['g1-00', 'g1-01']);
-  assert.throws(() => selectCandidates(run, { cutoff: small.mflops / 2 }), (e: unknown) => e instanceof RefineError && /front spans/.test(e.message));
+  assert.deepEqual(
+    selectCandidates(run, { cutoff: small.mflops }).map((r) => r.id),
+    ['g1-00'],
+  );
+  assert.deepEqual(
+    selectCandidates(run, { cutoff: big.mflops }).map((r) => r.id),
+    ['g1-00', 'g1-01'],
+  );
+  assert.throws(
+    () => selectCandidates(run, { cutoff: small.mflops / 2 }),
+    (e: unknown) => e instanceof RefineError && /front spans/.test(e.message),
+  );
   assert.throws(() => selectCandidates(run, { ids: ['g9-99'] }), /no candidate "g9-99"/);
 });
 
 function readCandidatesSorted(run: string): CandidateRecord[] {
-  return readFileSync(join(run, 'candidates.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CandidateRecord);
+  return readFileSync(join(run, 'candidates.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as CandidateRecord);
 }
 
 test('refine trains from scratch, records curves and events, and resumes after a cancel', async () => {
@@ -64,7 +76,10 @@ test('refine trains from scratch, records curves and events, and resumes after a
   });
   assert.deepEqual(newEpochs, [2, 3].slice(done - 2), 'resumed after the last checkpointed epoch');
   assert.equal(rec.status, 'done');
-  assert.deepEqual(rec.epochs.map((e) => e.epoch), [0, 1, 2, 3]);
+  assert.deepEqual(
+    rec.epochs.map((e) => e.epoch),
+    [0, 1, 2, 3],
+  );
   assert.equal(rec.searchAccuracy, 95);
   assert.equal(rec.valAccuracy, rec.epochs[3].valAccuracy);
   assert.ok(rec.inference && rec.inference.images === 16 && rec.inference.perImageMs > 0);
@@ -81,7 +96,11 @@ test('refine trains from scratch, records curves and events, and resumes after a
   assert.equal(types.filter((t) => t === 'refine-started').length, 2);
   assert.equal(types.at(-1), 'refine-finished');
   const seqs = readEvents(run).map((e) => e.seq);
-  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'events keep consecutive seqs');
+  assert.deepEqual(
+    seqs,
+    seqs.map((_, i) => i + 1),
+    'events keep consecutive seqs',
+  );
 
   // Asking again with the same schedule does nothing; another schedule over the checkpoint is refused.
   const again = await refine({ runDir: run, select: { ids: ['g1-01'] }, epochs: 4 });

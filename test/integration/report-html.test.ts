@@ -39,14 +39,25 @@ before(async () => {
   mkdirSync(bin);
   for (const f of ['runner.js', 'webview.js', 'webview.css']) copyFileSync(join(repoRoot, 'dist', f), join(bin, f));
   out = join(work, 'out');
-  const r = spawnSync(process.execPath, [join(bin, 'runner.js'), 'report', fixture, '--out', out], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(bin, 'runner.js'), 'report', fixture, '--out', out], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   cli = { status: r.status, stdout: r.stdout, stderr: r.stderr };
 
   const profile = join(work, 'chrome-profile');
   ctx = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport: { width: 1400, height: 900 },
     acceptDownloads: true,
   });
@@ -80,17 +91,31 @@ test('report writes report.html, pareto.csv and table1.md from the bundled runne
   const records = readCandidates(fixture);
   const front = paretoFront(records);
   const csv = parse(readFileSync(join(out, 'pareto.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
-  assert.deepEqual(csv.map((r) => r.id), front.map((r) => r.id));
-  assert.deepEqual(csv.map((r) => Number(r.mflops)), front.map((r) => r.mflops));
+  assert.deepEqual(
+    csv.map((r) => r.id),
+    front.map((r) => r.id),
+  );
+  assert.deepEqual(
+    csv.map((r) => Number(r.mflops)),
+    front.map((r) => r.mflops),
+  );
   // default cutoff: the largest refined network; selected = Pareto networks at or below it
-  const refined = ['g1-00', 'g1-02', 'g1-05', 'g2-04', 'g2-05', 'g4-00'].filter((id) => existsSync(join(fixture, 'refine', id)));
+  const refined = ['g1-00', 'g1-02', 'g1-05', 'g2-04', 'g2-05', 'g4-00'].filter((id) =>
+    existsSync(join(fixture, 'refine', id)),
+  );
   const cutoff = Math.max(...refined.map((id) => records.find((r) => r.id === id)!.mflops));
   const below = front.filter((r) => r.mflops <= cutoff).map((r) => r.id);
-  assert.deepEqual(csv.filter((r) => r.selected === 'yes').map((r) => r.id), below);
+  assert.deepEqual(
+    csv.filter((r) => r.selected === 'yes').map((r) => r.id),
+    below,
+  );
   const md = readFileSync(join(out, 'table1.md'), 'utf8');
   const body = md.split('\n').filter((l) => /^\| g\d+-\d+ \|/.test(l));
   assert.equal(body.length, new Set([...below, ...refined]).size);
-  assert.match(md, /\| Model \| MFLOPs \| Params \| Accuracy before refinement \(%\) \| Accuracy after refinement \(%\) \| Inference time \(ms\/image\) \|/);
+  assert.match(
+    md,
+    /\| Model \| MFLOPs \| Params \| Accuracy before refinement \(%\) \| Accuracy after refinement \(%\) \| Inference time \(ms\/image\) \|/,
+  );
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.match(html, /default-src 'none'; script-src 'nonce-/);
   // self-contained: no external scripts or stylesheets (the page test below also blocks every request)
@@ -99,7 +124,10 @@ test('report writes report.html, pareto.csv and table1.md from the bundled runne
 });
 
 test('a bad run directory is a clear error', () => {
-  const r = spawnSync(process.execPath, [join(work, 'bin', 'runner.js'), 'report', join(work, 'nope')], { cwd: work, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(work, 'bin', 'runner.js'), 'report', join(work, 'nope')], {
+    cwd: work,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /nope is not a run directory \(no config\.json\)/);
 });
@@ -111,9 +139,15 @@ test('report.html in Chromium: points, front and selection from the page; cutoff
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 20_000 });
   const plotted = await page.evaluate(() => __paretoExplorer.plottedPoints());
   assert.equal(plotted, records.filter((r) => r.status !== 'failed').length);
-  assert.deepEqual(await page.evaluate(() => __paretoExplorer.frontIds()), front.map((r) => r.id));
+  assert.deepEqual(
+    await page.evaluate(() => __paretoExplorer.frontIds()),
+    front.map((r) => r.id),
+  );
   const cutoff0 = (await page.evaluate(() => __paretoExplorer.cutoff()))!;
-  assert.deepEqual(await page.evaluate(() => __paretoExplorer.selectedIds()), front.filter((r) => r.mflops <= cutoff0).map((r) => r.id));
+  assert.deepEqual(
+    await page.evaluate(() => __paretoExplorer.selectedIds()),
+    front.filter((r) => r.mflops <= cutoff0).map((r) => r.id),
+  );
   // Table I and the topologies of the selected networks are on the page
   const selectedCount = (await page.evaluate(() => __paretoExplorer.selectedIds())).length;
   assert.equal(await page.locator('#topologies figure.topology svg.topo').count(), selectedCount);
@@ -124,7 +158,10 @@ test('report.html in Chromium: points, front and selection from the page; cutoff
   await page.fill('#cutoff', String(typed));
   await page.press('#cutoff', 'Enter');
   assert.equal(await page.evaluate(() => __paretoExplorer.cutoff()), typed);
-  assert.deepEqual(await page.evaluate(() => __paretoExplorer.selectedIds()), front.slice(0, 3).map((r) => r.id));
+  assert.deepEqual(
+    await page.evaluate(() => __paretoExplorer.selectedIds()),
+    front.slice(0, 3).map((r) => r.id),
+  );
 
   // drag the cutoff line to just right of the last front member
   const box = (await page.locator('#pareto-chart').boundingBox())!;
@@ -133,11 +170,15 @@ test('report.html in Chromium: points, front and selection from the page; cutoff
   const tx = await page.evaluate((v) => __paretoExplorer.pixelForMflops(v), target * 1.01);
   await page.mouse.move(box.x + handle.x, box.y + (handle.top + handle.bottom) / 2);
   await page.mouse.down();
-  for (let k = 1; k <= 5; k++) await page.mouse.move(box.x + handle.x + ((tx - handle.x) * k) / 5, box.y + (handle.top + handle.bottom) / 2);
+  for (let k = 1; k <= 5; k++)
+    await page.mouse.move(box.x + handle.x + ((tx - handle.x) * k) / 5, box.y + (handle.top + handle.bottom) / 2);
   await page.mouse.up();
   const dragged = (await page.evaluate(() => __paretoExplorer.cutoff()))!;
   assert.ok(dragged >= target && dragged <= target * 1.05, `dragged cutoff ${dragged} should be just above ${target}`);
-  assert.deepEqual(await page.evaluate(() => __paretoExplorer.selectedIds()), front.map((r) => r.id));
+  assert.deepEqual(
+    await page.evaluate(() => __paretoExplorer.selectedIds()),
+    front.map((r) => r.id),
+  );
 
   // shift-click a dominated point adds it to the selection. The new selection adds topologies below
   // the chart and the chart resizes on its own schedule (a ResizeObserver), so measure until two
@@ -159,7 +200,15 @@ test('report.html in Chromium: points, front and selection from the page; cutoff
   const svgPath = join(work, 'plot.svg');
   await svgDl.saveAs(svgPath);
   const svg = readFileSync(svgPath, 'utf8');
-  assert.equal((svg.split('<g class="points">')[1].split('</g>')[0].match(/<circle /g) ?? []).length, plotted);
+  assert.equal(
+    (
+      svg
+        .split('<g class="points">')[1]
+        .split('</g>')[0]
+        .match(/<circle /g) ?? []
+    ).length,
+    plotted,
+  );
   const [pngDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
   const pngPath = join(work, 'plot.png');
   await pngDl.saveAs(pngPath);

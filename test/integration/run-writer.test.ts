@@ -21,7 +21,13 @@ const dataset = writeSyntheticDataset(join(tmp, 'ds'), { size: 8, train: 8, val:
 const TRIES = 20;
 
 before(async () => {
-  await build({ entryPoints: [join(repoRoot, 'test/helpers/writer-contender.ts')], bundle: true, platform: 'node', outfile: contender, logLevel: 'error' });
+  await build({
+    entryPoints: [join(repoRoot, 'test/helpers/writer-contender.ts')],
+    bundle: true,
+    platform: 'node',
+    outfile: contender,
+    logLevel: 'error',
+  });
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -60,14 +66,22 @@ async function holder(dir: string): Promise<ChildProcess> {
 function writers(dir: string): number[] {
   const file = join(dir, 'candidates.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { writer: number }).writer);
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { writer: number }).writer);
 }
 
 /** The records of each writer form one block: no two writers were ever writing at the same time. */
 function assertOneWriterAtATime(pids: number[], what: string): void {
   const blocks = pids.filter((p, i) => i === 0 || pids[i - 1] !== p);
   assert.equal(new Set(blocks).size, blocks.length, `${what}: writers interleaved: ${pids.join(',')}`);
-  for (const p of new Set(pids)) assert.equal(pids.filter((q) => q === p).length, 9, `${what}: writer ${p} wrote ${pids.filter((q) => q === p).length} records`);
+  for (const p of new Set(pids))
+    assert.equal(
+      pids.filter((q) => q === p).length,
+      9,
+      `${what}: writer ${p} wrote ${pids.filter((q) => q === p).length} records`,
+    );
 }
 
 test(`two processes creating one run together: exactly one writes it (${TRIES / 2} tries)`, async () => {
@@ -90,7 +104,9 @@ test(`two processes reopening one run together never write at the same time (${T
     rmSync(join(dir, 'candidates.jsonl'));
     const exits = await Promise.all([run(['resume', dir]).exit, run(['resume', dir]).exit]);
     assertOneWriterAtATime(writers(dir), `try ${i}`);
-    for (const e of exits) if (e.code !== 0) assert.match(e.stderr, new RegExp(`is being written by a resume \\(pid \\d+ on ${hostname()} since \\d{4}-`));
+    for (const e of exits)
+      if (e.code !== 0)
+        assert.match(e.stderr, new RegExp(`is being written by a resume \\(pid \\d+ on ${hostname()} since \\d{4}-`));
     assert.ok(!existsSync(join(dir, '.writer.lock')), 'the lock is released');
   }
 });
@@ -101,9 +117,23 @@ test('search, resume and refine of the CLI refuse a run another process writes, 
   const owner = await holder(dir);
   try {
     const config = join(tmp, 'held.json');
-    writeFileSync(config, JSON.stringify({ name: 'held', dataset, search: { population: 2, offspring: 2, generations: 1 }, engine: { name: 'tfjs' } }));
-    const expected = new RegExp(`is being written by a resume \\(pid ${owner.pid} on ${hostname()} since \\d{4}-[^)]+\\); only one process may write a run at a time`);
-    for (const args of [['search', '--config', config, '--run-dir', dir], ['resume', dir], ['refine', dir, '--ids', 'g1-00', '--epochs', '1']]) {
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name: 'held',
+        dataset,
+        search: { population: 2, offspring: 2, generations: 1 },
+        engine: { name: 'tfjs' },
+      }),
+    );
+    const expected = new RegExp(
+      `is being written by a resume \\(pid ${owner.pid} on ${hostname()} since \\d{4}-[^)]+\\); only one process may write a run at a time`,
+    );
+    for (const args of [
+      ['search', '--config', config, '--run-dir', dir],
+      ['resume', dir],
+      ['refine', dir, '--ids', 'g1-00', '--epochs', '1'],
+    ]) {
       const r = runCli(args, {}, 120_000);
       assert.equal(r.status, 1, `${args[0]}: ${r.stderr}`);
       assert.match(r.stderr, expected, args[0]);
@@ -137,8 +167,14 @@ test('a search checks its dataset before training: a label out of range or a NaN
   values[3 * 64 + 10] = NaN;
   writeNpy(join(nan, 'train_images.npy'), 'float32', [8, 1, 8, 8], values);
   for (const [ds, message] of [
-    [bad, /the dataset cannot be trained on, so the search did not start: .*val_labels\.npy: label 7 at index 2 is out of range \[0, 2\)/],
-    [nan, /the dataset cannot be trained on, so the search did not start: .*train_images\.npy: image 3 holds NaN at pixel 10/],
+    [
+      bad,
+      /the dataset cannot be trained on, so the search did not start: .*val_labels\.npy: label 7 at index 2 is out of range \[0, 2\)/,
+    ],
+    [
+      nan,
+      /the dataset cannot be trained on, so the search did not start: .*train_images\.npy: image 3 holds NaN at pixel 10/,
+    ],
   ] as const) {
     const runDir = join(tmp, `run-${ds.split('/').at(-1)}`);
     const r = runCli(['search', '--preset', 'demo', '--dataset', ds, '--run-dir', runDir], {}, 120_000);
@@ -151,7 +187,10 @@ test('a search checks its dataset before training: a label out of range or a NaN
 test('resume refuses a finished run; search refuses a non-empty folder that is not a run', async () => {
   const dir = join(tmp, 'finished');
   assert.equal((await run(['create', dir, '0']).exit).code, 0);
-  writeFileSync(join(dir, 'events.jsonl'), `${JSON.stringify({ seq: 1, time: '2026-01-01T00:00:00Z', type: 'run-finished', status: 'completed' })}\n`);
+  writeFileSync(
+    join(dir, 'events.jsonl'),
+    `${JSON.stringify({ seq: 1, time: '2026-01-01T00:00:00Z', type: 'run-finished', status: 'completed' })}\n`,
+  );
   const r = runCli(['resume', dir]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /is finished \(completed at 2026-01-01T00:00:00Z\); nothing to resume/);

@@ -36,7 +36,8 @@ const frame = (body: Buffer | string) => {
   const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
   return Buffer.concat([Buffer.from(`Content-Length: ${b.length}\r\n\r\n`), b]);
 };
-const request = (id: unknown, method: string, params?: unknown) => JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined && { params }) });
+const request = (id: unknown, method: string, params?: unknown) =>
+  JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined && { params }) });
 
 // Read-only methods with plausible params (nothing here launches a process).
 const templates = [
@@ -46,18 +47,31 @@ const templates = [
   () => request(int(1e6), 'candidate/get', { run: 'small', id: `g1-0${int(9)}` }),
   () => request(int(1e6), 'run/attach', { run: 'small', fromSeq: int(50) }),
   () => request(int(1e6), 'run/detach', { run: 'small' }),
-  () => request(String(int(1e6)), 'run/summary', { run: pick(['small', '/etc', '../x', '', 'a/b', join(root, 'small')]) }),
+  () =>
+    request(String(int(1e6)), 'run/summary', { run: pick(['small', '/etc', '../x', '', 'a/b', join(root, 'small')]) }),
 ];
 
 function randomValue(depth = 0): unknown {
   switch (int(depth > 2 ? 5 : 7)) {
-    case 0: return null;
-    case 1: return random() * 1e6 - 5e5;
-    case 2: return pick(['', 'small', '/etc/passwd', '../..', 'x'.repeat(int(300)), '\u0000\uffff']);
-    case 3: return random() < 0.5;
-    case 4: return pick([NaN, -1, 2 ** 53, 1e308]);
-    case 5: return Array.from({ length: int(4) }, () => randomValue(depth + 1));
-    default: return Object.fromEntries(Array.from({ length: int(4) }, () => [pick(['run', 'root', 'id', 'fromSeq', 'config', 'runDir', 'x']), randomValue(depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return random() * 1e6 - 5e5;
+    case 2:
+      return pick(['', 'small', '/etc/passwd', '../..', 'x'.repeat(int(300)), '\u0000\uffff']);
+    case 3:
+      return random() < 0.5;
+    case 4:
+      return pick([NaN, -1, 2 ** 53, 1e308]);
+    case 5:
+      return Array.from({ length: int(4) }, () => randomValue(depth + 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: int(4) }, () => [
+          pick(['run', 'root', 'id', 'fromSeq', 'config', 'runDir', 'x']),
+          randomValue(depth + 1),
+        ]),
+      );
   }
 }
 
@@ -76,13 +90,26 @@ function mutate(text: string): Buffer {
 
 function wellFramed(): Buffer {
   switch (int(7)) {
-    case 0: return frame(pick(templates)());
-    case 1: return frame(mutate(pick(templates)()));
-    case 2: return frame(request(randomValue(), pick(['runs/list', 'run/summary', 'pareto/get', 'candidate/get', 'run/attach', 'run/cancel', 'nope', '']), randomValue()));
-    case 3: return frame(Buffer.from(Array.from({ length: int(200) }, () => int(256))));
-    case 4: return frame(JSON.stringify([JSON.parse(pick(templates)())]));
-    case 5: return frame(JSON.stringify({ jsonrpc: '2.0', id: int(9), result: randomValue() }));
-    default: return frame(JSON.stringify({ jsonrpc: pick(['2.0', '1.0', 2]), method: 'run/summary', params: randomValue() }));
+    case 0:
+      return frame(pick(templates)());
+    case 1:
+      return frame(mutate(pick(templates)()));
+    case 2:
+      return frame(
+        request(
+          randomValue(),
+          pick(['runs/list', 'run/summary', 'pareto/get', 'candidate/get', 'run/attach', 'run/cancel', 'nope', '']),
+          randomValue(),
+        ),
+      );
+    case 3:
+      return frame(Buffer.from(Array.from({ length: int(200) }, () => int(256))));
+    case 4:
+      return frame(JSON.stringify([JSON.parse(pick(templates)())]));
+    case 5:
+      return frame(JSON.stringify({ jsonrpc: '2.0', id: int(9), result: randomValue() }));
+    default:
+      return frame(JSON.stringify({ jsonrpc: pick(['2.0', '1.0', 2]), method: 'run/summary', params: randomValue() }));
   }
 }
 
@@ -106,7 +133,11 @@ interface Outcome {
 }
 
 async function fuzzOnce(frames: Buffer[]): Promise<Outcome> {
-  const child = spawn(process.execPath, [runnerBundle, 'serve', '--runs', root, '--max-message-bytes', String(MAX_MESSAGE), '--stall-ms', '1500'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [runnerBundle, 'serve', '--runs', root, '--max-message-bytes', String(MAX_MESSAGE), '--stall-ms', '1500'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   child.stdin.on('error', () => undefined); // the server may close before it has read everything
   let stdout = '';
   let stderr = '';
@@ -116,7 +147,10 @@ async function fuzzOnce(frames: Buffer[]): Promise<Outcome> {
   let peakMb = 0;
   const sample = () => {
     try {
-      peakMb = Math.max(peakMb, Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024);
+      peakMb = Math.max(
+        peakMb,
+        Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
+      );
     } catch {
       // exited already
     }
@@ -146,24 +180,39 @@ test(`fuzz: ${CONNECTIONS} connections × ${FRAMES} frames; the server answers o
     const ending = c % 5 !== 0; // every fifth connection has no hostile frame and must answer
     if (ending) frames.push(pick(hostile)());
     const o = await fuzzOnce(frames);
-    assert.notEqual(o.exitCode, -2, `connection ${c}: no answer and no close within 20 s (a hang)\n${o.stderr.slice(-2000)}`);
+    assert.notEqual(
+      o.exitCode,
+      -2,
+      `connection ${c}: no answer and no close within 20 s (a hang)\n${o.stderr.slice(-2000)}`,
+    );
     assert.ok(o.peakMb < MEMORY_BOUND_MB, `connection ${c}: peak memory ${o.peakMb.toFixed(0)} MB`);
     assert.doesNotMatch(o.stderr, /uncaught|unhandled rejection/, `connection ${c}`);
     peak = Math.max(peak, o.peakMb);
     if (o.answered) answered++;
     else {
       assert.equal(o.exitCode, 0, `connection ${c}: closed with exit ${o.exitCode}\n${o.stderr.slice(-2000)}`);
-      assert.match(o.stderr, /serve: framing error, closing the connection: |serve: the input ended inside a message/, `connection ${c}`);
+      assert.match(
+        o.stderr,
+        /serve: framing error, closing the connection: |serve: the input ended inside a message/,
+        `connection ${c}`,
+      );
       closed++;
     }
-    if (!ending) assert.ok(o.answered, `connection ${c}: only well-framed messages, yet no answer to version\n${o.stderr.slice(-2000)}`);
+    if (!ending)
+      assert.ok(
+        o.answered,
+        `connection ${c}: only well-framed messages, yet no answer to version\n${o.stderr.slice(-2000)}`,
+      );
   }
   assert.ok(closed > 0 && answered > 0, `answered ${answered}, closed ${closed}`);
   t.diagnostic(`answered ${answered}, closed cleanly ${closed}, peak server memory ${peak.toFixed(0)} MB`);
 });
 
 test('a length of 10^12 followed by 32 MB is refused at once, without buffering it', async () => {
-  const o = await fuzzOnce([Buffer.from('Content-Length: 1000000000000\r\n\r\n'), Buffer.alloc(32 * 1024 * 1024, 0x61)]);
+  const o = await fuzzOnce([
+    Buffer.from('Content-Length: 1000000000000\r\n\r\n'),
+    Buffer.alloc(32 * 1024 * 1024, 0x61),
+  ]);
   assert.equal(o.answered, false);
   assert.equal(o.exitCode, 0);
   assert.match(o.stderr, /message of 1000000000000 bytes is larger than the limit of 65536 bytes/);
@@ -176,12 +225,17 @@ test('the extension client reconnects by itself after the server closed on a bad
   const client = await RunnerClient.connect(transport, { reconnect: { baseDelayMs: 50, maxDelayMs: 200 } });
   try {
     const states: string[] = [];
-    const reconnected = new Promise<void>((resolve) => client.onState((s) => (states.push(s), s === 'connected' && resolve())));
+    const reconnected = new Promise<void>((resolve) =>
+      client.onState((s) => (states.push(s), s === 'connected' && resolve())),
+    );
     const first = raw!;
     first.toServer.write('Content-Length: -1\r\n\r\n');
     await reconnected;
     // 'reconnecting' comes once on the drop and again with each attempt ("attempt 1/n")
-    assert.deepEqual(states.filter((s, i) => s !== states[i - 1]), ['reconnecting', 'connected']);
+    assert.deepEqual(
+      states.filter((s, i) => s !== states[i - 1]),
+      ['reconnecting', 'connected'],
+    );
     assert.notEqual(raw, first);
     assert.ok((await client.request(Rpc.runsList, {})).some((r) => r.id === 'small'));
   } finally {

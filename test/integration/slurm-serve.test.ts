@@ -18,7 +18,12 @@ import { slurmUnavailable, startSlurm, type SlurmCluster } from '../helpers/slur
 const runner = join(repoRoot, 'dist', 'runner.js');
 const skip = slurmUnavailable() ?? (existsSync(runner) ? undefined : 'dist/runner.js missing (npm run build)');
 
-async function until(what: string, cond: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
+async function until(
+  what: string,
+  cond: () => boolean,
+  timeoutMs: number,
+  detail: () => string = () => '',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}\n${detail()}`);
@@ -39,7 +44,12 @@ describe('slurm executor through serve (real single-node cluster)', { skip, time
     cluster = await startSlurm();
     // serve as a local child process whose environment finds the cluster (SLURM_CONF)
     client = await RunnerClient.connect(
-      new LocalTransport({ runnerScript: runner, nodePath: process.execPath, runsDir: join(work, 'runs'), env: cluster.env }),
+      new LocalTransport({
+        runnerScript: runner,
+        nodePath: process.execPath,
+        runsDir: join(work, 'runs'),
+        env: cluster.env,
+      }),
       { log: (l) => logs.push(l) },
     );
   });
@@ -59,7 +69,11 @@ describe('slurm executor through serve (real single-node cluster)', { skip, time
       training: { epochs: 1, batchSize: 32 },
       engine: { name: 'torch', device: 'cpu' },
       // no GPUs on the test node: gpusPerTask 0 leaves --gres out of the script
-      executor: { kind: 'slurm', workers: 1, slurm: { time: '00:10:00', gpusPerTask: 0, extraArgs: ['--cpus-per-task=1'] } },
+      executor: {
+        kind: 'slurm',
+        workers: 1,
+        slurm: { time: '00:10:00', gpusPerTask: 0, extraArgs: ['--cpus-per-task=1'] },
+      },
     });
     const events = new Map<string, StoredEvent[]>();
     const start = async (name: string, generations: number): Promise<LaunchResult> => {
@@ -88,14 +102,24 @@ describe('slurm executor through serve (real single-node cluster)', { skip, time
     if (queued) assert.equal(queued.state, 'running');
 
     // events of the job stream through the attachment; then cancel it mid-run
-    await until('the first candidate of the job to be cancelled', () => has(doomed.run, 'candidate-started'), 90_000, detail);
+    await until(
+      'the first candidate of the job to be cancelled',
+      () => has(doomed.run, 'candidate-started'),
+      90_000,
+      detail,
+    );
     assert.equal(cluster.jobState(doomed.jobId!), 'RUNNING');
     const cancel = await client.request(Rpc.runCancel, { run: doomed.run });
     assert.equal(cancel.how, 'scancel');
     await until('the cancelled run to finish', () => has(doomed.run, 'run-finished'), 30_000, detail);
     const last = events.get(doomed.run)!.at(-1)!;
     assert.equal(last.type === 'run-finished' && last.status, 'cancelled');
-    await until('the cancelled job to leave the queue', () => !ACTIVE.includes(cluster.jobState(doomed.jobId!) ?? ''), 20_000, detail);
+    await until(
+      'the cancelled job to leave the queue',
+      () => !ACTIVE.includes(cluster.jobState(doomed.jobId!) ?? ''),
+      20_000,
+      detail,
+    );
     assert.equal((await client.request(Rpc.runSummary, { run: doomed.run })).state, 'cancelled');
     assert.equal((await client.request(Rpc.runCancel, { run: doomed.run })).how, 'not-running');
 
@@ -103,9 +127,21 @@ describe('slurm executor through serve (real single-node cluster)', { skip, time
     await until('the tiny run to complete', () => has(done.run, 'run-finished'), 180_000, detail);
     const finished = events.get(done.run)!.at(-1)!;
     assert.equal(finished.type === 'run-finished' && finished.status, 'completed');
-    await until('the completed job to leave the queue', () => cluster.jobState(done.jobId!) === 'COMPLETED', 20_000, detail);
-    const onDisk = readFileSync(join(done.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as StoredEvent).seq);
-    assert.deepEqual(events.get(done.run)!.map((e) => e.seq), onDisk, 'every event once, in order');
+    await until(
+      'the completed job to leave the queue',
+      () => cluster.jobState(done.jobId!) === 'COMPLETED',
+      20_000,
+      detail,
+    );
+    const onDisk = readFileSync(join(done.dir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as StoredEvent).seq);
+    assert.deepEqual(
+      events.get(done.run)!.map((e) => e.seq),
+      onDisk,
+      'every event once, in order',
+    );
     assert.ok(existsSync(join(done.dir, 'generations', 'g0002.json')));
     const started = events.get(done.run)!.find((e) => e.type === 'run-started');
     assert.equal(started?.type === 'run-started' && started.config.executor.kind, 'slurm');

@@ -19,13 +19,20 @@ import { repoRoot } from '../helpers/paths';
 import { slurmUnavailable, startSlurm, type SlurmCluster } from '../helpers/slurm';
 
 const runner = join(repoRoot, 'dist', 'runner.js');
-const torchPython = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+const torchPython = ['/usr/bin/python3', 'python3'].find(
+  (p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+);
 const skip =
   slurmUnavailable() ??
   (existsSync(runner) ? undefined : 'dist/runner.js missing (npm run build)') ??
   (torchPython ? undefined : 'no Python with PyTorch (apt install python3-torch)');
 
-async function until(what: string, cond: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
+async function until(
+  what: string,
+  cond: () => boolean,
+  timeoutMs: number,
+  detail: () => string = () => '',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}\n${detail()}`);
@@ -36,17 +43,27 @@ async function until(what: string, cond: () => boolean, timeoutMs: number, detai
 function events(dir: string): StoredEvent[] {
   const f = join(dir, 'events.jsonl');
   if (!existsSync(f)) return [];
-  return readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StoredEvent);
+  return readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as StoredEvent);
 }
 
 function finished(dir: string): Extract<StoredEvent, { type: 'run-finished' }> | undefined {
-  return events(dir).flatMap((e) => (e.type === 'run-finished' ? [e] : [])).at(-1);
+  return events(dir)
+    .flatMap((e) => (e.type === 'run-finished' ? [e] : []))
+    .at(-1);
 }
 
 /** What must not depend on where candidates trained: the last population and every result. */
 function outcome(dir: string, generations = 2) {
-  const gens = JSON.parse(readFileSync(join(dir, 'generations', `g${String(generations).padStart(4, '0')}.json`), 'utf8')) as GenerationSnapshot;
-  const records = readFileSync(join(dir, 'candidates.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CandidateRecord);
+  const gens = JSON.parse(
+    readFileSync(join(dir, 'generations', `g${String(generations).padStart(4, '0')}.json`), 'utf8'),
+  ) as GenerationSnapshot;
+  const records = readFileSync(join(dir, 'candidates.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as CandidateRecord);
   const results = records.map((r) => `${r.id} ${r.genome} ${r.status} ${r.valAccuracy}`).sort();
   return { population: gens.population, results };
 }
@@ -58,7 +75,11 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
   let reference: ReturnType<typeof outcome>;
 
   /** The search every test runs; `other` replaces whole sections (a search of its own needs its own local reference). */
-  const config = (name: string, slurm: Record<string, unknown> = {}, other: Partial<SearchConfigInput> = {}): SearchConfigInput => ({
+  const config = (
+    name: string,
+    slurm: Record<string, unknown> = {},
+    other: Partial<SearchConfigInput> = {},
+  ): SearchConfigInput => ({
     name,
     dataset,
     search: { population: 4, offspring: 4, generations: 2, initChannels: 4, seed: 7 },
@@ -72,7 +93,11 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
   const localRun = async (name: string, workers: number, other: Partial<SearchConfigInput> = {}) => {
     const local = { ...config(name, {}, other), executor: { kind: 'local', workers } } satisfies SearchConfigInput;
     writeFileSync(join(work, `${name}.json`), JSON.stringify(local));
-    const child = spawn(process.execPath, [runner, 'search', '--config', join(work, `${name}.json`), '--run-dir', join(work, name)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [runner, 'search', '--config', join(work, `${name}.json`), '--run-dir', join(work, name)],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const [code] = (await once(child, 'close')) as [number | null];
@@ -85,16 +110,31 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     const file = join(work, `${name}.json`);
     writeFileSync(file, JSON.stringify(config(name, slurm, other)));
     const dir = join(work, 'runs', name);
-    const env = Object.fromEntries(Object.entries(cluster.env).filter(([k]) => !k.startsWith('SLURM_') || k === 'SLURM_CONF'));
-    const r = spawnSync(process.execPath, [runner, 'search', '--config', file, '--run-dir', dir], { env, encoding: 'utf8' });
-    return { dir, status: r.status, stdout: r.stdout, stderr: r.stderr, jobId: /submitted Slurm job (\d+)/.exec(r.stdout)?.[1] };
+    const env = Object.fromEntries(
+      Object.entries(cluster.env).filter(([k]) => !k.startsWith('SLURM_') || k === 'SLURM_CONF'),
+    );
+    const r = spawnSync(process.execPath, [runner, 'search', '--config', file, '--run-dir', dir], {
+      env,
+      encoding: 'utf8',
+    });
+    return {
+      dir,
+      status: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      jobId: /submitted Slurm job (\d+)/.exec(r.stdout)?.[1],
+    };
   };
 
-  const detail = (dir: string) => () => `${cluster.logs()}\n== runner.log\n${existsSync(join(dir, 'runner.log')) ? readFileSync(join(dir, 'runner.log'), 'utf8').slice(-3000) : ''}`;
+  const detail = (dir: string) => () =>
+    `${cluster.logs()}\n== runner.log\n${existsSync(join(dir, 'runner.log')) ? readFileSync(join(dir, 'runner.log'), 'utf8').slice(-3000) : ''}`;
 
   const step = (jobId: string, slot: number): string | undefined => {
     const q = spawnSync('squeue', ['-h', '-s', '-j', jobId, '-o', '%i %j'], { env: cluster.env, encoding: 'utf8' });
-    return q.stdout.split('\n').find((l) => l.endsWith(` pareto-nas-worker-${slot}`))?.split(' ')[0];
+    return q.stdout
+      .split('\n')
+      .find((l) => l.endsWith(` pareto-nas-worker-${slot}`))
+      ?.split(' ')[0];
   };
 
   before(async () => {
@@ -110,7 +150,7 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('runs four workers over both nodes and ends with the local run\'s population', async () => {
+  it("runs four workers over both nodes and ends with the local run's population", async () => {
     const run = submit('spread');
     assert.equal(run.status, 0, run.stderr);
     assert.ok(run.jobId, run.stdout);
@@ -120,13 +160,23 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     const started = events(run.dir).flatMap((e) => (e.type === 'worker-started' ? [e] : []));
     const where = new Set(started.map((e) => `${e.worker.node}/${e.worker.gpu}`));
     assert.deepEqual([...where].sort(), ['n1/0', 'n1/1', 'n2/0', 'n2/1']);
-    const records = readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CandidateRecord);
-    for (const r of records.filter((x) => x.status !== 'reused')) assert.match(`${r.worker?.node}/${r.worker?.gpu}`, /^n[12]\/[01]$/);
+    const records = readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as CandidateRecord);
+    for (const r of records.filter((x) => x.status !== 'reused'))
+      assert.match(`${r.worker?.node}/${r.worker?.gpu}`, /^n[12]\/[01]$/);
     assert.deepEqual(outcome(run.dir), reference);
     // status shows the job's state (the job ends a moment after its last event)
-    const status = () => spawnSync(process.execPath, [runner, 'status', run.dir], { env: cluster.env, encoding: 'utf8' }).stdout;
+    const status = () =>
+      spawnSync(process.execPath, [runner, 'status', run.dir], { env: cluster.env, encoding: 'utf8' }).stdout;
     assert.match(status(), new RegExp(`^slurm job ${run.jobId}: [A-Z]+\n`));
-    await until('status to show the job completed', () => status().startsWith(`slurm job ${run.jobId}: COMPLETED\n`), 60_000, detail(run.dir));
+    await until(
+      'status to show the job completed',
+      () => status().startsWith(`slurm job ${run.jobId}: COMPLETED\n`),
+      60_000,
+      detail(run.dir),
+    );
   });
 
   // The kill must land while the victim trains. A candidate of the other searches trains for about a
@@ -167,21 +217,49 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     const es = events(run.dir);
     assert.equal(finished(run.dir)?.status, 'completed', detail(run.dir)());
     const lost = es.flatMap((e) => (e.type === 'worker-lost' ? [e] : []));
-    const trace = JSON.stringify(es.filter((e) => e.type.startsWith('worker') || e.type.startsWith('candidate-')).map(({ type, ...e }) => ({ type, id: 'id' in e ? e.id : undefined, ...('worker' in e ? { worker: e.worker } : {}) })));
+    const trace = JSON.stringify(
+      es
+        .filter((e) => e.type.startsWith('worker') || e.type.startsWith('candidate-'))
+        .map(({ type, ...e }) => ({
+          type,
+          id: 'id' in e ? e.id : undefined,
+          ...('worker' in e ? { worker: e.worker } : {}),
+        })),
+    );
     // the one step killed, under its candidate, which went back to the queue (not recorded as failed)
     assert.equal(lost.length, 1, trace);
-    assert.deepEqual([lost[0].candidate, workerKey(lost[0].worker), lost[0].requeued], [victim!.id, workerKey(victim!.worker), true], trace);
-    const victimRecord = readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CandidateRecord).find((r) => r.id === victim!.id);
+    assert.deepEqual(
+      [lost[0].candidate, workerKey(lost[0].worker), lost[0].requeued],
+      [victim!.id, workerKey(victim!.worker), true],
+      trace,
+    );
+    const victimRecord = readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as CandidateRecord)
+      .find((r) => r.id === victim!.id);
     assert.equal(victimRecord?.status, 'ok', trace);
-    assert.ok(es.filter((e) => e.type === 'worker-started').length > new Set(es.flatMap((e) => (e.type === 'worker-started' ? [e.slot] : []))).size, `a step started again: ${trace}`);
+    assert.ok(
+      es.filter((e) => e.type === 'worker-started').length >
+        new Set(es.flatMap((e) => (e.type === 'worker-started' ? [e.slot] : []))).size,
+      `a step started again: ${trace}`,
+    );
     assert.deepEqual(outcome(run.dir), await referenceOfLong);
   });
 
   it('goes on without node n2 when it goes down (job submitted with --no-kill); same population', async () => {
     const run = submit('n2-down', { extraArgs: ['--no-kill'] });
     assert.equal(run.status, 0, run.stderr);
-    await until('a worker on n2 to train', () => events(run.dir).some((e) => e.type === 'candidate-started' && e.worker?.node === 'n2'), 300_000, detail(run.dir));
-    const down = spawnSync('scontrol', ['update', 'nodename=n2', 'state=down', 'reason=test'], { env: cluster.env, encoding: 'utf8' });
+    await until(
+      'a worker on n2 to train',
+      () => events(run.dir).some((e) => e.type === 'candidate-started' && e.worker?.node === 'n2'),
+      300_000,
+      detail(run.dir),
+    );
+    const down = spawnSync('scontrol', ['update', 'nodename=n2', 'state=down', 'reason=test'], {
+      env: cluster.env,
+      encoding: 'utf8',
+    });
     assert.equal(down.status, 0, down.stderr);
     try {
       await until('the search to finish', () => finished(run.dir) !== undefined, 400_000, detail(run.dir));
@@ -190,7 +268,10 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     }
     const es = events(run.dir);
     assert.equal(finished(run.dir)?.status, 'completed', detail(run.dir)());
-    assert.ok(es.some((e) => e.type === 'node-excluded' && e.node === 'n2'), JSON.stringify(es.filter((e) => e.type.startsWith('worker') || e.type === 'node-excluded')));
+    assert.ok(
+      es.some((e) => e.type === 'node-excluded' && e.node === 'n2'),
+      JSON.stringify(es.filter((e) => e.type.startsWith('worker') || e.type === 'node-excluded')),
+    );
     assert.deepEqual(outcome(run.dir), reference);
   });
 
@@ -200,21 +281,44 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
     // batch shell itself once the workers run (the runner tells it from a cancel by the time left)
     const run = submit('requeued', { requeue: true, time: '00:02:00', signalSeconds: 110 });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(readFileSync(join(run.dir, 'search.sbatch'), 'utf8'), /#SBATCH --signal=B:TERM@110\n#SBATCH --requeue\n/);
-    await until('a worker to start', () => events(run.dir).some((e) => e.type === 'worker-started'), 300_000, detail(run.dir));
+    assert.match(
+      readFileSync(join(run.dir, 'search.sbatch'), 'utf8'),
+      /#SBATCH --signal=B:TERM@110\n#SBATCH --requeue\n/,
+    );
+    await until(
+      'a worker to start',
+      () => events(run.dir).some((e) => e.type === 'worker-started'),
+      300_000,
+      detail(run.dir),
+    );
     // (Slurm's own warning may come first, and may have requeued the job already: then scancel
     // finds no running batch step; the runner must survive getting both)
     const warn = spawnSync('scancel', ['--batch', '--signal=TERM', run.jobId!], { env: cluster.env, encoding: 'utf8' });
-    if (warn.status !== 0) assert.ok(events(run.dir).some((e) => e.type === 'run-requeued'), `scancel --batch failed before any requeue: ${warn.stderr}`);
-    await until('the job to requeue itself', () => events(run.dir).some((e) => e.type === 'run-requeued'), 300_000, detail(run.dir));
+    if (warn.status !== 0)
+      assert.ok(
+        events(run.dir).some((e) => e.type === 'run-requeued'),
+        `scancel --batch failed before any requeue: ${warn.stderr}`,
+      );
+    await until(
+      'the job to requeue itself',
+      () => events(run.dir).some((e) => e.type === 'run-requeued'),
+      300_000,
+      detail(run.dir),
+    );
     // the next start of the job gets the whole time, so this test needs one requeue only
-    const more = spawnSync('scontrol', ['update', `jobid=${run.jobId}`, 'timelimit=00:15:00'], { env: cluster.env, encoding: 'utf8' });
+    const more = spawnSync('scontrol', ['update', `jobid=${run.jobId}`, 'timelimit=00:15:00'], {
+      env: cluster.env,
+      encoding: 'utf8',
+    });
     assert.equal(more.status, 0, more.stderr);
     await until('the search to finish', () => finished(run.dir)?.status === 'completed', 400_000, detail(run.dir));
     const es = events(run.dir);
     const requeued = es.findIndex((e) => e.type === 'run-requeued');
     // (resumed: false when the warning came before the first candidate finished)
-    assert.ok(es.slice(requeued).some((e) => e.type === 'run-started'), `the requeued job started again: ${es.map((e) => e.type).join(' ')}`);
+    assert.ok(
+      es.slice(requeued).some((e) => e.type === 'run-started'),
+      `the requeued job started again: ${es.map((e) => e.type).join(' ')}`,
+    );
     assert.ok(!es.some((e) => e.type === 'run-finished' && e.status !== 'completed'), 'no cancelled or failed end');
     assert.doesNotMatch(readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8'), /"status":"failed"/);
     assert.deepEqual(outcome(run.dir), reference);
@@ -226,14 +330,27 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
   it('resumes the same search when Slurm requeues the job (scontrol requeue, as preemption does); same population', async () => {
     const run = submit('slurm-requeued', { requeue: true });
     assert.equal(run.status, 0, run.stderr);
-    await until('a candidate to start', () => events(run.dir).some((e) => e.type === 'candidate-started'), 300_000, detail(run.dir));
+    await until(
+      'a candidate to start',
+      () => events(run.dir).some((e) => e.type === 'candidate-started'),
+      300_000,
+      detail(run.dir),
+    );
     const requeue = spawnSync('scontrol', ['requeue', run.jobId!], { env: cluster.env, encoding: 'utf8' });
     assert.equal(requeue.status, 0, requeue.stderr);
     await until('the search to finish', () => finished(run.dir)?.status === 'completed', 400_000, detail(run.dir));
     const es = events(run.dir);
-    const trace = es.map((e) => (e.type === 'run-finished' || e.type === 'run-requeued' ? JSON.stringify(e) : e.type)).join(' ');
-    assert.ok(es.filter((e) => e.type === 'run-started').length >= 2, `the requeued job started the run again: ${trace}`);
-    assert.ok(!es.some((e) => e.type === 'run-finished' && e.status !== 'completed'), `no cancelled or failed end: ${trace}`);
+    const trace = es
+      .map((e) => (e.type === 'run-finished' || e.type === 'run-requeued' ? JSON.stringify(e) : e.type))
+      .join(' ');
+    assert.ok(
+      es.filter((e) => e.type === 'run-started').length >= 2,
+      `the requeued job started the run again: ${trace}`,
+    );
+    assert.ok(
+      !es.some((e) => e.type === 'run-finished' && e.status !== 'completed'),
+      `no cancelled or failed end: ${trace}`,
+    );
     assert.doesNotMatch(readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8'), /"status":"failed"/);
     assert.deepEqual(outcome(run.dir), reference);
   });
@@ -241,12 +358,19 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
   it('scancel of the whole job ends the run as cancelled, nothing recorded as failed', async () => {
     const run = submit('scancelled');
     assert.equal(run.status, 0, run.stderr);
-    await until('a candidate to start', () => events(run.dir).some((e) => e.type === 'candidate-started'), 300_000, detail(run.dir));
+    await until(
+      'a candidate to start',
+      () => events(run.dir).some((e) => e.type === 'candidate-started'),
+      300_000,
+      detail(run.dir),
+    );
     assert.equal(spawnSync('scancel', [run.jobId!], { env: cluster.env }).status, 0);
     await until('the run to end', () => finished(run.dir) !== undefined, 60_000, detail(run.dir));
     const end = finished(run.dir);
     assert.equal(end?.status, 'cancelled', detail(run.dir)());
-    const records = existsSync(join(run.dir, 'candidates.jsonl')) ? readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8') : '';
+    const records = existsSync(join(run.dir, 'candidates.jsonl'))
+      ? readFileSync(join(run.dir, 'candidates.jsonl'), 'utf8')
+      : '';
     assert.doesNotMatch(records, /"status":"failed"/);
     const status = spawnSync(process.execPath, [runner, 'status', run.dir], { env: cluster.env, encoding: 'utf8' });
     assert.match(status.stdout, /cancelled/);
@@ -259,8 +383,16 @@ describe('one search over a two-node Slurm cluster (2 nodes × 2 GPUs, job steps
 
   it('a job Slurm cannot run fails at submission in one line and leaves no run directory', () => {
     for (const [name, slurm, reason] of [
-      ['too-many-nodes', { nodes: 3 }, /(PartitionNodeLimit|PartitionConfig|configuration is not available).*asked for 3 nodes × 2 GPUs/i],
-      ['too-many-gpus', { gpusPerNode: 3 }, /(PartitionConfig|configuration is not available).*asked for 2 nodes × 3 GPUs/i],
+      [
+        'too-many-nodes',
+        { nodes: 3 },
+        /(PartitionNodeLimit|PartitionConfig|configuration is not available).*asked for 3 nodes × 2 GPUs/i,
+      ],
+      [
+        'too-many-gpus',
+        { gpusPerNode: 3 },
+        /(PartitionConfig|configuration is not available).*asked for 2 nodes × 3 GPUs/i,
+      ],
       ['no-partition', { partition: 'nope' }, /Invalid partition name/i],
     ] as const) {
       const run = submit(name, slurm);

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connectSsh, HostKeyError, SshAuthError, type SshOptions, type SshPrompts } from '../../extension/src/ssh/connection';
+import {
+  connectSsh,
+  HostKeyError,
+  SshAuthError,
+  type SshOptions,
+  type SshPrompts,
+} from '../../extension/src/ssh/connection';
 import { DeployError, deployRunner } from '../../extension/src/ssh/deploy';
 import { fingerprint } from '../../extension/src/ssh/known-hosts';
 import { RunnerClient } from '../../extension/src/runner/client';
@@ -63,7 +69,11 @@ describe('ssh against real sshd', { skip, timeout: 120_000 }, () => {
     user = createTestUser();
     jump = await startSshd({ user });
     target = await startSshd({ user });
-    kbd = await startSshd({ user, keyboardInteractive: true, extra: ['AuthenticationMethods publickey,keyboard-interactive'] });
+    kbd = await startSshd({
+      user,
+      keyboardInteractive: true,
+      extra: ['AuthenticationMethods publickey,keyboard-interactive'],
+    });
     config = join(user.clientDir, 'config');
     knownHosts = join(user.clientDir, 'known_hosts');
     writeSshConfig(config, [
@@ -109,12 +119,18 @@ describe('ssh against real sshd', { skip, timeout: 120_000 }, () => {
 
   it('refuses an untrusted unknown key and a changed key, naming the known_hosts line', async () => {
     const fresh = join(user.clientDir, 'kh-empty');
-    await assert.rejects(connectSsh('direct', opts(new RecordingPrompts(false), { knownHostsFiles: [fresh] })), HostKeyError);
+    await assert.rejects(
+      connectSsh('direct', opts(new RecordingPrompts(false), { knownHostsFiles: [fresh] })),
+      HostKeyError,
+    );
     assert.ok(!existsSync(fresh) || readFileSync(fresh, 'utf8') === '');
 
     const changedFile = join(user.clientDir, 'kh-changed');
     // jump's key recorded under the target's name: the target now presents a "changed" key
-    writeFileSync(changedFile, `# old\n[127.0.0.1]:${target.port} ${jump.hostKeyType} ${jump.hostKey.toString('base64')}\n`);
+    writeFileSync(
+      changedFile,
+      `# old\n[127.0.0.1]:${target.port} ${jump.hostKeyType} ${jump.hostKey.toString('base64')}\n`,
+    );
     const p = new RecordingPrompts(true);
     await assert.rejects(connectSsh('direct', opts(p, { knownHostsFiles: [changedFile] })), (e: Error) => {
       assert.ok(e instanceof HostKeyError);
@@ -151,7 +167,10 @@ describe('ssh against real sshd', { skip, timeout: 120_000 }, () => {
     assert.ok(existsSync(join(dist, 'runner.js')), 'dist/runner.js missing: npm run build');
     const s = await connectSsh('gpu', opts(new RecordingPrompts(true)));
     try {
-      await assert.rejects(deployRunner(s, dist, RUNNER_VERSION, { nodePath: '/nonexistent/node' }), (e: Error) => e instanceof DeployError && /Node\.js was not found.*nodePath/.test(e.message));
+      await assert.rejects(
+        deployRunner(s, dist, RUNNER_VERSION, { nodePath: '/nonexistent/node' }),
+        (e: Error) => e instanceof DeployError && /Node\.js was not found.*nodePath/.test(e.message),
+      );
       const old = join(user.home, 'old-node');
       writeFileSync(old, '#!/bin/sh\necho v16.20.2\n', { mode: 0o755 });
       await assert.rejects(deployRunner(s, dist, RUNNER_VERSION, { nodePath: old }), /v16\.20\.2 is too old/);

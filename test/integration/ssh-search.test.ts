@@ -51,9 +51,13 @@ function alive(pid: number): boolean {
 
 const eventsOf = (dir: string): StoredEvent[] =>
   existsSync(join(dir, 'events.jsonl'))
-    ? readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StoredEvent)
+    ? readFileSync(join(dir, 'events.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as StoredEvent)
     : [];
-const finalPopulation = (dir: string) => (JSON.parse(readFileSync(join(dir, 'generations', 'g0003.json'), 'utf8')) as GenerationSnapshot).population;
+const finalPopulation = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, 'generations', 'g0003.json'), 'utf8')) as GenerationSnapshot).population;
 
 describe('search over SSH: attach at once, drop, exact re-attach, kill -9, resume', { skip, timeout: 400_000 }, () => {
   let user: TestUser;
@@ -88,7 +92,13 @@ describe('search over SSH: attach at once, drop, exact re-attach, kill -9, resum
       { alias: 'jump', port: jump.port, user: user.name, identityFile: user.keyFile },
       { alias: 'gpu', port: target.port, user: user.name, identityFile: user.keyFile, proxyJump: 'jump' },
     ]);
-    opts = { file: sshConfig, prompts: { confirmUnknownHostKey: async () => true }, knownHostsFiles: [join(user.clientDir, 'kh')], agent: false, keepaliveInterval: 1000 };
+    opts = {
+      file: sshConfig,
+      prompts: { confirmUnknownHostKey: async () => true },
+      knownHostsFiles: [join(user.clientDir, 'kh')],
+      agent: false,
+      keepaliveInterval: 1000,
+    };
   });
 
   after(async () => {
@@ -101,7 +111,13 @@ describe('search over SSH: attach at once, drop, exact re-attach, kill -9, resum
     const pool = new SshHostPool(opts);
     const logs: string[] = [];
     const client = await RunnerClient.connect(
-      new SshTransport({ pool, host: 'gpu', distDir: join(repoRoot, 'dist'), version: RUNNER_VERSION, remote: { runsDir: 'runs' } }),
+      new SshTransport({
+        pool,
+        host: 'gpu',
+        distDir: join(repoRoot, 'dist'),
+        version: RUNNER_VERSION,
+        remote: { runsDir: 'runs' },
+      }),
       { reconnect: { baseDelayMs: 500, maxDelayMs: 2000, maxAttempts: 8 }, log: (l) => logs.push(l) },
     );
     const states: string[] = [];
@@ -125,17 +141,29 @@ describe('search over SSH: attach at once, drop, exact re-attach, kill -9, resum
       await until('the client to notice the drop', () => states.includes('reconnecting'), 15_000);
       const lastBefore = got.at(-1)!.seq;
       assert.ok(alive(launch.pid!), 'the search must outlive the SSH connection (setsid)');
-      await until('two events written while disconnected', () => (eventsOf(runDir).at(-1)?.seq ?? 0) >= lastBefore + 2, 120_000);
+      await until(
+        'two events written while disconnected',
+        () => (eventsOf(runDir).at(-1)?.seq ?? 0) >= lastBefore + 2,
+        120_000,
+      );
       assert.equal(got.at(-1)!.seq, lastBefore, 'nothing arrives while the host is unreachable');
       const missedUpTo = eventsOf(runDir).at(-1)!.seq;
       target.resume();
       await until('the reconnect', () => states.at(-1) === 'connected', 60_000);
       await until('the missed events', () => got.at(-1)!.seq >= missedUpTo, 15_000);
       const replayed = got.filter((e) => e.seq > lastBefore && e.seq <= missedUpTo);
-      assert.deepEqual(replayed.map((e) => e.seq), Array.from({ length: missedUpTo - lastBefore }, (_, i) => lastBefore + 1 + i), 'exactly the missed events');
+      assert.deepEqual(
+        replayed.map((e) => e.seq),
+        Array.from({ length: missedUpTo - lastBefore }, (_, i) => lastBefore + 1 + i),
+        'exactly the missed events',
+      );
 
       // 2. kill -9 the search in its second generation, then resume it through the server
-      await until('generation 2 to be under way', () => got.some((e) => e.type === 'generation-started' && e.generation === 2), 150_000);
+      await until(
+        'generation 2 to be under way',
+        () => got.some((e) => e.type === 'generation-started' && e.generation === 2),
+        150_000,
+      );
       assert.ok(!got.some((e) => e.type === 'run-finished'), 'still running when killed');
       process.kill(launch.pid!, 'SIGKILL');
       await until('the search to be gone', () => !alive(launch.pid!), 15_000);
@@ -148,8 +176,16 @@ describe('search over SSH: attach at once, drop, exact re-attach, kill -9, resum
 
       // every event on disk reached the client exactly once, in order
       const onDisk = eventsOf(runDir);
-      assert.deepEqual(got.map((e) => e.seq), onDisk.map((e) => e.seq), 'delivered events = events.jsonl');
-      assert.deepEqual(got.map((e) => e.seq), Array.from({ length: got.length }, (_, i) => i + 1), 'no gap, no duplicate');
+      assert.deepEqual(
+        got.map((e) => e.seq),
+        onDisk.map((e) => e.seq),
+        'delivered events = events.jsonl',
+      );
+      assert.deepEqual(
+        got.map((e) => e.seq),
+        Array.from({ length: got.length }, (_, i) => i + 1),
+        'no gap, no duplicate',
+      );
       const finished = got.at(-1)!;
       assert.equal(finished.type === 'run-finished' && finished.status, 'completed');
       const starts = got.filter((e) => e.type === 'run-started');

@@ -8,10 +8,14 @@ import { EngineSettings } from '../../common/config';
 import { createTfjsEngine } from '../../runner/src/engines/tfjs';
 import { engineContract } from '../helpers/engine-contract';
 
-const ctx = engineContract('tfjs', () => createTfjsEngine(EngineSettings.parse({ name: 'tfjs', tfjsBackend: 'wasm' })), {
-  device: /^tfjs .* wasm$/,
-  nanEpochs: 12,
-});
+const ctx = engineContract(
+  'tfjs',
+  () => createTfjsEngine(EngineSettings.parse({ name: 'tfjs', tfjsBackend: 'wasm' })),
+  {
+    device: /^tfjs .* wasm$/,
+    nanEpochs: 12,
+  },
+);
 
 test('tfjs: reports its backend', async () => {
   const info = await ctx.engine.info();

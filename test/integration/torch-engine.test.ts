@@ -18,7 +18,7 @@ const ctx = engineContract('torch', () => TorchEngine.create({}, { threads: 1 })
 
 test('torch: a Python without torch gives an error that names it and says how to fix it', async () => {
   const fake = join(ctx.tmp, 'python-without-torch');
-  writeFileSync(fake, "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'torch'\" >&2\nexit 1\n");
+  writeFileSync(fake, '#!/bin/sh\necho "ModuleNotFoundError: No module named \'torch\'" >&2\nexit 1\n');
   chmodSync(fake, 0o755);
   await assert.rejects(TorchEngine.create({ python: fake }), (e: unknown) => {
     assert.ok(e instanceof TorchUnavailableError);
@@ -33,7 +33,12 @@ test('torch: a Python without torch gives an error that names it and says how to
 
 test('torch: scripts/bench-seed127-spec.json (the GPU check without node) is the decoded seed-size network', () => {
   const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scripts', 'bench-seed127-spec.json'), 'utf8'));
-  const seed = decode('000110111000000110010', { nodes: 4, initChannels: 24, input: { channels: 1, height: 127, width: 127 }, classes: 2 });
+  const seed = decode('000110111000000110010', {
+    nodes: 4,
+    initChannels: 24,
+    input: { channels: 1, height: 127, width: 127 },
+    classes: 2,
+  });
   assert.deepEqual(fixture, seed);
   assert.equal(cost(seed).mflops, 893.3721);
 });
@@ -44,9 +49,15 @@ test('torch: a worker that dies mid-job fails that job as a TrainingError and th
   const job = engine.train(
     { id: 'crash', spec: spec('000110111000000110010', 4, 4), dataset: ctx.quad, training: training({ epochs: 50 }) },
     // Kill the worker process from outside once training is under way (as a crash would).
-    { onEpoch: (m) => m.epoch === 0 && (engine as unknown as { proc: { kill(sig: string): void } }).proc.kill('SIGTERM') },
+    {
+      onEpoch: (m) =>
+        m.epoch === 0 && (engine as unknown as { proc: { kill(sig: string): void } }).proc.kill('SIGTERM'),
+    },
   );
-  await assert.rejects(job, (e: unknown) => e instanceof TrainingError && e.kind === 'engine-error' && /killed by SIGTERM/.test(e.message));
+  await assert.rejects(
+    job,
+    (e: unknown) => e instanceof TrainingError && e.kind === 'engine-error' && /killed by SIGTERM/.test(e.message),
+  );
   const r = await engine.train({ id: 'after-crash', spec: s, dataset: ctx.tiny, training: training() });
   assert.equal(r.epochs.length, 1);
 });

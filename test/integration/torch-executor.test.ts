@@ -16,7 +16,12 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('local executor trains 4 candidates on 2 torch workers in parallel and reports each', async () => {
   const dataset = writeSyntheticDataset(join(tmp, 'ds'), { size: 12, train: 32, val: 16 });
-  const ex = new LocalExecutor({ engine: EngineSettings.parse({ name: 'torch', device: 'cpu' }), executor: { workers: 2 }, gpus: [], cpus: 2 });
+  const ex = new LocalExecutor({
+    engine: EngineSettings.parse({ name: 'torch', device: 'cpu' }),
+    executor: { workers: 2 },
+    gpus: [],
+    cpus: 2,
+  });
   const genomes = ['000000100000000000001', '010000000000000000001', '010000100000000000001', '000110111000000110010'];
   const jobs = genomes.map((g, i) => ({
     id: `g1-0${i}`,
@@ -25,7 +30,11 @@ test('local executor trains 4 candidates on 2 torch workers in parallel and repo
     training: TrainingSettings.parse({ epochs: 2, batchSize: 16 }),
   }));
   // The last job gets a spec that does not fit the data: it must fail alone, as bad-input.
-  jobs.push({ ...jobs[0], id: 'g1-bad', spec: decode(genomes[0], { nodes: 4, initChannels: 4, input: { channels: 1, height: 20, width: 20 }, classes: 2 }) });
+  jobs.push({
+    ...jobs[0],
+    id: 'g1-bad',
+    spec: decode(genomes[0], { nodes: 4, initChannels: 4, input: { channels: 1, height: 20, width: 20 }, classes: 2 }),
+  });
   const results = new Map<string, TrainResult | TrainingError>();
   const active = new Set<string>();
   let peak = 0;

@@ -16,7 +16,8 @@ import { writeSyntheticDataset } from '../helpers/npy';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pareto-torch-speed-'));
 const SIZE = 12;
-const spec = (genome: string) => decode(genome, { nodes: 4, initChannels: 4, input: { channels: 1, height: SIZE, width: SIZE }, classes: 2 });
+const spec = (genome: string) =>
+  decode(genome, { nodes: 4, initChannels: 4, input: { channels: 1, height: SIZE, width: SIZE }, classes: 2 });
 // The seed network, and one whose second phase's entry conv is not applied (a parameter without gradient).
 const GENOMES = ['000110111000000110010', '010000100000000000001'];
 const training = TrainingSettings.parse({ epochs: 3, batchSize: 16 });
@@ -24,7 +25,8 @@ const FAST = { cudaGraphs: true, evalBatchSize: 5 };
 
 // One worker for today's defaults and one for the fast settings, shared by the tests (starting
 // Python and importing torch is the slow part on a small CI box).
-const open = (speed: object) => TorchEngine.create(EngineSettings.parse({ name: 'torch', device: 'cpu', ...speed }), { threads: 1 });
+const open = (speed: object) =>
+  TorchEngine.create(EngineSettings.parse({ name: 'torch', device: 'cpu', ...speed }), { threads: 1 });
 let today: TorchEngine;
 let fast: TorchEngine;
 before(async () => {
@@ -42,7 +44,10 @@ function assertSameMetrics(a: TrainResult, b: TrainResult, what: string): void {
   assert.equal(a.epochs.length, b.epochs.length);
   a.epochs.forEach((e, i) => {
     const f = b.epochs[i];
-    assert.ok(Math.abs(e.trainLoss - f.trainLoss) <= 1e-5 * Math.max(1, Math.abs(f.trainLoss)), `${what} epoch ${i}: loss ${e.trainLoss} vs ${f.trainLoss}`);
+    assert.ok(
+      Math.abs(e.trainLoss - f.trainLoss) <= 1e-5 * Math.max(1, Math.abs(f.trainLoss)),
+      `${what} epoch ${i}: loss ${e.trainLoss} vs ${f.trainLoss}`,
+    );
     assert.equal(e.trainAccuracy, f.trainAccuracy, `${what} epoch ${i}: train accuracy`);
     assert.equal(e.valAccuracy, f.valAccuracy, `${what} epoch ${i}: validation accuracy`);
   });
@@ -76,7 +81,10 @@ test('the graph-ready SGD checkpoints and resumes to the result of an uninterrup
   const ck = join(tmp, 'ck');
   const ac = new AbortController();
   await assert.rejects(
-    fast.train({ id: 'part', spec: spec(genome), dataset, training, checkpointDir: ck }, { signal: ac.signal, onEpoch: (m) => m.epoch === 0 && ac.abort() }),
+    fast.train(
+      { id: 'part', spec: spec(genome), dataset, training, checkpointDir: ck },
+      { signal: ac.signal, onEpoch: (m) => m.epoch === 0 && ac.abort() },
+    ),
     (e: unknown) => e instanceof TrainingError && e.kind === 'cancelled',
   );
   const resumed = await fast.train({ id: 'resume', spec: spec(genome), dataset, training, checkpointDir: ck });

@@ -28,7 +28,8 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const spec = (genome: string) => decode(genome, { nodes: 4, initChannels: 4, input: { channels: 1, height: size, width: size }, classes: 2 });
+const spec = (genome: string) =>
+  decode(genome, { nodes: 4, initChannels: 4, input: { channels: 1, height: size, width: size }, classes: 2 });
 
 function maxDiff(a: number[][], b: number[][]): number {
   assert.equal(a.length, b.length);
@@ -37,7 +38,13 @@ function maxDiff(a: number[][], b: number[][]): number {
   return d;
 }
 
-const GENOMES = ['000000000000000000000', '000000100000000000001', '010000000000000000001', '010000100000000000001', '000110111000000110010'];
+const GENOMES = [
+  '000000000000000000000',
+  '000000100000000000001',
+  '010000000000000000001',
+  '010000100000000000001',
+  '000110111000000110010',
+];
 
 test('torch-trained weights give the same logits in tfjs, and both count the analytic params', async () => {
   for (const genome of GENOMES) {
@@ -48,7 +55,10 @@ test('torch-trained weights give the same logits in tfjs, and both count the ana
     const a = await torch.predict({ spec: s, weights: dir, dataset, limit: 12 });
     const b = await tfjs.predict({ spec: s, weights: dir, dataset, limit: 12 });
     assert.ok(maxDiff(a, b) < 1e-4, `${genome}: logits differ by ${maxDiff(a, b)}`);
-    assert.ok(a.some((row) => Math.abs(row[0] - row[1]) > 1e-3), 'logits are not trivially equal');
+    assert.ok(
+      a.some((row) => Math.abs(row[0] - row[1]) > 1e-3),
+      'logits are not trivially equal',
+    );
   }
 });
 

@@ -17,17 +17,39 @@ const dataset = writeSyntheticDataset(join(tmp, 'ds'), { size: 12, train: 32, va
 // 736 of the paper, 740 (every phase inactive: the head alone) and a genome that decodes to 740's network.
 const genomes = ['010000100000000000001', '000000100000000000001', '000000000000000000000'];
 const trainArgs = (runDir: string) => [
-  'train', ...genomes, '--dataset', dataset, '--epochs', '1', '--init-channels', '4', '--batch-size', '16',
-  '--run-dir', runDir, '--engine', 'torch', '--workers', '1',
+  'train',
+  ...genomes,
+  '--dataset',
+  dataset,
+  '--epochs',
+  '1',
+  '--init-channels',
+  '4',
+  '--batch-size',
+  '16',
+  '--run-dir',
+  runDir,
+  '--engine',
+  'torch',
+  '--workers',
+  '1',
 ];
-const lines = <T>(file: string): T[] => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
+const lines = <T>(file: string): T[] =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
 
 test('train writes a one-generation run that status, pareto and report read; again, it trains nothing', () => {
   const run = join(tmp, 'run');
   const first = runCli(trainArgs(run));
   assert.equal(first.status, 0, first.stderr);
   const records = lines<CandidateRecord>(join(run, 'candidates.jsonl'));
-  assert.deepEqual(records.map((r) => [r.id, r.genome]).sort(), [['g1-0', genomes[0]], ['g1-1', genomes[1]], ['g1-2', genomes[2]]]);
+  assert.deepEqual(records.map((r) => [r.id, r.genome]).sort(), [
+    ['g1-0', genomes[0]],
+    ['g1-1', genomes[1]],
+    ['g1-2', genomes[2]],
+  ]);
   const byId = new Map(records.map((r) => [r.id, r]));
   assert.equal(byId.get('g1-0')!.status, 'ok');
   assert.match(byId.get('g1-0')!.device ?? '', /^torch/);
@@ -44,18 +66,35 @@ test('train writes a one-generation run that status, pareto and report read; aga
   const events = lines<StoredEvent>(join(run, 'events.jsonl'));
   assert.deepEqual(
     [...new Set(events.map((e) => e.type))],
-    ['run-started', 'generation-started', 'candidate-started', 'candidate-epoch', 'candidate-finished', 'generation-finished', 'run-finished'],
+    [
+      'run-started',
+      'generation-started',
+      'candidate-started',
+      'candidate-epoch',
+      'candidate-finished',
+      'generation-finished',
+      'run-finished',
+    ],
   );
 
   const status = runCli(['status', run, '--json']);
   assert.equal(status.status, 0, status.stderr);
   assert.deepEqual(
-    (({ state, generation, generations, evaluations }) => ({ state, generation, generations, evaluations }))(JSON.parse(status.stdout)),
+    (({ state, generation, generations, evaluations }) => ({ state, generation, generations, evaluations }))(
+      JSON.parse(status.stdout),
+    ),
     { state: 'completed', generation: 1, generations: 1, evaluations: 3 },
   );
   const pareto = runCli(['pareto', run, '--json']);
   assert.equal(pareto.status, 0, pareto.stderr);
-  assert.ok(pareto.stdout.trim().split('\n').map((l) => (JSON.parse(l) as CandidateRecord).id).includes('g1-1'), 'the cheapest network is on the front');
+  assert.ok(
+    pareto.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as CandidateRecord).id)
+      .includes('g1-1'),
+    'the cheapest network is on the front',
+  );
   const report = runCli(['report', run]);
   assert.equal(report.status, 0, report.stderr);
   assert.ok(existsSync(join(run, 'report.html')) && existsSync(join(run, 'table1.md')));
@@ -69,7 +108,10 @@ test('train writes a one-generation run that status, pareto and report read; aga
 
   const other = runCli(['train', genomes[0], '--dataset', dataset, '--init-channels', '4', '--run-dir', run]);
   assert.equal(other.status, 1);
-  assert.match(other.stderr, /trains 010000100000000000001 000000100000000000001 000000000000000000000, not 010000100000000000001; give another --run-dir/);
+  assert.match(
+    other.stderr,
+    /trains 010000100000000000001 000000100000000000001 000000000000000000000, not 010000100000000000001; give another --run-dir/,
+  );
 });
 
 test('bad genomes and datasets fail with the message of flops, and nothing is written', () => {

@@ -18,7 +18,11 @@ import { repoRoot } from '../helpers/paths';
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const assets = { js: join(repoRoot, 'dist', 'webview.js'), css: join(repoRoot, 'dist', 'webview.css') };
-const skip = existsSync(assets.js) ? (existsSync(chromiumPath) ? undefined : `${chromiumPath} missing`) : 'dist/webview.js missing (npm run build)';
+const skip = existsSync(assets.js)
+  ? existsSync(chromiumPath)
+    ? undefined
+    : `${chromiumPath} missing`
+  : 'dist/webview.js missing (npm run build)';
 const run = generateRun();
 let work: string;
 let ctx: BrowserContext;
@@ -27,18 +31,49 @@ const pageErrors: string[] = [];
 
 const n1 = { node: 'n1', gpu: '0' };
 const n2 = { node: 'n2', gpu: '1' };
-const stored = (events: RunEvent[], from: number): StoredEvent[] => events.map((e, i) => ({ ...e, seq: from + i, time: '2026-01-01T00:00:00Z' }) as StoredEvent);
-const before1 = stored([
-  { type: 'worker-started', slot: 0, worker: n1 },
-  { type: 'worker-started', slot: 1, worker: n2 },
-  { type: 'candidate-started', id: 'g2-00', generation: 2, worker: n1 },
-  { type: 'candidate-started', id: 'g2-01', generation: 2, worker: n2 },
-  { type: 'candidate-epoch', id: 'g2-00', metrics: { epoch: 2, trainLoss: 1, trainAccuracy: 50, valAccuracy: 60, learningRate: 0.1, seconds: 2, images: 5120 } },
-], 1);
-const later = stored([
-  { type: 'worker-lost', slot: 1, worker: n2, candidate: 'g2-01', message: 'step died', requeued: true },
-  { type: 'candidate-epoch', id: 'g2-00', metrics: { epoch: 3, trainLoss: 1, trainAccuracy: 50, valAccuracy: 60, learningRate: 0.1, seconds: 1, images: 5120 } },
-], before1.length + 1);
+const stored = (events: RunEvent[], from: number): StoredEvent[] =>
+  events.map((e, i) => ({ ...e, seq: from + i, time: '2026-01-01T00:00:00Z' }) as StoredEvent);
+const before1 = stored(
+  [
+    { type: 'worker-started', slot: 0, worker: n1 },
+    { type: 'worker-started', slot: 1, worker: n2 },
+    { type: 'candidate-started', id: 'g2-00', generation: 2, worker: n1 },
+    { type: 'candidate-started', id: 'g2-01', generation: 2, worker: n2 },
+    {
+      type: 'candidate-epoch',
+      id: 'g2-00',
+      metrics: {
+        epoch: 2,
+        trainLoss: 1,
+        trainAccuracy: 50,
+        valAccuracy: 60,
+        learningRate: 0.1,
+        seconds: 2,
+        images: 5120,
+      },
+    },
+  ],
+  1,
+);
+const later = stored(
+  [
+    { type: 'worker-lost', slot: 1, worker: n2, candidate: 'g2-01', message: 'step died', requeued: true },
+    {
+      type: 'candidate-epoch',
+      id: 'g2-00',
+      metrics: {
+        epoch: 3,
+        trainLoss: 1,
+        trainAccuracy: 50,
+        valAccuracy: 60,
+        learningRate: 0.1,
+        seconds: 1,
+        images: 5120,
+      },
+    },
+  ],
+  before1.length + 1,
+);
 
 function snapshot(workers: boolean): ExplorerSnapshot {
   const folded = new Map<string, WorkerState>();
@@ -60,7 +95,10 @@ async function open(name: string, s: ExplorerSnapshot): Promise<void> {
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 20_000 });
 }
 
-const rows = () => page.locator('#workers tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+const rows = () =>
+  page
+    .locator('#workers tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
 
 before(async () => {
   if (skip) return;
@@ -68,7 +106,14 @@ before(async () => {
   ctx = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   await ctx.route(/^(?!file:|data:|blob:)/, (route) => route.abort());
   page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -90,7 +135,11 @@ test('the Workers table shows each worker of a Slurm run and follows the deltas'
   assert.match((await page.locator('#workers-summary').textContent()) ?? '', /2\/2 up on 2 node\(s\), 2 training/);
   const delta: HostToWebview = { type: 'delta', delta: deltaFromEvents(later, before1.length)! };
   await page.evaluate((m) => window.postMessage(m, '*'), delta);
-  await page.waitForFunction(() => document.querySelector('#workers tr[data-worker="n2/1"]')?.classList.contains('worker-lost'), null, { timeout: 10_000 });
+  await page.waitForFunction(
+    () => document.querySelector('#workers tr[data-worker="n2/1"]')?.classList.contains('worker-lost'),
+    null,
+    { timeout: 10_000 },
+  );
   assert.deepEqual(await rows(), [
     ['n1 GPU 0', 'g2-00', '4', '5120', 'training'],
     ['n2 GPU 1', '–', '', '', 'lost (restarts on its next candidate)'],

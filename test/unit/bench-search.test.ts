@@ -8,7 +8,7 @@ import { cost, decode } from '../../common/model';
 import { genomeFromPhaseLists, stratified } from '../../scripts/bench-search/sample';
 import { networkTiming, PAPER, paperSeconds, projectedHours } from '../../scripts/bench-search/projection';
 
-test('networkTiming: steady rates from the later epochs, warm-up as the first epoch\'s excess, start-up as the rest', () => {
+test("networkTiming: steady rates from the later epochs, warm-up as the first epoch's excess, start-up as the rest", () => {
   const epochs = [
     { seconds: 5, trainSeconds: 4, valSeconds: 1 },
     { seconds: 2, trainSeconds: 1.6, valSeconds: 0.4 },
@@ -38,7 +38,10 @@ test('the fixture is a FLOPs-stratified sample of ≥ 24 searched genomes whose 
     assert.equal(cost(decode(g.genome, fixture.decode)).mflops, g.mflops);
     assert.ok(Math.abs(g.mflops - g.a4nnMflops) < 1e-3, `${g.genome}: ours ${g.mflops}, A4NN ${g.a4nnMflops}`);
   }
-  assert.equal(genomeFromPhaseLists('[[0, 0, 0, 1, 1, 0, 1], [0, 0, 0, 0, 0, 1, 0], [0, 0, 1, 0, 1, 1, 0]]'), '000110100000100010110');
-  assert.deepEqual(stratified([1, 2, 3, 4, 5, 6, 7, 8, 9], 3), [2, 5, 8], "the middle of each third");
+  assert.equal(
+    genomeFromPhaseLists('[[0, 0, 0, 1, 1, 0, 1], [0, 0, 0, 0, 0, 1, 0], [0, 0, 1, 0, 1, 1, 0]]'),
+    '000110100000100010110',
+  );
+  assert.deepEqual(stratified([1, 2, 3, 4, 5, 6, 7, 8, 9], 3), [2, 5, 8], 'the middle of each third');
   assert.throws(() => stratified([1], 2), /only 1/);
 });

@@ -10,7 +10,8 @@ import { encodeNpy, writeNpy } from '../../runner/src/data/npy';
 import { openDataset } from '../../runner/src/data/reader';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'imp-'));
-const pattern = (seed: number, n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7 + seed * 13) % 11) * 0.25 + seed);
+const pattern = (seed: number, n: number) =>
+  Float32Array.from({ length: n }, (_, i) => ((i * 7 + seed * 13) % 11) * 0.25 + seed);
 
 test('float32 TIFF: written images read back exactly through geotiff', async () => {
   const img = Float32Array.from({ length: 127 * 127 }, (_, i) => Math.sin(i) * 1e3);
@@ -26,7 +27,10 @@ test('A4NN/XPSI layout: trainset/ + testset/ of ef2_<conformation>_ptm<N>.tiff k
   const root = join(tmp(), 'images');
   const expected = new Map<string, Float32Array>();
   let id = 0;
-  for (const [folder, n] of [['trainset', 4], ['testset', 2]] as const) {
+  for (const [folder, n] of [
+    ['trainset', 4],
+    ['testset', 2],
+  ] as const) {
     mkdirSync(join(root, folder), { recursive: true });
     for (const conf of ['1n0u', '1n0vc']) {
       for (let i = 0; i < n; i++) {
@@ -44,7 +48,10 @@ test('A4NN/XPSI layout: trainset/ + testset/ of ef2_<conformation>_ptm<N>.tiff k
   assert.deepEqual(ds.manifest.shape, [1, 16, 16]);
   assert.equal(ds.splits.train.count, 8);
   assert.equal(ds.splits.val.count, 4);
-  for (const [split, folder] of [['train', 'trainset'], ['val', 'testset']] as const) {
+  for (const [split, folder] of [
+    ['train', 'trainset'],
+    ['val', 'testset'],
+  ] as const) {
     const imgs = await ds.splits[split].images();
     const labels = await ds.splits[split].labels();
     for (let i = 0; i < labels.length; i++) {
@@ -79,7 +86,10 @@ test('.npz and .npy arrays import with class names, channels-last and checks', a
   const images = Float32Array.from({ length: n * 2 * 3 * 2 }, (_, i) => i); // [N, H=2, W=3, C=2]
   const labels = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 2));
   const npz = join(dir, 'a.npz');
-  writeFileSync(npz, zipSync({ 'x.npy': encodeNpy('float32', [n, 2, 3, 2], images), 'y.npy': encodeNpy('int64', [n], labels) }));
+  writeFileSync(
+    npz,
+    zipSync({ 'x.npy': encodeNpy('float32', [n, 2, 3, 2], images), 'y.npy': encodeNpy('int64', [n], labels) }),
+  );
   const out = join(dir, 'ds');
   await importDataset(npz, { out, channelsLast: true, classes: ['neg', 'pos'], valFraction: 0.2 });
   const ds = await openDataset(out);
@@ -93,11 +103,18 @@ test('.npz and .npy arrays import with class names, channels-last and checks', a
     const img = all.slice(k * 12, k * 12 + 12);
     const src = img[0] / 12; // value of element (c=0, y=0, x=0) is src * 12
     assert.equal(lab[k], src % 2);
-    for (let c = 0; c < 2; c++) for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) assert.equal(img[(c * 2 + y) * 3 + x], images[((src * 2 + y) * 3 + x) * 2 + c]);
+    for (let c = 0; c < 2; c++)
+      for (let y = 0; y < 2; y++)
+        for (let x = 0; x < 3; x++) assert.equal(img[(c * 2 + y) * 3 + x], images[((src * 2 + y) * 3 + x) * 2 + c]);
   }
   const imgFile = join(dir, 'i.npy');
   const labFile = join(dir, 'l.npy');
-  writeNpy(imgFile, 'uint8', [4, 2, 2], Uint8Array.from({ length: 16 }, (_, i) => i));
+  writeNpy(
+    imgFile,
+    'uint8',
+    [4, 2, 2],
+    Uint8Array.from({ length: 16 }, (_, i) => i),
+  );
   writeNpy(labFile, 'int32', [4], Int32Array.of(0, 1, 2, 0));
   const out2 = join(dir, 'ds2');
   await importDataset(imgFile, { out: out2, labelsFile: labFile, valFraction: 0 });
@@ -105,8 +122,17 @@ test('.npz and .npy arrays import with class names, channels-last and checks', a
   assert.deepEqual(ds2.manifest.classes, ['0', '1', '2']);
   assert.deepEqual(ds2.manifest.shape, [1, 2, 2]);
   writeNpy(labFile, 'int32', [3], Int32Array.of(0, 1, 2));
-  await assert.rejects(importDataset(imgFile, { out: join(dir, 'ds3'), labelsFile: labFile }), /i\.npy: 4 images but 3 labels/);
-  writeFileSync(join(dir, 'bad.npz'), zipSync({ 'images.npy': encodeNpy('float32', [1, 1, 1], Float32Array.of(NaN)), 'labels.npy': encodeNpy('int64', [1], BigInt64Array.of(0n)) }));
+  await assert.rejects(
+    importDataset(imgFile, { out: join(dir, 'ds3'), labelsFile: labFile }),
+    /i\.npy: 4 images but 3 labels/,
+  );
+  writeFileSync(
+    join(dir, 'bad.npz'),
+    zipSync({
+      'images.npy': encodeNpy('float32', [1, 1, 1], Float32Array.of(NaN)),
+      'labels.npy': encodeNpy('int64', [1], BigInt64Array.of(0n)),
+    }),
+  );
   await assert.rejects(importDataset(join(dir, 'bad.npz'), { out: join(dir, 'ds4') }), /bad\.npz:images: value NaN/);
 });
 
@@ -118,8 +144,18 @@ test('HDF5 (h5wasm): named image and label datasets, class names from /classes',
   const n = 12;
   const f = new h5.File(file, 'w');
   f.create_group('raw');
-  f.create_dataset({ name: 'raw/patterns', data: Float32Array.from({ length: n * 9 }, (_, i) => i / 9), shape: [n, 3, 3], dtype: '<f' });
-  f.create_dataset({ name: 'raw/conf', data: Int32Array.from({ length: n }, (_, i) => i % 3), shape: [n], dtype: '<i' });
+  f.create_dataset({
+    name: 'raw/patterns',
+    data: Float32Array.from({ length: n * 9 }, (_, i) => i / 9),
+    shape: [n, 3, 3],
+    dtype: '<f',
+  });
+  f.create_dataset({
+    name: 'raw/conf',
+    data: Int32Array.from({ length: n }, (_, i) => i % 3),
+    shape: [n],
+    dtype: '<i',
+  });
   f.create_dataset({ name: 'classes', data: ['a', 'b', 'c'] });
   f.close();
   const out = join(dir, 'ds');
@@ -135,5 +171,8 @@ test('HDF5 (h5wasm): named image and label datasets, class names from /classes',
     assert.equal(labels[i], src % 3);
     assert.ok(Math.abs(imgs[i * 9 + 4] - (src + 4 / 9)) < 1e-6);
   }
-  await assert.rejects(importDataset(file, { out: join(dir, 'x') }), /data\.h5: cannot find the images array \(has: .*raw\/patterns/);
+  await assert.rejects(
+    importDataset(file, { out: join(dir, 'x') }),
+    /data\.h5: cannot find the images array \(has: .*raw\/patterns/,
+  );
 });

@@ -43,9 +43,15 @@ test('npy errors name the file and the problem', () => {
   const full = encodeNpy('float32', [4, 4], new Float32Array(16));
   const truncated = join(dir, 't.npy');
   writeFileSync(truncated, full.subarray(0, full.length - 5));
-  assert.throws(() => readNpyHeader(truncated), (e: Error) => e.message.includes('t.npy') && /truncated/.test(e.message));
+  assert.throws(
+    () => readNpyHeader(truncated),
+    (e: Error) => e.message.includes('t.npy') && /truncated/.test(e.message),
+  );
   assert.throws(() => decodeNpy(full.subarray(0, full.length - 4), 'b.npy'), /b\.npy: truncated/);
-  const bad = Buffer.concat([encodeNpyHeader('float32', [1]).subarray(0, 10), Buffer.from("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }\n")]);
+  const bad = Buffer.concat([
+    encodeNpyHeader('float32', [1]).subarray(0, 10),
+    Buffer.from("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }\n"),
+  ]);
   bad.writeUInt16LE(bad.length - 10, 8);
   assert.throws(() => parseNpyHeader(bad, 'c.npy'), /c\.npy: unsupported \.npy dtype '<c8'/);
 });

@@ -9,7 +9,13 @@ import { balancedSplit } from '../../runner/src/data/split';
 import { DatasetWriter } from '../../runner/src/data/writer';
 
 function makeDataset(dir: string): { train: Float32Array[]; labels: number[] } {
-  const w = DatasetWriter.create(dir, { name: 't', shape: [1, 3, 2], classes: ['a', 'b', 'c'], dtype: 'float32', counts: { train: 5, val: 2 } });
+  const w = DatasetWriter.create(dir, {
+    name: 't',
+    shape: [1, 3, 2],
+    classes: ['a', 'b', 'c'],
+    dtype: 'float32',
+    counts: { train: 5, val: 2 },
+  });
   const train: Float32Array[] = [];
   const labels: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -33,7 +39,10 @@ test('writer + openDataset: manifest contract, values and labels round trip', as
   const ds = await openDataset(dir);
   assert.equal(ds.imageSize, 6);
   const imgs = await ds.splits.train.images();
-  assert.deepEqual(Array.from(imgs), train.flatMap((t) => Array.from(t)));
+  assert.deepEqual(
+    Array.from(imgs),
+    train.flatMap((t) => Array.from(t)),
+  );
   assert.deepEqual(Array.from(await ds.splits.train.labels()), labels);
   assert.deepEqual(Array.from(await ds.splits.val.labels()), [2, 1]);
   assert.deepEqual(Array.from(ds.splits.train.readImages(2, 1)), Array.from(train[2]));
@@ -43,14 +52,30 @@ test('writer + openDataset: manifest contract, values and labels round trip', as
 test('an unfinished or aborted write never looks like a dataset', async () => {
   const base = mkdtempSync(join(tmpdir(), 'ds-'));
   const dir = join(base, 'd');
-  const w = DatasetWriter.create(dir, { name: 't', shape: [1, 2, 2], classes: ['a', 'b'], dtype: 'float32', counts: { train: 2, val: 1 } });
+  const w = DatasetWriter.create(dir, {
+    name: 't',
+    shape: [1, 2, 2],
+    classes: ['a', 'b'],
+    dtype: 'float32',
+    counts: { train: 2, val: 1 },
+  });
   w.add('train', new Float32Array(4), 0);
   assert.throws(() => w.finish({}), /1 of 2 images written/);
   assert.ok(!existsSync(dir));
   await assert.rejects(openDataset(`${dir}.partial`), /dataset\.json: missing/);
   w.abort();
   assert.ok(!existsSync(`${dir}.partial`));
-  assert.throws(() => DatasetWriter.create(base, { name: 't', shape: [1, 1, 1], classes: ['a'], dtype: 'float32', counts: { train: 0, val: 0 } }), /already exists/);
+  assert.throws(
+    () =>
+      DatasetWriter.create(base, {
+        name: 't',
+        shape: [1, 1, 1],
+        classes: ['a'],
+        dtype: 'float32',
+        counts: { train: 0, val: 0 },
+      }),
+    /already exists/,
+  );
 });
 
 test('corrupt datasets fail naming the file and the problem', async () => {
@@ -71,7 +96,10 @@ test('corrupt datasets fail naming the file and the problem', async () => {
 
   d = fresh('shape');
   writeNpy(join(d, 'train_images.npy'), 'float32', [5, 1, 2, 3], new Float32Array(30));
-  await assert.rejects(openDataset(d), /train_images\.npy: shape \[5,1,2,3\] does not match the manifest's \[5,1,3,2\]/);
+  await assert.rejects(
+    openDataset(d),
+    /train_images\.npy: shape \[5,1,2,3\] does not match the manifest's \[5,1,3,2\]/,
+  );
 
   d = fresh('label');
   writeNpy(join(d, 'train_labels.npy'), 'int64', [5], BigInt64Array.of(0n, 1n, 3n, 0n, 1n));

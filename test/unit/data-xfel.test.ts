@@ -7,8 +7,18 @@ import { test } from 'node:test';
 import { hashInts, logGamma, Rng } from '../../runner/src/rng';
 import { debyeIntensity, directIntensity } from '../../runner/src/data/xfel/direct';
 import { ATOMIC_NUMBER, formFactor } from '../../runner/src/data/xfel/formfactors';
-import { makeDetector, matrixToEulerZYZ, quaternionToMatrix, type DetectorSpec } from '../../runner/src/data/xfel/geometry';
-import { computeAmplitudeGrid, sampleIntensity, sliceIntensities, sliceIntensitiesQuadratic } from '../../runner/src/data/xfel/grid';
+import {
+  makeDetector,
+  matrixToEulerZYZ,
+  quaternionToMatrix,
+  type DetectorSpec,
+} from '../../runner/src/data/xfel/geometry';
+import {
+  computeAmplitudeGrid,
+  sampleIntensity,
+  sliceIntensities,
+  sliceIntensitiesQuadratic,
+} from '../../runner/src/data/xfel/grid';
 import { centred, elementCounts, elementOf, parsePdb } from '../../runner/src/data/xfel/pdb';
 import { SLICE_KERNEL_WASM } from '../../runner/src/data/xfel/slice-kernel-wasm';
 import { coarseLatticeQMax } from '../../runner/src/data/xfel/detector-interp';
@@ -18,7 +28,13 @@ import { PatternSimulator } from '../../runner/src/data/xfel/simulate';
 import { builtinAtoms, builtinPdbText } from '../../runner/src/data/xfel/structures';
 import { fixturePath } from '../helpers/paths';
 
-const spec = (n: number): DetectorSpec => ({ n, wavelength: 1, qPerPixel: 0.007, beamStopRadius: 16, polarisation: 'x' });
+const spec = (n: number): DetectorSpec => ({
+  n,
+  wavelength: 1,
+  qPerPixel: 0.007,
+  beamStopRadius: 16,
+  polarisation: 'x',
+});
 const atoms1n0vc = builtinAtoms('1n0vc');
 // One small grid shared by several tests: 41×41 pixels of the xpsi geometry (q ≤ 0.2 Å⁻¹), Δq = β/2.
 const det41 = makeDetector(spec(41));
@@ -36,14 +52,26 @@ function randomPixels(rng: Rng): number[] {
 
 /** |F|² of 1n0vc rotated by R at those pixels, by the direct sum over atoms. */
 function directAt(pixels: number[], R: Float64Array): Float64Array {
-  return directIntensity(atoms1n0vc, pixels.map((p) => [det41.qx[p], det41.qy[p], det41.qz[p]]), R);
+  return directIntensity(
+    atoms1n0vc,
+    pixels.map((p) => [det41.qx[p], det41.qy[p], det41.qz[p]]),
+    R,
+  );
 }
 
 test('form factors: f(0) = Z and the IT1992 check values', () => {
-  for (const [el, z] of Object.entries(ATOMIC_NUMBER)) assert.ok(Math.abs(formFactor(el, 0) - z) < 0.01, `${el}: ${formFactor(el, 0)}`);
-  const check: Record<string, number[]> = { C: [5.839, 5.403, 4.165], N: [6.854, 6.462, 5.234], O: [7.871, 7.506, 6.318], S: [15.668, 14.776, 12.295] };
+  for (const [el, z] of Object.entries(ATOMIC_NUMBER))
+    assert.ok(Math.abs(formFactor(el, 0) - z) < 0.01, `${el}: ${formFactor(el, 0)}`);
+  const check: Record<string, number[]> = {
+    C: [5.839, 5.403, 4.165],
+    N: [6.854, 6.462, 5.234],
+    O: [7.871, 7.506, 6.318],
+    S: [15.668, 14.776, 12.295],
+  };
   for (const [el, v] of Object.entries(check)) {
-    [0.5, 1, 2].forEach((q, i) => assert.ok(Math.abs(formFactor(el, q) - v[i]) < 0.002, `${el} q=${q}: ${formFactor(el, q)} vs ${v[i]}`));
+    [0.5, 1, 2].forEach((q, i) =>
+      assert.ok(Math.abs(formFactor(el, q) - v[i]) < 0.002, `${el} q=${q}: ${formFactor(el, q)} vs ${v[i]}`),
+    );
   }
   assert.throws(() => formFactor('Fe', 0), /no form factor for element 'Fe'/);
 });
@@ -53,14 +81,25 @@ test('PDB parser: chains, element columns and fallback, HETATM dropped; shipped 
   assert.deepEqual(elementCounts(u), { C: 4057, N: 1086, O: 1202, S: 30 });
   const v = parsePdb(readFileSync(fixturePath('pdb/1n0v.pdb'), 'utf8'), '1n0v.pdb', { chain: 'C' });
   assert.deepEqual(elementCounts(v), { C: 4084, N: 1096, O: 1209, S: 30 });
-  for (const [name, file, chain] of [['1n0u', '1n0u.pdb', 'A'], ['1n0vc', '1n0v.pdb', 'C']]) {
-    const lines = readFileSync(fixturePath(`pdb/${file}`), 'utf8').split('\n').filter((l) => l.startsWith('ATOM  ') && l[21] === chain);
+  for (const [name, file, chain] of [
+    ['1n0u', '1n0u.pdb', 'A'],
+    ['1n0vc', '1n0v.pdb', 'C'],
+  ]) {
+    const lines = readFileSync(fixturePath(`pdb/${file}`), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('ATOM  ') && l[21] === chain);
     assert.equal(builtinPdbText(name), `${lines.join('\n')}\n`);
   }
   assert.equal(elementOf('ATOM      1  CA  ALA A   3      65.300  30.741 -39.737  1.00 46.53            '), 'C');
   assert.equal(elementOf('HETATM    1 FE   HEM A   3      65.300  30.741 -39.737  1.00 46.53            '), 'FE');
   assert.equal(elementOf('ATOM      1  OG1 THR A   3      65.300  30.741 -39.737  1.00 46.53           O  '), 'O');
-  assert.throws(() => parsePdb('ATOM      1  N   ALA A   3      66.433  29.973 -39.114  1.00 46.84           N\n', 'x.pdb', { chain: 'B' }), /x\.pdb: no ATOM records in chain 'B'/);
+  assert.throws(
+    () =>
+      parsePdb('ATOM      1  N   ALA A   3      66.433  29.973 -39.114  1.00 46.84           N\n', 'x.pdb', {
+        chain: 'B',
+      }),
+    /x\.pdb: no ATOM records in chain 'B'/,
+  );
   const c = centred(v);
   const mean = (a: Float64Array) => a.reduce((s, x) => s + x, 0) / a.length;
   assert.ok(Math.abs(mean(c.x)) < 1e-9 && Math.abs(mean(c.y)) < 1e-9 && Math.abs(mean(c.z)) < 1e-9);
@@ -113,12 +152,19 @@ test('prefiltered cubic B-spline grid at Δq = β/1.25 matches the direct sum (r
     pixels.forEach((p, i) => errors.push(Math.abs(out[p] - direct[i]) / direct[i]));
   }
   assert.ok(Math.max(...errors) < 1e-3, `spline: max relative error ${Math.max(...errors)}`);
-  assert.throws(() => sliceIntensitiesQuadratic(grid, det41.qx, det41.qy, det41.qz, quaternionToMatrix([1, 0, 0, 0]), out), /B-spline grid/);
+  assert.throws(
+    () => sliceIntensitiesQuadratic(grid, det41.qx, det41.qy, det41.qz, quaternionToMatrix([1, 0, 0, 0]), out),
+    /B-spline grid/,
+  );
 });
 
 for (const stride of [2, 3] as const) {
   test(`fast path: B-spline grid at Δq = β/1.5, detector stride ${stride} (1/${stride * stride} of the pixels looked up) vs the direct sum (< 1e-3)`, async () => {
-    const grid = await computeAmplitudeGrid(atoms1n0vc, { dq: 0.007 / 1.5, qMax: coarseLatticeQMax(det41.spec, stride), kernel: 'bspline3' });
+    const grid = await computeAmplitudeGrid(atoms1n0vc, {
+      dq: 0.007 / 1.5,
+      qMax: coarseLatticeQMax(det41.spec, stride),
+      kernel: 'bspline3',
+    });
     const fast = new PatternSimulator(grid, det41, 1e14, 'spline', stride);
     const columns = new PatternSimulator(grid, det41, 1e14, 'spline', stride, false);
     const rng = new Rng(12);
@@ -127,7 +173,8 @@ for (const stride of [2, 3] as const) {
       const R = quaternionToMatrix(rng.quaternion());
       // Random pixels plus edge and corner pixels (highest q, lowest intensity); most are interpolated ones.
       const pixels = randomPixels(rng);
-      for (let k = 0; k < 10; k++) pixels.push(rng.int(41) * 41 + (k % 2 ? 0 : 40), 41 * (k % 2 ? 1 : 39) + rng.int(41));
+      for (let k = 0; k < 10; k++)
+        pixels.push(rng.int(41) * 41 + (k % 2 ? 0 : 40), 41 * (k % 2 ? 1 : 39) + rng.int(41));
       pixels.push(0, 40, 40 * 41, 41 * 41 - 1, 41 + 1, 2 * 41 - 2);
       const direct = directAt(pixels, R);
       const e = Float64Array.from(fast.expectedPhotons(R));
@@ -138,13 +185,17 @@ for (const stride of [2, 3] as const) {
       for (let p = 0; p < e.length; p++) if (det41.beamStop[p]) assert.equal(e[p], 0);
     }
     assert.ok(Math.max(...errors) < 1e-3, `stride ${stride}: max relative error ${Math.max(...errors)}`);
-    assert.throws(() => new PatternSimulator(grid, makeDetector(spec(61)), 1e14, 'spline', stride), /grid only|detector reaches/);
+    assert.throws(
+      () => new PatternSimulator(grid, makeDetector(spec(61)), 1e14, 'spline', stride),
+      /grid only|detector reaches/,
+    );
     // Images prepared as one batch (lookups sorted by brick) equal the same images drawn one at a
     // time on the column layout, whatever order the batch is sampled in.
     const streams = (seed: number) => Array.from({ length: 5 }, (_, k) => new Rng(hashInts(seed, 0, k)));
     const batch = fast.prepare(streams(8));
     for (const k of [4, 0, 3, 1, 2]) {
-      const together = new Float32Array(41 * 41), alone = new Float32Array(41 * 41);
+      const together = new Float32Array(41 * 41),
+        alone = new Float32Array(41 * 41);
       const a = batch.sample(k, together);
       const b = columns.sample(streams(8)[k], alone);
       assert.deepEqual(together, alone);
@@ -181,7 +232,11 @@ test('radially averaged slice intensity follows the Debye curve (and the referen
       // A point of the Ewald sphere with this |q|: 2θ from |q| = 2k sin θ.
       const kk = 2 * Math.PI;
       const theta2 = 2 * Math.asin(q / (2 * kk));
-      const qv = [kk * Math.sin(theta2) * Math.cos(phi), kk * Math.sin(theta2) * Math.sin(phi), kk * (Math.cos(theta2) - 1)];
+      const qv = [
+        kk * Math.sin(theta2) * Math.cos(phi),
+        kk * Math.sin(theta2) * Math.sin(phi),
+        kk * (Math.cos(theta2) - 1),
+      ];
       sliceIntensities(grid, Float64Array.of(qv[0]), Float64Array.of(qv[1]), Float64Array.of(qv[2]), R, out);
       sum += out[0];
     }
@@ -233,11 +288,14 @@ test('patterns: beam stop exactly 0, counts Poisson around the expectation, dete
   const R = quaternionToMatrix(a.quaternion);
   const expected = Float64Array.from(sim.expectedPhotons(R));
   const rng = new Rng(9);
-  let sumE = 0, sumC = 0, sumVar = 0;
+  let sumE = 0,
+    sumC = 0,
+    sumVar = 0;
   const draws = 200;
   for (let p = 0; p < expected.length; p++) {
     if (det41.beamStop[p] || expected[p] < 0.05) continue;
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (let d = 0; d < draws; d++) {
       const c = rng.poisson(expected[p]);
       s += c;
@@ -258,16 +316,21 @@ test('patterns: beam stop exactly 0, counts Poisson around the expectation, dete
 test('pattern noise: per-pixel mean = variance = expectation for the sparse (few photons) and dense draws; beam stop 0', () => {
   // A falling radial profile on the 41-px detector scaled to 30 photons (sparse: total + multinomial)
   // and to 2,000 (dense: one Poisson variate per pixel).
-  const shape = Float64Array.from(det41.factor, (f, p) => (det41.beamStop[p] ? 0 : f / (1 + Math.hypot(det41.qx[p], det41.qy[p]) / 0.05)));
+  const shape = Float64Array.from(det41.factor, (f, p) =>
+    det41.beamStop[p] ? 0 : f / (1 + Math.hypot(det41.qx[p], det41.qy[p]) / 0.05),
+  );
   const sum = shape.reduce((a, b) => a + b, 0);
   for (const photons of [30, 2000]) {
     const expected = shape.map((v) => (v * photons) / sum);
     const unstopped = Float64Array.from(expected);
-    det41.beamStop.forEach((s, p) => { if (s) expected[p] = 7; }); // must be ignored under the beam stop
+    det41.beamStop.forEach((s, p) => {
+      if (s) expected[p] = 7;
+    }); // must be ignored under the beam stop
     const rng = new Rng(photons);
     const counts = new Float32Array(expected.length);
     const draws = 3000;
-    const s1 = new Float64Array(expected.length), s2 = new Float64Array(expected.length);
+    const s1 = new Float64Array(expected.length),
+      s2 = new Float64Array(expected.length);
     for (let d = 0; d < draws; d++) {
       const total = poissonPattern(expected, det41.beamStop, rng, counts);
       assert.ok(Math.abs(total - photons) < 1e-9 * photons);
@@ -277,16 +340,25 @@ test('pattern noise: per-pixel mean = variance = expectation for the sparse (few
         s2[p] += counts[p] * counts[p];
       }
     }
-    let chi = 0, pixels = 0;
+    let chi = 0,
+      pixels = 0;
     for (let p = 0; p < counts.length; p++) {
       if (det41.beamStop[p]) {
         assert.equal(s1[p], 0, `beam-stop pixel ${p} got photons`);
         continue;
       }
-      const mean = s1[p] / draws, variance = s2[p] / draws - mean * mean, lambda = unstopped[p];
+      const mean = s1[p] / draws,
+        variance = s2[p] / draws - mean * mean,
+        lambda = unstopped[p];
       // Standard errors of a Poisson sample mean and variance: √(λ/n) and λ√((1/λ + 2)/n).
-      assert.ok(Math.abs(mean - lambda) < 5 * Math.sqrt(lambda / draws), `${photons} photons, pixel ${p}: mean ${mean} vs ${lambda}`);
-      assert.ok(Math.abs(variance - lambda) < 5 * lambda * Math.sqrt((1 / lambda + 2) / draws), `${photons} photons, pixel ${p}: variance ${variance} vs ${lambda}`);
+      assert.ok(
+        Math.abs(mean - lambda) < 5 * Math.sqrt(lambda / draws),
+        `${photons} photons, pixel ${p}: mean ${mean} vs ${lambda}`,
+      );
+      assert.ok(
+        Math.abs(variance - lambda) < 5 * lambda * Math.sqrt((1 / lambda + 2) / draws),
+        `${photons} photons, pixel ${p}: variance ${variance} vs ${lambda}`,
+      );
       chi += (mean - lambda) ** 2 / (lambda / draws);
       pixels++;
     }
@@ -301,7 +373,8 @@ test('Poisson sampler: mean = variance for small and large means; log-gamma', ()
   const rng = new Rng(1);
   for (const lambda of [0.02, 0.7, 4, 29.5, 30, 250, 1e4]) {
     const n = 40000;
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (let i = 0; i < n; i++) {
       const k = rng.poisson(lambda);
       assert.ok(Number.isInteger(k) && k >= 0);
@@ -313,7 +386,10 @@ test('Poisson sampler: mean = variance for small and large means; log-gamma', ()
     const se = Math.sqrt(lambda / n);
     assert.ok(Math.abs(mean - lambda) < 5 * se, `λ=${lambda}: mean ${mean}`);
     // Standard error of a sample variance of Poisson(λ) relative to λ: √((1/λ + 2)/n).
-    assert.ok(Math.abs(variance / lambda - 1) < 5 * Math.sqrt((1 / lambda + 2) / n), `λ=${lambda}: variance ${variance}`);
+    assert.ok(
+      Math.abs(variance / lambda - 1) < 5 * Math.sqrt((1 / lambda + 2) / n),
+      `λ=${lambda}: variance ${variance}`,
+    );
   }
   // P(0) for a small mean is exp(−λ).
   let zeros = 0;
@@ -332,7 +408,14 @@ test('orientations: uniform over SO(3) (cos tilt uniform), Euler angles reproduc
       const [rot, tilt, psi] = matrixToEulerZYZ(R).map((d) => (d * Math.PI) / 180);
       const rz = (a: number) => [Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1];
       const ry = (a: number) => [Math.cos(a), 0, Math.sin(a), 0, 1, 0, -Math.sin(a), 0, Math.cos(a)];
-      const mul = (A: number[], B: number[]) => Array.from({ length: 9 }, (_, k) => A[Math.floor(k / 3) * 3] * B[k % 3] + A[Math.floor(k / 3) * 3 + 1] * B[3 + (k % 3)] + A[Math.floor(k / 3) * 3 + 2] * B[6 + (k % 3)]);
+      const mul = (A: number[], B: number[]) =>
+        Array.from(
+          { length: 9 },
+          (_, k) =>
+            A[Math.floor(k / 3) * 3] * B[k % 3] +
+            A[Math.floor(k / 3) * 3 + 1] * B[3 + (k % 3)] +
+            A[Math.floor(k / 3) * 3 + 2] * B[6 + (k % 3)],
+        );
       const back = mul(mul(rz(psi), ry(tilt)), rz(rot));
       back.forEach((v, k) => assert.ok(Math.abs(v - R[k]) < 1e-9));
     }
@@ -345,7 +428,10 @@ test('Friedel near-symmetry: I(q) ≈ I(q of the opposite pixel) at small angles
   const det = det41;
   const out = new Float64Array(41 * 41);
   const rng = new Rng(8);
-  let inner = 0, innerN = 0, outer = 0, outerN = 0;
+  let inner = 0,
+    innerN = 0,
+    outer = 0,
+    outerN = 0;
   for (let r = 0; r < 4; r++) {
     sliceIntensities(grid, det.qx, det.qy, det.qz, quaternionToMatrix(rng.quaternion()), out, det.beamStop);
     for (let p = 0; p < out.length; p++) {

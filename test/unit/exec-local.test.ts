@@ -2,7 +2,13 @@
 // worker planning, parallelism, completion-order reporting, failures as TrainingError, abort.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TrainingError, type Engine, type TrainHooks, type TrainJob, type TrainResult } from '../../runner/src/engines/engine';
+import {
+  TrainingError,
+  type Engine,
+  type TrainHooks,
+  type TrainJob,
+  type TrainResult,
+} from '../../runner/src/engines/engine';
 import { LocalExecutor, planSlots, visibleGpus, type WorkerSlot } from '../../runner/src/exec/local';
 import { EngineSettings } from '../../common/config';
 import type { NetworkSpec } from '../../common/model';
@@ -16,8 +22,14 @@ test('planSlots: one worker per GPU, k per GPU round-robin, or one per core with
     planSlots({ gpus: ['3', '5'], cpus: 16, workers: null, workersPerGpu: 2 }).map((s) => s.gpu),
     ['3', '5', '3', '5'],
   );
-  assert.deepEqual(planSlots({ gpus: ['0', '1'], cpus: 16, workers: 1, workersPerGpu: 4 }).map((s) => s.gpu), ['0']);
-  assert.deepEqual(planSlots({ gpus: [], cpus: 8, workers: null, workersPerGpu: 1 }).map((s) => s.threads), Array(8).fill(1));
+  assert.deepEqual(
+    planSlots({ gpus: ['0', '1'], cpus: 16, workers: 1, workersPerGpu: 4 }).map((s) => s.gpu),
+    ['0'],
+  );
+  assert.deepEqual(
+    planSlots({ gpus: [], cpus: 8, workers: null, workersPerGpu: 1 }).map((s) => s.threads),
+    Array(8).fill(1),
+  );
   assert.deepEqual(planSlots({ gpus: [], cpus: 8, workers: 2, workersPerGpu: 1 }), [
     { index: 0, threads: 4 },
     { index: 1, threads: 4 },
@@ -55,7 +67,14 @@ class FakeEngine implements Engine {
           reject(new TrainingError('cancelled', `${j.id}: cancelled`));
         });
       });
-      hooks.onEpoch?.({ epoch: 0, trainLoss: 1, trainAccuracy: 50, valAccuracy: 50, learningRate: 0.1, seconds: ms / 1000 });
+      hooks.onEpoch?.({
+        epoch: 0,
+        trainLoss: 1,
+        trainAccuracy: 50,
+        valAccuracy: 50,
+        learningRate: 0.1,
+        seconds: ms / 1000,
+      });
       if (j.id.startsWith('fail')) throw new TrainingError('nan-loss', `${j.id}: loss is nan`);
       if (j.id.startsWith('throw')) throw new Error('worker pipe broke');
       return { epochs: [], valAccuracy: 90, params: 1, device: `fake slot ${this.slot.index}` };

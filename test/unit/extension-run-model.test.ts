@@ -5,10 +5,27 @@ import { presetConfig } from '../../common/config';
 import type { CandidateRecord, EpochMetrics, RunEvent, StoredEvent } from '../../common/protocol';
 import { applyEvent, frontOf, generationProgress, newRunModel } from '../../extension/src/runs/run-model';
 
-function rec(id: string, generation: number, acc: number | null, mflops: number, status: CandidateRecord['status'] = 'ok'): CandidateRecord {
+function rec(
+  id: string,
+  generation: number,
+  acc: number | null,
+  mflops: number,
+  status: CandidateRecord['status'] = 'ok',
+): CandidateRecord {
   return {
-    id, generation, index: Number(id.split('-')[1]), genome: '0', specHash: id, mflops, params: 1000, status,
-    valAccuracy: acc, error: acc === null ? 100 : 100 - acc, epochs: [], trainSeconds: 1, parents: [],
+    id,
+    generation,
+    index: Number(id.split('-')[1]),
+    genome: '0',
+    specHash: id,
+    mflops,
+    params: 1000,
+    status,
+    valAccuracy: acc,
+    error: acc === null ? 100 : 100 - acc,
+    epochs: [],
+    trainSeconds: 1,
+    parents: [],
     finishedAt: '2026-01-01T00:00:00Z',
   };
 }
@@ -24,7 +41,11 @@ function stream(events: RunEvent[]): StoredEvent[] {
 const config = presetConfig('demo', 'default');
 const events = stream([
   { type: 'run-started', config, resumed: false, pid: 1, host: 'h' },
-  { type: 'generation-started', generation: 1, candidates: ['g1-00', 'g1-01', 'g1-02'].map((id) => ({ id, genome: '0', parents: [] })) },
+  {
+    type: 'generation-started',
+    generation: 1,
+    candidates: ['g1-00', 'g1-01', 'g1-02'].map((id) => ({ id, genome: '0', parents: [] })),
+  },
   { type: 'candidate-started', id: 'g1-00', generation: 1 },
   { type: 'candidate-epoch', id: 'g1-00', metrics: epoch(0, 60) },
   { type: 'candidate-finished', record: rec('g1-00', 1, 80, 10) },
@@ -46,7 +67,10 @@ test('events build generations, candidates, progress and the Pareto front', () =
   assert.deepEqual(generationProgress(m), { generation: 2, generations: config.search.generations, done: 1, total: 1 });
   assert.equal(m.candidates.get('g1-00')!.epochsDone, 0, 'the record (no epochs here) replaces live epoch progress');
   // g1-02 (70 %, 30 MFLOPs) is dominated by both others; the failed one never counts
-  assert.deepEqual(frontOf(m).map((r) => r.id), ['g1-00', 'g1-01']);
+  assert.deepEqual(
+    frontOf(m).map((r) => r.id),
+    ['g1-00', 'g1-01'],
+  );
   assert.equal(m.lastSeq, events.length);
 });
 
@@ -63,7 +87,10 @@ test('the front is the runner rule: a reused copy or a second record of the same
     { type: 'candidate-finished', record: rec('g2-03', 2, 85, 15) },
   ] as RunEvent[]).slice(events.length);
   for (const e of more) applyEvent(m, e);
-  assert.deepEqual(frontOf(m).map((r) => r.id), ['g1-00', 'g2-03', 'g1-01']);
+  assert.deepEqual(
+    frontOf(m).map((r) => r.id),
+    ['g1-00', 'g2-03', 'g1-01'],
+  );
 });
 
 test('a replay after re-attach applies nothing twice', () => {
@@ -110,15 +137,32 @@ test('worker events show each worker of a Slurm run: node, GPU, candidate, epoch
   const n2 = { node: 'n2', gpu: '1' };
   for (const e of stream([
     { type: 'run-started', config, resumed: false, pid: 1, host: 'h' },
-    { type: 'generation-started', generation: 1, candidates: ['g1-00', 'g1-01'].map((id) => ({ id, genome: '0', parents: [] })) },
+    {
+      type: 'generation-started',
+      generation: 1,
+      candidates: ['g1-00', 'g1-01'].map((id) => ({ id, genome: '0', parents: [] })),
+    },
     { type: 'worker-started', slot: 0, worker: n1 },
     { type: 'worker-started', slot: 1, worker: n2 },
     { type: 'candidate-started', id: 'g1-00', generation: 1, worker: n1 },
     { type: 'candidate-started', id: 'g1-01', generation: 1, worker: n2 },
-    { type: 'candidate-epoch', id: 'g1-00', metrics: { epoch: 0, trainLoss: 1, trainAccuracy: 50, valAccuracy: 60, learningRate: 0.1, seconds: 2, images: 1000 } },
+    {
+      type: 'candidate-epoch',
+      id: 'g1-00',
+      metrics: {
+        epoch: 0,
+        trainLoss: 1,
+        trainAccuracy: 50,
+        valAccuracy: 60,
+        learningRate: 0.1,
+        seconds: 2,
+        images: 1000,
+      },
+    },
     { type: 'worker-lost', slot: 1, worker: n2, candidate: 'g1-01', message: 'step died', requeued: true },
     { type: 'node-excluded', node: 'n2', failures: 2 },
-  ])) applyEvent(m, e);
+  ]))
+    applyEvent(m, e);
   const w1 = m.workers.get('n1/0')!;
   assert.deepEqual([w1.state, w1.candidate, w1.epoch, w1.imagesPerSecond], ['up', 'g1-00', 1, 500]);
   const w2 = m.workers.get('n2/1')!;

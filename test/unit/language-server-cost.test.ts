@@ -26,5 +26,8 @@ test('the paper search: 750 trainings, image-passes of its data, GPU-hours from 
 });
 
 test('GPU time reads in hours, minutes or seconds', () => {
-  assert.deepEqual([gpuTime(1234.4), gpuTime(2.25), gpuTime(0.05), gpuTime(0.0004)], ['1,234 GPU-hours', '2.3 GPU-hours', '3 GPU-minutes', '1 GPU-second']);
+  assert.deepEqual(
+    [gpuTime(1234.4), gpuTime(2.25), gpuTime(0.05), gpuTime(0.0004)],
+    ['1,234 GPU-hours', '2.3 GPU-hours', '3 GPU-minutes', '1 GPU-second'],
+  );
 });

@@ -7,8 +7,19 @@ import { parse } from 'csv-parse/sync';
 import { fixturePath } from '../helpers/paths';
 
 interface Row {
-  tag: string; bits: string; n_nodes: string; C: string; in_ch: string; H: string; W: string;
-  n_classes: string; channels: string; flops_exact: string; mflops_reported: string; params: string; dag: string;
+  tag: string;
+  bits: string;
+  n_nodes: string;
+  C: string;
+  in_ch: string;
+  H: string;
+  W: string;
+  n_classes: string;
+  channels: string;
+  flops_exact: string;
+  mflops_reported: string;
+  params: string;
+  dag: string;
 }
 
 function readCsv(file: string): Row[] {
@@ -60,10 +71,20 @@ test('decoded DAG equals the vectors’ dag column', () => {
 
 test('worked example from the spec: arch 51 at 1×127×127 is 893.3721 MFLOPs and 442,586 params', () => {
   const spec = decode('0001101 1100000 0110010', {
-    nodes: 4, initChannels: 24, input: { channels: 1, height: 127, width: 127 }, classes: 2,
+    nodes: 4,
+    initChannels: 24,
+    input: { channels: 1, height: 127, width: 127 },
+    classes: 2,
   });
   assert.deepEqual(cost(spec), { flops: 893_372_112, mflops: 893.3721, params: 442_586 });
   assert.deepEqual(spec.phases[0].isolated, [3]);
   assert.deepEqual(spec.phases[0].output.inputs, [0, 4]);
-  assert.deepEqual(spec.phases.map((p) => [p.height, p.channels]), [[125, 24], [62, 48], [31, 96]]);
+  assert.deepEqual(
+    spec.phases.map((p) => [p.height, p.channels]),
+    [
+      [125, 24],
+      [62, 48],
+      [31, 96],
+    ],
+  );
 });

@@ -12,7 +12,10 @@ test('genome lengths: 21 bits for 4 nodes, 48 for 6', () => {
 });
 
 test('a genome of the wrong length or with other characters is a clear error', () => {
-  assert.throws(() => parseGenome('0101', 4), (e: Error) => e instanceof GenomeError && /4 bits.*need 21/.test(e.message));
+  assert.throws(
+    () => parseGenome('0101', 4),
+    (e: Error) => e instanceof GenomeError && /4 bits.*need 21/.test(e.message),
+  );
   assert.throws(() => parseGenome('00011011100000011001x', 4), /"x" at position 20/);
   assert.equal(parseGenome('0001101 1100000 0110010', 4), '000110111000000110010');
 });
@@ -35,10 +38,13 @@ test('6 nodes per phase decode and cost', () => {
 
 test('an inactive first phase shifts channels and the 3×3 entry conv to the next active phase', () => {
   const spec = decode('0000000' + '1000000' + '1000000', opts());
-  assert.deepEqual(spec.phases.map((p) => [p.genomePhase, p.inChannels, p.channels, p.entryConv.kernel]), [
-    [1, 1, 24, 3],
-    [2, 24, 48, 1],
-  ]);
+  assert.deepEqual(
+    spec.phases.map((p) => [p.genomePhase, p.inChannels, p.channels, p.entryConv.kernel]),
+    [
+      [1, 1, 24, 3],
+      [2, 24, 48, 1],
+    ],
+  );
 });
 
 test('the all-inactive genome is global average pooling + linear', () => {

@@ -17,22 +17,46 @@ test('dominance: better in one and worse in none; equal vectors do not dominate'
 });
 
 test('non-dominated sort finds the fronts in order', () => {
-  const F = [[1, 5], [2, 2], [5, 1], [3, 3], [4, 4], [6, 6], [2, 6]];
+  const F = [
+    [1, 5],
+    [2, 2],
+    [5, 1],
+    [3, 3],
+    [4, 4],
+    [6, 6],
+    [2, 6],
+  ];
   assert.deepEqual(nonDominatedSort(F), [[0, 1, 2], [3, 6], [4], [5]]);
   assert.deepEqual(nonDominatedSort(F, 3), [[0, 1, 2]], 'stops once enough are ranked');
 });
 
 test('crowding: boundaries infinite, interior normalised gaps divided by the objective count', () => {
-  const d = crowdingDistance([[0, 4], [1, 2], [2, 1], [4, 0]]);
+  const d = crowdingDistance([
+    [0, 4],
+    [1, 2],
+    [2, 1],
+    [4, 0],
+  ]);
   assert.equal(d[0], INFINITE_CROWDING);
   assert.equal(d[3], INFINITE_CROWDING);
   assert.ok(Math.abs(d[1] - (2 / 4 + 3 / 4) / 2) < 1e-12);
   assert.ok(Math.abs(d[2] - (3 / 4 + 2 / 4) / 2) < 1e-12);
-  assert.deepEqual(crowdingDistance([[1, 1], [2, 0]]), [INFINITE_CROWDING, INFINITE_CROWDING]);
+  assert.deepEqual(
+    crowdingDistance([
+      [1, 1],
+      [2, 0],
+    ]),
+    [INFINITE_CROWDING, INFINITE_CROWDING],
+  );
 });
 
 test('crowding: NSGA-Net’s variant gives tied points their neighbours’ gaps', () => {
-  const F = [[0, 3], [1, 2], [1, 2], [3, 0]];
+  const F = [
+    [0, 3],
+    [1, 2],
+    [1, 2],
+    [3, 0],
+  ];
   const plain = crowdingDistance(F, false);
   const tied = crowdingDistance(F, true);
   assert.ok(plain[1] < tied[1], `plain ${plain[1]} < propagated ${tied[1]}`);
@@ -40,7 +64,15 @@ test('crowding: NSGA-Net’s variant gives tied points their neighbours’ gaps'
 });
 
 test('survival keeps whole fronts, then the most spread part of the split front', () => {
-  const F = [[0, 10], [10, 0], [5, 5], [4.9, 5.1], [1, 9], [11, 11], [12, 12]];
+  const F = [
+    [0, 10],
+    [10, 0],
+    [5, 5],
+    [4.9, 5.1],
+    [1, 9],
+    [11, 11],
+    [12, 12],
+  ];
   const s = rankAndCrowdingSurvival(F, 4, new Rng(1));
   assert.equal(s.indices.length, 4);
   assert.ok(s.indices.includes(0) && s.indices.includes(1), 'boundary points survive');
@@ -49,7 +81,10 @@ test('survival keeps whole fronts, then the most spread part of the split front'
 });
 
 test('tournament: the dominating competitor always wins', () => {
-  const pop = [{ F: [0, 0], crowding: 0 }, { F: [1, 1], crowding: 1e14 }];
+  const pop = [
+    { F: [0, 0], crowding: 0 },
+    { F: [1, 1], crowding: 1e14 },
+  ];
   const pairs = binaryTournament(pop, 50, new Rng(2));
   // Every match between 0 and 1 is won by 0; matches of 1 against itself are the only way to pick 1.
   const picks = pairs.flat();
@@ -77,7 +112,9 @@ test('two-point crossover swaps one contiguous segment and keeps bit counts', ()
     let segment = false;
     for (let lo = 1; lo < 21 && !segment; lo++) {
       for (let hi = lo + 1; hi <= 21 && !segment; hi++) {
-        segment = c1 === a.slice(0, lo) + b.slice(lo, hi) + a.slice(hi) && c2 === b.slice(0, lo) + a.slice(lo, hi) + b.slice(hi);
+        segment =
+          c1 === a.slice(0, lo) + b.slice(lo, hi) + a.slice(hi) &&
+          c2 === b.slice(0, lo) + a.slice(lo, hi) + b.slice(hi);
       }
     }
     assert.ok(segment, `children of ${a} × ${b} swap one segment`);

@@ -29,7 +29,9 @@ function fakeAccuracy(spec: NetworkSpec): number {
 class FakeExecutor implements Executor {
   trained: string[] = [];
   constructor(private readonly opts: { crashAfter?: number; fail?: (spec: NetworkSpec) => boolean } = {}) {}
-  describe() { return 'fake'; }
+  describe() {
+    return 'fake';
+  }
   async close() {}
   async evaluate(jobs: TrainJob[], hooks: ExecutorHooks): Promise<void> {
     for (const job of jobs) {
@@ -38,7 +40,8 @@ class FakeExecutor implements Executor {
         await hooks.onResult(job.id, new TrainingError('cancelled', 'training cancelled'));
         return;
       }
-      if (this.opts.crashAfter !== undefined && this.trained.length >= this.opts.crashAfter) throw new Error('simulated crash');
+      if (this.opts.crashAfter !== undefined && this.trained.length >= this.opts.crashAfter)
+        throw new Error('simulated crash');
       hooks.onStart?.(job.id);
       this.trained.push(job.id);
       if (this.opts.fail?.(job.spec)) {
@@ -47,7 +50,9 @@ class FakeExecutor implements Executor {
       }
       const acc = fakeAccuracy(job.spec);
       const result: TrainResult = {
-        epochs: [{ epoch: 0, trainLoss: 0.5, trainAccuracy: acc, valAccuracy: acc, learningRate: 0.025, seconds: 0.01 }],
+        epochs: [
+          { epoch: 0, trainLoss: 0.5, trainAccuracy: acc, valAccuracy: acc, learningRate: 0.025, seconds: 0.01 },
+        ],
         valAccuracy: acc,
         params: 0,
         device: 'fake',
@@ -76,13 +81,22 @@ test('a complete search records every evaluation, snapshot and event', async () 
   assert.equal(outcome, 'completed');
   const records = readCandidates(store.dir);
   assert.equal(records.length, 8 + 3 * 8);
-  assert.deepEqual(readSnapshots(store.dir).map((s) => s.generation), [1, 2, 3, 4]);
+  assert.deepEqual(
+    readSnapshots(store.dir).map((s) => s.generation),
+    [1, 2, 3, 4],
+  );
   const events = readEvents(store.dir);
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+  );
   assert.equal(events.at(-1)?.type, 'run-finished');
   for (const r of records.filter((r) => r.generation > 1)) {
     assert.equal(r.parents.length, 2, `${r.id} has two parents`);
-    assert.ok(records.some((q) => q.id === r.parents[0]), `${r.id}'s parent ${r.parents[0]} exists`);
+    assert.ok(
+      records.some((q) => q.id === r.parents[0]),
+      `${r.id}'s parent ${r.parents[0]} exists`,
+    );
   }
   const final = readSnapshots(store.dir).at(-1)!;
   assert.equal(final.population.length, 8);
@@ -92,7 +106,11 @@ test('a complete search records every evaluation, snapshot and event', async () 
 test('the same seed gives the same search; another seed gives another', async () => {
   const runs = [config(), config(), config({ seed: 4 })].map(newRun);
   for (const store of runs) await runSearch({ store, executor: new FakeExecutor() });
-  const genomes = runs.map((s) => readCandidates(s.dir).map((r) => r.genome).join(','));
+  const genomes = runs.map((s) =>
+    readCandidates(s.dir)
+      .map((r) => r.genome)
+      .join(','),
+  );
   assert.equal(genomes[0], genomes[1]);
   assert.notEqual(genomes[0], genomes[2]);
 });
@@ -111,12 +129,20 @@ for (const crashAfter of [3, 8, 13, 21]) {
 
     const finalOf = (dir: string) => readSnapshots(dir).at(-1)!.population;
     assert.deepEqual(finalOf(crashed.dir), finalOf(reference.dir));
-    const strip = (dir: string) => readCandidates(dir).map(({ id, genome, status, valAccuracy }) => ({ id, genome, status, valAccuracy }));
-    assert.deepEqual(strip(crashed.dir).sort((a, b) => a.id.localeCompare(b.id)), strip(reference.dir).sort((a, b) => a.id.localeCompare(b.id)));
+    const strip = (dir: string) =>
+      readCandidates(dir).map(({ id, genome, status, valAccuracy }) => ({ id, genome, status, valAccuracy }));
+    assert.deepEqual(
+      strip(crashed.dir).sort((a, b) => a.id.localeCompare(b.id)),
+      strip(reference.dir).sort((a, b) => a.id.localeCompare(b.id)),
+    );
     const trainedBefore = readCandidates(reference.dir).filter((r) => r.status === 'ok').length;
     assert.ok(resumedExecutor.trained.length < trainedBefore, 'resume does not retrain recorded candidates');
     const events = readEvents(crashed.dir);
-    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'seq stays monotonic across the crash');
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+      'seq stays monotonic across the crash',
+    );
   });
 }
 
@@ -140,7 +166,10 @@ test('genomes that decode to an already trained network reuse its result', async
 
 test('a failed training is recorded with its reason and the search goes on', async () => {
   const store = newRun();
-  const outcome = await runSearch({ store, executor: new FakeExecutor({ fail: (spec) => spec.phases.length < 3 || spec.phases[0].nodes.length === 2 }) });
+  const outcome = await runSearch({
+    store,
+    executor: new FakeExecutor({ fail: (spec) => spec.phases.length < 3 || spec.phases[0].nodes.length === 2 }),
+  });
   assert.equal(outcome, 'completed');
   const failed = readCandidates(store.dir).filter((r) => r.status === 'failed');
   assert.ok(failed.length > 0, 'some candidates failed');
@@ -175,7 +204,10 @@ test('a search in which every candidate failed ends failed with the first failur
   assert.equal(outcome, 'failed');
   const finished = readEvents(store.dir).at(-1)!;
   assert.ok(finished.type === 'run-finished' && finished.status === 'failed', JSON.stringify(finished));
-  assert.match(finished.type === 'run-finished' ? finished.message ?? '' : '', /all \d+ candidates failed to train; the first: nan-loss: loss became NaN/);
+  assert.match(
+    finished.type === 'run-finished' ? (finished.message ?? '') : '',
+    /all \d+ candidates failed to train; the first: nan-loss: loss became NaN/,
+  );
 });
 
 test('search.initialGenomes are the first candidates of generation 1, the rest of it random; bad ones are refused by the config', async () => {
@@ -183,15 +215,31 @@ test('search.initialGenomes are the first candidates of generation 1, the rest o
   const seeds = ['1011011 0000000 1111111', '0000001|1100101|0010110'];
   const store = newRun(config({ population: 6, offspring: 4, generations: 2, initialGenomes: seeds }));
   assert.equal(await runSearch({ store, executor: new FakeExecutor() }), 'completed');
-  const first = readCandidates(store.dir).filter((r) => r.generation === 1).sort((a, b) => a.index - b.index);
+  const first = readCandidates(store.dir)
+    .filter((r) => r.generation === 1)
+    .sort((a, b) => a.index - b.index);
   assert.equal(first.length, 6);
-  assert.deepEqual(first.slice(0, 2).map((r) => r.genome), seeds.map((g) => g.replace(/[\s|]/g, '')));
+  assert.deepEqual(
+    first.slice(0, 2).map((r) => r.genome),
+    seeds.map((g) => g.replace(/[\s|]/g, '')),
+  );
   // the random rest is what an unseeded search of the same seed draws first
   const plain = newRun(config({ population: 6, offspring: 4, generations: 1 }));
   await runSearch({ store: plain, executor: new FakeExecutor() });
-  const plainFirst = readCandidates(plain.dir).sort((a, b) => a.index - b.index).map((r) => r.genome);
-  assert.deepEqual(first.slice(2).map((r) => r.genome), plainFirst.slice(0, 4));
+  const plainFirst = readCandidates(plain.dir)
+    .sort((a, b) => a.index - b.index)
+    .map((r) => r.genome);
+  assert.deepEqual(
+    first.slice(2).map((r) => r.genome),
+    plainFirst.slice(0, 4),
+  );
 
-  assert.throws(() => config({ initialGenomes: ['101'] }), /search\.initialGenomes\.0: genome "101" has 3 bits; 3 phases of 4 nodes need 21/);
-  assert.throws(() => config({ population: 2, initialGenomes: [seeds[0], seeds[0], seeds[1]] }), /3 initial genomes do not fit a population of 2/);
+  assert.throws(
+    () => config({ initialGenomes: ['101'] }),
+    /search\.initialGenomes\.0: genome "101" has 3 bits; 3 phases of 4 nodes need 21/,
+  );
+  assert.throws(
+    () => config({ population: 2, initialGenomes: [seeds[0], seeds[0], seeds[1]] }),
+    /3 initial genomes do not fit a population of 2/,
+  );
 });

@@ -10,7 +10,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  ErrorCodes,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { parseConfig } from '../../common/config';
 import { Rpc } from '../../common/protocol';
 import { startServer, type RunnerServer } from '../../runner/src/server/server';
@@ -23,7 +30,11 @@ const root = join(work, 'runs');
 const extra = join(work, 'extra');
 const outside = join(work, 'outside');
 const SECRET = 'SECRET-CONTENT-never-to-be-echoed';
-const info = { runner: 'test', createdAt: new Date(0).toISOString(), dataset: { dir: '/nonexistent', name: 'd', shape: [1, 8, 8] as [number, number, number], classes: ['a', 'b'] } };
+const info = {
+  runner: 'test',
+  createdAt: new Date(0).toISOString(),
+  dataset: { dir: '/nonexistent', name: 'd', shape: [1, 8, 8] as [number, number, number], classes: ['a', 'b'] },
+};
 
 function makeRun(dir: string): void {
   RunStore.create(dir, parseConfig({ name: 'r', dataset: '/nonexistent' }), info).close();
@@ -37,11 +48,19 @@ before(async () => {
   makeRun(join(extra, 'r2'));
   // a run-looking folder outside the roots whose files hold a secret in place of JSON
   mkdirSync(outside, { recursive: true });
-  for (const f of ['config.json', 'events.jsonl', 'candidates.jsonl', 'run.json']) writeFileSync(join(outside, f), `${SECRET}\n`);
+  for (const f of ['config.json', 'events.jsonl', 'candidates.jsonl', 'run.json'])
+    writeFileSync(join(outside, f), `${SECRET}\n`);
   symlinkSync(outside, join(root, 'escape'));
   const a = new PassThrough();
   const b = new PassThrough();
-  server = startServer({ input: a, output: b, runsRoot: root, roots: [extra], runnerScript: '/nonexistent/runner.js', log: () => undefined });
+  server = startServer({
+    input: a,
+    output: b,
+    runsRoot: root,
+    roots: [extra],
+    runnerScript: '/nonexistent/runner.js',
+    log: () => undefined,
+  });
   client = createMessageConnection(new StreamMessageReader(b), new StreamMessageWriter(a));
   client.listen();
   await client.sendRequest(Rpc.version, { protocol: PROTOCOL_VERSION });
@@ -68,20 +87,36 @@ const methods: Array<[string, (ref: string) => [string, object]]> = [
   ['model/export', (ref) => ['model/export', { run: ref, id: 'g1-00', format: 'onnx' }]],
 ];
 
-const refused = ['/etc', '../outside', `${root}/../outside`, outside, join(root, 'escape'), 'runs/../../outside', 'sub/dir'];
+const refused = [
+  '/etc',
+  '../outside',
+  `${root}/../outside`,
+  outside,
+  join(root, 'escape'),
+  'runs/../../outside',
+  'sub/dir',
+];
 
 describe('serve: path confinement', () => {
   for (const [name, params] of methods) {
     it(`${name} refuses every path outside the runs roots, quoting no file`, async () => {
       for (const ref of refused) {
         const [method, p] = params(ref);
-        await assert.rejects(client.sendRequest(method, p), (e: unknown) => {
-          assert.ok(e instanceof ResponseError, String(e));
-          assert.equal(e.code, ErrorCodes.InvalidParams, `${name} ${ref}: ${e.message}`);
-          assert.match(e.message, /is outside the runs roots of this server|is neither a run id nor an absolute path/, `${name} ${ref}`);
-          assert.ok(!e.message.includes(SECRET));
-          return true;
-        }, `${name} ${ref}`);
+        await assert.rejects(
+          client.sendRequest(method, p),
+          (e: unknown) => {
+            assert.ok(e instanceof ResponseError, String(e));
+            assert.equal(e.code, ErrorCodes.InvalidParams, `${name} ${ref}: ${e.message}`);
+            assert.match(
+              e.message,
+              /is outside the runs roots of this server|is neither a run id nor an absolute path/,
+              `${name} ${ref}`,
+            );
+            assert.ok(!e.message.includes(SECRET));
+            return true;
+          },
+          `${name} ${ref}`,
+        );
       }
     });
   }
@@ -90,18 +125,25 @@ describe('serve: path confinement', () => {
     assert.equal((await client.sendRequest(Rpc.runSummary, { run: 'r1' })).id, 'r1');
     assert.equal((await client.sendRequest(Rpc.runSummary, { run: join(root, 'r1') })).id, 'r1');
     assert.equal((await client.sendRequest(Rpc.runSummary, { run: join(extra, 'r2') })).id, 'r2');
-    assert.deepEqual((await client.sendRequest(Rpc.runsList, { root: extra })).map((s) => s.id), ['r2']);
+    assert.deepEqual(
+      (await client.sendRequest(Rpc.runsList, { root: extra })).map((s) => s.id),
+      ['r2'],
+    );
     assert.equal((await client.sendRequest(Rpc.paretoGet, { run: join(extra, 'r2') })).evaluations, 0);
   });
 });
 
 function decoy(): Promise<ChildProcess> {
   // ignores SIGTERM but says it got one, so a test sees whether it was signalled
-  const child = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => console.log("term")); console.log("up"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    process.execPath,
+    ['-e', 'process.on("SIGTERM", () => console.log("term")); console.log("up"); setInterval(() => {}, 1000)'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   return new Promise((resolve) => child.stdout!.once('data', () => resolve(child)));
 }
 
-describe('serve: run/cancel signals only the run\'s owner', () => {
+describe("serve: run/cancel signals only the run's owner", () => {
   it('leaves alone a process that now has the recorded pid (pid reuse), and says a finished run has finished', async () => {
     const other = await decoy();
     const signals: string[] = [];
@@ -111,19 +153,48 @@ describe('serve: run/cancel signals only the run\'s owner', () => {
       makeRun(dir);
       // The run's writer was a process that has since died; the system gave its pid to `other`.
       const dead = { ...identityOf(other.pid!), start: '1' };
-      writeFileSync(join(dir, '.writer.lock'), JSON.stringify({ ...dead, since: new Date(0).toISOString(), purpose: 'search' }));
-      writeFileSync(join(dir, 'launch.json'), JSON.stringify({ kind: 'search', executor: 'local', pid: other.pid, owner: dead, argv: [], startedAt: new Date(0).toISOString() }));
-      writeFileSync(join(dir, 'events.jsonl'), `${JSON.stringify({ seq: 1, time: new Date(0).toISOString(), type: 'run-started', config: {}, resumed: false, pid: other.pid, host: hostname() })}\n`);
+      writeFileSync(
+        join(dir, '.writer.lock'),
+        JSON.stringify({ ...dead, since: new Date(0).toISOString(), purpose: 'search' }),
+      );
+      writeFileSync(
+        join(dir, 'launch.json'),
+        JSON.stringify({
+          kind: 'search',
+          executor: 'local',
+          pid: other.pid,
+          owner: dead,
+          argv: [],
+          startedAt: new Date(0).toISOString(),
+        }),
+      );
+      writeFileSync(
+        join(dir, 'events.jsonl'),
+        `${JSON.stringify({ seq: 1, time: new Date(0).toISOString(), type: 'run-started', config: {}, resumed: false, pid: other.pid, host: hostname() })}\n`,
+      );
       const r = await client.sendRequest(Rpc.runCancel, { run: 'reused' });
       assert.equal(r.how, 'not-running');
       assert.equal((await client.sendRequest(Rpc.runSummary, { run: 'reused' })).state, 'stopped');
 
       const finished = join(root, 'finished');
       makeRun(finished);
-      writeFileSync(join(finished, 'events.jsonl'), [
-        { seq: 1, time: new Date(0).toISOString(), type: 'run-started', config: {}, resumed: false, pid: other.pid, host: hostname() },
-        { seq: 2, time: new Date(0).toISOString(), type: 'run-finished', status: 'completed' },
-      ].map((e) => `${JSON.stringify(e)}\n`).join(''));
+      writeFileSync(
+        join(finished, 'events.jsonl'),
+        [
+          {
+            seq: 1,
+            time: new Date(0).toISOString(),
+            type: 'run-started',
+            config: {},
+            resumed: false,
+            pid: other.pid,
+            host: hostname(),
+          },
+          { seq: 2, time: new Date(0).toISOString(), type: 'run-finished', status: 'completed' },
+        ]
+          .map((e) => `${JSON.stringify(e)}\n`)
+          .join(''),
+      );
       const f = await client.sendRequest(Rpc.runCancel, { run: 'finished' });
       assert.deepEqual(f, { run: 'finished', how: 'not-running', message: 'the run has already finished (completed)' });
       // the decoy got no signal: it is still running and answers signal 0
@@ -139,8 +210,13 @@ describe('serve: run/cancel signals only the run\'s owner', () => {
     const exited = new Promise<string>((resolve) => owner.on('exit', (_c, s) => resolve(String(s))));
     const dir = join(root, 'owned');
     makeRun(dir);
-    writeFileSync(join(dir, '.writer.lock'), JSON.stringify({ ...identityOf(owner.pid!), since: new Date().toISOString(), purpose: 'search' }));
-    const termed = new Promise<void>((resolve) => owner.stdout!.on('data', (d) => String(d).includes('term') && resolve()));
+    writeFileSync(
+      join(dir, '.writer.lock'),
+      JSON.stringify({ ...identityOf(owner.pid!), since: new Date().toISOString(), purpose: 'search' }),
+    );
+    const termed = new Promise<void>((resolve) =>
+      owner.stdout!.on('data', (d) => String(d).includes('term') && resolve()),
+    );
     try {
       assert.equal((await client.sendRequest(Rpc.runCancel, { run: 'owned' })).how, 'sigterm');
       await termed;

@@ -39,7 +39,8 @@ setInterval(() => undefined, 1000);
 function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   return new Promise((resolve, reject) => {
-    const tick = () => (cond() ? resolve() : Date.now() > end ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(tick, 50));
+    const tick = () =>
+      cond() ? resolve() : Date.now() > end ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(tick, 50);
     tick();
   });
 }
@@ -65,7 +66,10 @@ describe('serve: search/start, attach at once, cancel', () => {
       assert.equal(attached.summary.state, 'running');
       assert.equal(attached.summary.lastSeq, 0);
       await until('two events', () => got.length >= 2);
-      assert.deepEqual(got.map((e) => e.seq), [1, 2]);
+      assert.deepEqual(
+        got.map((e) => e.seq),
+        [1, 2],
+      );
       const cancel = await client.sendRequest(Rpc.runCancel, { run: started.run });
       assert.equal(cancel.how, 'sigterm');
       await until('the cancel event', () => got.length >= 3);
@@ -110,7 +114,10 @@ describe('serve: the sbatch script of the slurm executor', () => {
       assert.ok(script.includes(`${line}\n`), `${line} in\n${script}`);
     }
     assert.match(script, /\nexec \S+ '\/opt\/pareto nas\/runner\.js' search --config /);
-    assert.equal(readFileSync(join(work, 'sbatch-args'), 'utf8').trim(), `--parsable --qos=short ${join(runDir, 'search.sbatch')}`);
+    assert.equal(
+      readFileSync(join(work, 'sbatch-args'), 'utf8').trim(),
+      `--parsable --qos=short ${join(runDir, 'search.sbatch')}`,
+    );
     assert.ok(existsSync(join(runDir, 'launch.json')));
   });
 });

@@ -9,7 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import { PROTOCOL_VERSION, RUNNER_VERSION } from '../../common/version';
 import { Rpc, RpcErrorCode, type StoredEvent } from '../../common/protocol';
 import { startServer, type RunnerServer } from '../../runner/src/server/server';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 
 interface Wire {
   server: RunnerServer;
@@ -85,7 +90,9 @@ describe('serve: JSON-RPC over a byte stream', () => {
   });
 
   it('answers a protocol mismatch with a clear error naming both versions', async () => {
-    w.toServer.write(frame(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'version', params: { protocol: PROTOCOL_VERSION + 7 } })));
+    w.toServer.write(
+      frame(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'version', params: { protocol: PROTOCOL_VERSION + 7 } })),
+    );
     const r = await next();
     const err = r.error as { code: number; message: string };
     assert.equal(err.code, RpcErrorCode.ProtocolMismatch);
@@ -93,7 +100,16 @@ describe('serve: JSON-RPC over a byte stream', () => {
   });
 
   it('negotiates the version', async () => {
-    w.toServer.write(frame(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'version', params: { protocol: PROTOCOL_VERSION, client: 'test' } })));
+    w.toServer.write(
+      frame(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 3,
+          method: 'version',
+          params: { protocol: PROTOCOL_VERSION, client: 'test' },
+        }),
+      ),
+    );
     const r = await next();
     assert.deepEqual(r.result, { runner: RUNNER_VERSION, protocol: PROTOCOL_VERSION });
   });
@@ -129,7 +145,9 @@ describe('serve: JSON-RPC over a byte stream', () => {
   });
 
   it('answers bad params with -32602 naming the field', async () => {
-    w.toServer.write(frame(JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'run/attach', params: { run: 'x', fromSeq: -1 } })));
+    w.toServer.write(
+      frame(JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'run/attach', params: { run: 'x', fromSeq: -1 } })),
+    );
     const r = await next();
     const err = r.error as { code: number; message: string };
     assert.equal(err.code, -32602);
@@ -140,13 +158,20 @@ describe('serve: JSON-RPC over a byte stream', () => {
     w.toServer.write(frame(JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'pareto/get', params: { run: 'nope' } })));
     let r = await next();
     assert.equal((r.error as { code: number }).code, RpcErrorCode.RunNotFound);
-    w.toServer.write(frame(JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'pareto/get', params: { run: '../etc' } })));
+    w.toServer.write(
+      frame(JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'pareto/get', params: { run: '../etc' } })),
+    );
     r = await next();
     assert.equal((r.error as { code: number }).code, -32602);
   });
 
   it('answers an invalid search config with InvalidConfig naming the field', async () => {
-    const body = { jsonrpc: '2.0', id: 13, method: 'search/start', params: { config: { dataset: 'd', search: { population: 'many' } } } };
+    const body = {
+      jsonrpc: '2.0',
+      id: 13,
+      method: 'search/start',
+      params: { config: { dataset: 'd', search: { population: 'many' } } },
+    };
     w.toServer.write(frame(JSON.stringify(body)));
     const r = await next();
     const err = r.error as { code: number; message: string };
@@ -170,7 +195,13 @@ describe('serve: typed client, attach replays then follows', () => {
     const dir = join(root, 'r1');
     mkdirSync(dir);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ name: 'r1', dataset: 'default' }));
-    const ev = (seq: number): StoredEvent => ({ seq, time: new Date().toISOString(), type: 'log', level: 'info', message: `m${seq}` });
+    const ev = (seq: number): StoredEvent => ({
+      seq,
+      time: new Date().toISOString(),
+      type: 'log',
+      level: 'info',
+      message: `m${seq}`,
+    });
     writeFileSync(join(dir, 'events.jsonl'), [1, 2, 3].map((s) => JSON.stringify(ev(s)) + '\n').join(''));
     const a = new PassThrough();
     const b = new PassThrough();
@@ -206,7 +237,13 @@ describe('serve: dataset/check and dataset/list (the language server asks them)'
   it('reports a dataset folder, a folder that is not one, and lists datasets first', async () => {
     const { writeSyntheticDataset } = await import('../helpers/npy');
     const root = mkdtempSync(join(tmpdir(), 'pnas-serve-ds-'));
-    const data = writeSyntheticDataset(join(root, 'data', 'xfel'), { size: 12, channels: 2, classes: 3, train: 6, val: 3 });
+    const data = writeSyntheticDataset(join(root, 'data', 'xfel'), {
+      size: 12,
+      channels: 2,
+      classes: 3,
+      train: 6,
+      val: 3,
+    });
     mkdirSync(join(root, 'data', 'notes'));
     const a = new PassThrough();
     const b = new PassThrough();
@@ -231,7 +268,13 @@ describe('serve: dataset/check and dataset/list (the language server asks them)'
       assert.deepEqual(demo.dataset?.shape, [1, 32, 32]);
       assert.equal(demo.dataset?.classes.length, 2);
       const list = await client.sendRequest(Rpc.datasetList, { dir: join(root, 'data') });
-      assert.deepEqual(list.entries.map((e) => [e.name, e.dataset]), [['xfel', true], ['notes', false]]);
+      assert.deepEqual(
+        list.entries.map((e) => [e.name, e.dataset]),
+        [
+          ['xfel', true],
+          ['notes', false],
+        ],
+      );
       const bad = await client.sendRequest(Rpc.datasetList, { dir: join(root, 'nowhere') });
       assert.deepEqual(bad.entries, []);
       assert.match(bad.error ?? '', /ENOENT/);

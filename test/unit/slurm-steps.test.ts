@@ -22,13 +22,46 @@ describe('slurm config and batch script', () => {
   });
 
   it('asks for every node, one task slot per worker, the GPUs, the warning signal and requeue', () => {
-    const slurm = { nodes: 4, gpusPerNode: 4, cpusPerWorker: 8, time: '24:00:00', partition: 'gpu', requeue: true, signalSeconds: 300 };
-    const script = batchScript({ kind: 'search', runDir: '/r', logFile: '/r/runner.log', argv: ['node', 'runner.js', 'search'], resumeArgv: ['node', 'runner.js', 'resume', '/r'], startedMarker: '/r/config.json', slurm });
-    for (const line of ['--nodes=4', '--ntasks-per-node=4', '--cpus-per-task=8', '--gres=gpu:4', '--signal=B:TERM@300', '--requeue', '--partition=gpu']) {
+    const slurm = {
+      nodes: 4,
+      gpusPerNode: 4,
+      cpusPerWorker: 8,
+      time: '24:00:00',
+      partition: 'gpu',
+      requeue: true,
+      signalSeconds: 300,
+    };
+    const script = batchScript({
+      kind: 'search',
+      runDir: '/r',
+      logFile: '/r/runner.log',
+      argv: ['node', 'runner.js', 'search'],
+      resumeArgv: ['node', 'runner.js', 'resume', '/r'],
+      startedMarker: '/r/config.json',
+      slurm,
+    });
+    for (const line of [
+      '--nodes=4',
+      '--ntasks-per-node=4',
+      '--cpus-per-task=8',
+      '--gres=gpu:4',
+      '--signal=B:TERM@300',
+      '--requeue',
+      '--partition=gpu',
+    ]) {
       assert.ok(script.includes(`#SBATCH ${line}\n`), `${line} in\n${script}`);
     }
-    assert.match(script, /if \[ -f \/r\/config\.json \]; then\n {2}exec node runner\.js resume \/r\nfi\nexec node runner\.js search\n$/);
-    const cpu = batchScript({ kind: 'refine', runDir: '/r', logFile: '/r/l', argv: ['x'], slurm: { gpusPerNode: 0, workersPerNode: 3, signalSeconds: 0 } });
+    assert.match(
+      script,
+      /if \[ -f \/r\/config\.json \]; then\n {2}exec node runner\.js resume \/r\nfi\nexec node runner\.js search\n$/,
+    );
+    const cpu = batchScript({
+      kind: 'refine',
+      runDir: '/r',
+      logFile: '/r/l',
+      argv: ['x'],
+      slurm: { gpusPerNode: 0, workersPerNode: 3, signalSeconds: 0 },
+    });
     assert.doesNotMatch(cpu, /--gres|--signal|resume/);
     assert.match(cpu, /--ntasks-per-node=3\n/);
     assert.match(cpu, /--no-requeue\n/);
@@ -36,17 +69,38 @@ describe('slurm config and batch script', () => {
 
   it('reads partitions and their GPUs from sinfo', () => {
     assert.deepEqual(parseSinfo('gpu*|4|idle|64|gpu:a100:4|1-00:00:00\ncpu|10|mix|32|(null)|infinite\n'), [
-      { name: 'gpu', default: true, nodes: 4, state: 'idle', cpusPerNode: '64', gres: 'gpu:a100:4', timeLimit: '1-00:00:00' },
+      {
+        name: 'gpu',
+        default: true,
+        nodes: 4,
+        state: 'idle',
+        cpusPerNode: '64',
+        gres: 'gpu:a100:4',
+        timeLimit: '1-00:00:00',
+      },
       { name: 'cpu', default: false, nodes: 10, state: 'mix', cpusPerNode: '32', gres: '', timeLimit: 'infinite' },
     ]);
   });
 
   it('spreads worker steps over nodes and pins each to its node with one GPU', () => {
     const slots = planStepSlots(['n1', 'n2'], 2);
-    assert.deepEqual(slots.map((s) => `${s.node}:${s.local}`), ['n1:0', 'n2:0', 'n1:1', 'n2:1']);
+    assert.deepEqual(
+      slots.map((s) => `${s.node}:${s.local}`),
+      ['n1:0', 'n2:0', 'n1:1', 'n2:1'],
+    );
     assert.deepEqual(planStepSlots(['n1', 'n2'], 2, 3).length, 3);
     const args = srunWorkerArgs(slots[1], workerLayout({ nodes: 2, gpusPerNode: 2, cpusPerWorker: 4 }), '77');
-    for (const a of ['srun', '--jobid=77', '--nodes=1', '--ntasks=1', '--exclusive', '--nodelist=n2', '--cpus-per-task=4', '--gpus=1']) assert.ok(args.includes(a), a);
+    for (const a of [
+      'srun',
+      '--jobid=77',
+      '--nodes=1',
+      '--ntasks=1',
+      '--exclusive',
+      '--nodelist=n2',
+      '--cpus-per-task=4',
+      '--gpus=1',
+    ])
+      assert.ok(args.includes(a), a);
     assert.ok(!srunWorkerArgs(slots[0], workerLayout({ gpusPerNode: 0 }), '77').some((a) => a.startsWith('--gpus')));
   });
 
@@ -62,10 +116,15 @@ describe('slurm config and batch script', () => {
   });
 
   it('reads a TERM while Slurm requeues the job (its restart count went up) as a requeue, not a cancel', () => {
-    const line = 'JobId=12 JobName=pareto-nas-search JobState=COMPLETING Reason=None Dependency=(null) Requeue=1 Restarts=1 BatchFlag=1 Reboot=0';
+    const line =
+      'JobId=12 JobName=pareto-nas-search JobState=COMPLETING Reason=None Dependency=(null) Requeue=1 Restarts=1 BatchFlag=1 Reboot=0';
     assert.equal(parseRestarts(line), 1);
     assert.equal(parseRestarts('JobId=12 JobState=RUNNING'), undefined);
-    assert.deepEqual(classifyStop('COMPLETING', 3000, 120, true, true), { requeue: true, bySlurm: true, reason: 'requeued by Slurm (preemption or scontrol requeue)' });
+    assert.deepEqual(classifyStop('COMPLETING', 3000, 120, true, true), {
+      requeue: true,
+      bySlurm: true,
+      reason: 'requeued by Slurm (preemption or scontrol requeue)',
+    });
     assert.equal(classifyStop('COMPLETING', 3000, 120, true, false).requeue, false, 'scancel: the restart count stays');
   });
 });
@@ -95,7 +154,10 @@ function fakeStep(node: string, gpu: string, dies: (job: TrainJob) => boolean): 
 describe('SlurmStepExecutor with stand-in steps', () => {
   const engine = { name: 'torch', python: 'python3', device: 'cpu', tfjsBackend: 'auto' } as EngineSettings;
   const executor = ExecutorSettings.parse({ kind: 'slurm', slurm: { nodes: 2, gpusPerNode: 2, maxNodeFailures: 2 } });
-  const jobs = Array.from({ length: 8 }, (_, i) => ({ id: `g1-${i}`, spec: {}, dataset: '/d', training: {} }) as unknown as TrainJob);
+  const jobs = Array.from(
+    { length: 8 },
+    (_, i) => ({ id: `g1-${i}`, spec: {}, dataset: '/d', training: {} }) as unknown as TrainJob,
+  );
 
   it('retrains the candidates of a lost node elsewhere, excludes the node, reports each job once', async () => {
     const ex = new SlurmStepExecutor({
@@ -122,7 +184,10 @@ describe('SlurmStepExecutor with stand-in steps', () => {
     // both n2 steps die at once; one may take a second job before the node is excluded
     const lost = events.filter((e) => e.type === 'worker-lost');
     assert.ok(lost.length >= 2 && lost.every((e) => e.worker.node === 'n2' && e.requeued), JSON.stringify(lost));
-    assert.deepEqual(events.filter((e) => e.type === 'node-excluded'), [{ type: 'node-excluded', node: 'n2', failures: 2 }]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'node-excluded'),
+      [{ type: 'node-excluded', node: 'n2', failures: 2 }],
+    );
     assert.match(ex.describe(), /excluded: n2/);
   });
 
@@ -145,7 +210,13 @@ describe('SlurmStepExecutor with stand-in steps', () => {
   });
 
   it('fails the batch when every node is excluded, instead of leaving candidates without a result', async () => {
-    const ex = new SlurmStepExecutor({ engine, executor, nodes: ['n1'], jobId: '1', createEngine: async (slot) => fakeStep(slot.node, '0', () => true) });
+    const ex = new SlurmStepExecutor({
+      engine,
+      executor,
+      nodes: ['n1'],
+      jobId: '1',
+      createEngine: async (slot) => fakeStep(slot.node, '0', () => true),
+    });
     await assert.rejects(ex.evaluate(jobs, { onResult: () => undefined }), /every node of job 1 was excluded/);
   });
 });

@@ -4,7 +4,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listHostAliases, loadSshConfig, parseJumpSpec, resolveHost, SshConfigError } from '../../extension/src/ssh/config';
+import {
+  listHostAliases,
+  loadSshConfig,
+  parseJumpSpec,
+  resolveHost,
+  SshConfigError,
+} from '../../extension/src/ssh/config';
 
 describe('ssh config', () => {
   let dir: string;
@@ -38,7 +44,10 @@ describe('ssh config', () => {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'conf.d', '10-login.conf'), 'Host login\n  HostName login.cluster.example\n  User alice2\n  Include nested.inc\n');
+    writeFileSync(
+      join(dir, 'conf.d', '10-login.conf'),
+      'Host login\n  HostName login.cluster.example\n  User alice2\n  Include nested.inc\n',
+    );
     writeFileSync(join(dir, 'nested.inc'), '  Port 2200\n');
     writeFileSync(join(dir, 'conf.d', 'ignored.txt'), 'Host ignored\n  HostName x\n');
   });
@@ -88,7 +97,10 @@ describe('ssh config', () => {
   it('never runs Match exec and refuses ProxyCommand with a message naming the host', () => {
     resolveHost('evil', { file, home, localUser: 'me' });
     assert.ok(!existsSync('/tmp/should-not-run'), 'Match exec ran a command');
-    assert.throws(() => resolveHost('proxied', { file, home, localUser: 'me' }), (e: Error) => e instanceof SshConfigError && /"proxied".*ProxyCommand/.test(e.message));
+    assert.throws(
+      () => resolveHost('proxied', { file, home, localUser: 'me' }),
+      (e: Error) => e instanceof SshConfigError && /"proxied".*ProxyCommand/.test(e.message),
+    );
   });
 
   it('names the file on Include loops and bad values', () => {

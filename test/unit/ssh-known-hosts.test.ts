@@ -76,13 +76,16 @@ describe('known_hosts', () => {
   });
 
   it('tells known, unknown, changed and revoked apart, naming the file and line', () => {
-    const entries = parseKnownHosts([
-      '# comment',
-      line('host.a', k1),
-      line('host.b', k2),
-      `host.c ssh-rsa AAAAB3NzaC1yc2E=`,
-      `@revoked * ssh-ed25519 ${k2.toString('base64')}`,
-    ].join('\n'), '/x/known_hosts');
+    const entries = parseKnownHosts(
+      [
+        '# comment',
+        line('host.a', k1),
+        line('host.b', k2),
+        `host.c ssh-rsa AAAAB3NzaC1yc2E=`,
+        `@revoked * ssh-ed25519 ${k2.toString('base64')}`,
+      ].join('\n'),
+      '/x/known_hosts',
+    );
     assert.equal(checkHostKey(entries, 'host.a', 22, k1).status, 'known');
     const changed = checkHostKey(entries, 'host.a', 22, edBlob());
     assert.equal(changed.status, 'changed');

@@ -48,7 +48,12 @@ describe('shell quoting', () => {
   });
 
   it('builds env + prefix + exec commands with quoted values', () => {
-    const cmd = remoteCommand({ argv: ['printf', '%s\\0', '$X', 'y z'], env: { X: "v'$(id)" }, prefix: 'true', exec: true });
+    const cmd = remoteCommand({
+      argv: ['printf', '%s\\0', '$X', 'y z'],
+      env: { X: "v'$(id)" },
+      prefix: 'true',
+      exec: true,
+    });
     assert.equal(cmd, `true && exec env 'X=v'\\''$(id)' printf '%s\\0' '$X' 'y z'`);
     assert.deepEqual(viaShell(cmd), ['$X', 'y z']);
     const envCmd = remoteCommand({ argv: ['sh', '-c', 'printf %s "$X"'], env: { X: '`id`;$HOME' } });
@@ -67,7 +72,12 @@ describe('shell quoting', () => {
     const d = { script: '/h/.pareto-nas/0.1.0/runner.js' };
     assert.equal(serveCommand(d, { pythonPath: 'python3' }), `exec node /h/.pareto-nas/0.1.0/runner.js serve`);
     assert.equal(
-      serveCommand(d, { pythonPath: '/opt/conda/envs/nas/bin/python', nodePath: '/opt/node 20/bin/node', runsDir: '/scratch/me/runs', shellPrefix: 'module load cuda &&' }),
+      serveCommand(d, {
+        pythonPath: '/opt/conda/envs/nas/bin/python',
+        nodePath: '/opt/node 20/bin/node',
+        runsDir: '/scratch/me/runs',
+        shellPrefix: 'module load cuda &&',
+      }),
       `module load cuda && exec env PARETO_NAS_PYTHON=/opt/conda/envs/nas/bin/python '/opt/node 20/bin/node' /h/.pareto-nas/0.1.0/runner.js serve --runs /scratch/me/runs`,
     );
   });
@@ -80,7 +90,10 @@ describe('shell quoting', () => {
 
   it('keeps ~/ expandable in remote paths and quotes the rest', () => {
     assert.equal(shPath('~/.pareto-nas/run ner'), `"$HOME"/'.pareto-nas/run ner'`);
-    const out = spawnSync('/bin/sh', ['-c', `printf %s ${shPath('~/a b')}`], { encoding: 'utf8', env: { HOME: '/h' } }).stdout;
+    const out = spawnSync('/bin/sh', ['-c', `printf %s ${shPath('~/a b')}`], {
+      encoding: 'utf8',
+      env: { HOME: '/h' },
+    }).stdout;
     assert.equal(out, '/h/a b');
   });
 });

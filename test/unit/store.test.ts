@@ -18,7 +18,8 @@ const info: RunInfo = {
   createdAt: new Date(0).toISOString(),
   dataset: { dir: '/data', name: 'd', shape: [1, 8, 8], classes: ['a', 'b'] },
 };
-const newStore = () => RunStore.create(mkdtempSync(join(tmpdir(), 'pnas-store-')), parseConfig({ dataset: '/data' }), info);
+const newStore = () =>
+  RunStore.create(mkdtempSync(join(tmpdir(), 'pnas-store-')), parseConfig({ dataset: '/data' }), info);
 const log = (store: RunStore, message: string) => store.appendEvent({ type: 'log', level: 'info', message });
 
 test('a torn last line is ignored on read and cut when the run is reopened; seq continues', () => {
@@ -26,19 +27,31 @@ test('a torn last line is ignored on read and cut when the run is reopened; seq 
   log(store, 'one');
   log(store, 'two');
   appendFileSync(join(store.dir, 'events.jsonl'), '{"seq":3,"type":"lo');
-  assert.deepEqual(readEvents(store.dir).map((e) => e.seq), [1, 2]);
+  assert.deepEqual(
+    readEvents(store.dir).map((e) => e.seq),
+    [1, 2],
+  );
   assert.equal(lastSeq(store.dir), 2);
   const reopened = RunStore.open(store.dir);
   assert.equal(log(reopened, 'three').seq, 3);
-  assert.deepEqual(readEvents(store.dir).map((e) => e.seq), [1, 2, 3]);
-  assert.deepEqual(readEvents(store.dir, 2).map((e) => e.seq), [3]);
+  assert.deepEqual(
+    readEvents(store.dir).map((e) => e.seq),
+    [1, 2, 3],
+  );
+  assert.deepEqual(
+    readEvents(store.dir, 2).map((e) => e.seq),
+    [3],
+  );
 });
 
 test('a malformed complete line is reported with file and line number', () => {
   const store = newStore();
   log(store, 'ok');
   appendFileSync(join(store.dir, 'events.jsonl'), 'not json\n');
-  assert.throws(() => readJsonLines(join(store.dir, 'events.jsonl')), (e: Error) => e instanceof CorruptLineError && /events\.jsonl:2: not valid JSON/.test(e.message));
+  assert.throws(
+    () => readJsonLines(join(store.dir, 'events.jsonl')),
+    (e: Error) => e instanceof CorruptLineError && /events\.jsonl:2: not valid JSON/.test(e.message),
+  );
 });
 
 test('creating a run where one exists is refused with the resume hint', () => {
@@ -70,7 +83,10 @@ test('a lock left by a killed process is taken over at once', () => {
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   writeFileSync(lock, dead.stdout);
   const started = Date.now();
-  assert.equal(withFileLock(lock, () => 'held'), 'held');
+  assert.equal(
+    withFileLock(lock, () => 'held'),
+    'held',
+  );
   assert.ok(Date.now() - started < 1000, 'no waiting for a dead holder');
   writeFileSync(lock, String(process.pid)); // a live holder: wait, then time out
   assert.throws(() => withFileLock(lock, () => 'never', 100), /timed out waiting for lock/);
@@ -80,12 +96,17 @@ test('the async lock (long work): callers take turns, and a dead holder is taken
   const dir = mkdtempSync(join(tmpdir(), 'pnas-lock-'));
   const lock = join(dir, 'dataset.lock');
   const order: string[] = [];
-  const work = (name: string) => withFileLockAsync(lock, async () => {
-    order.push(`${name} in`);
-    await new Promise((r) => setTimeout(r, 60));
-    order.push(`${name} out`);
-    return name;
-  }, 10);
+  const work = (name: string) =>
+    withFileLockAsync(
+      lock,
+      async () => {
+        order.push(`${name} in`);
+        await new Promise((r) => setTimeout(r, 60));
+        order.push(`${name} out`);
+        return name;
+      },
+      10,
+    );
   assert.deepEqual(await Promise.all([work('a'), work('b')]), ['a', 'b']);
   assert.deepEqual(order, ['a in', 'a out', 'b in', 'b out']);
   assert.ok(!existsSync(lock));
@@ -100,7 +121,9 @@ test('summary: running while the recorded pid lives, stopped after it died, else
   const store = newStore();
   store.appendEvent({ type: 'run-started', config: store.config, resumed: false, pid: process.pid, host: hostname() });
   assert.equal(summarizeRun(store.dir).state, 'running');
-  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  const dead = Number(
+    spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout,
+  );
   store.appendEvent({ type: 'run-started', config: store.config, resumed: true, pid: dead, host: hostname() });
   assert.equal(summarizeRun(store.dir).state, 'stopped');
   store.appendEvent({ type: 'run-finished', status: 'cancelled' });
@@ -113,14 +136,29 @@ test('summary: running while the recorded pid lives, stopped after it died, else
 test('reopening a run restores a candidate-finished event that a crash left out', () => {
   const store = newStore();
   const record = {
-    id: 'g1-00', generation: 1, index: 0, genome: '0', specHash: 'h', mflops: 1, params: 1, status: 'ok' as const,
-    valAccuracy: 90, error: 10, epochs: [], trainSeconds: 1, parents: [], finishedAt: new Date(0).toISOString(),
+    id: 'g1-00',
+    generation: 1,
+    index: 0,
+    genome: '0',
+    specHash: 'h',
+    mflops: 1,
+    params: 1,
+    status: 'ok' as const,
+    valAccuracy: 90,
+    error: 10,
+    epochs: [],
+    trainSeconds: 1,
+    parents: [],
+    finishedAt: new Date(0).toISOString(),
   };
   store.appendCandidate(record); // the crash: the record is on disk, its event is not
   store.close();
   RunStore.open(store.dir).close();
   const finished = readEvents(store.dir).filter((e) => e.type === 'candidate-finished');
-  assert.deepEqual(finished.map((e) => e.type === 'candidate-finished' && e.record.id), ['g1-00']);
+  assert.deepEqual(
+    finished.map((e) => e.type === 'candidate-finished' && e.record.id),
+    ['g1-00'],
+  );
   RunStore.open(store.dir).close(); // and only once
   assert.equal(readEvents(store.dir).filter((e) => e.type === 'candidate-finished').length, 1);
 });
@@ -129,7 +167,10 @@ test('a new run refuses a non-empty folder that is not a run, and keeps its file
   const dir = mkdtempSync(join(tmpdir(), 'pnas-store-'));
   writeFileSync(join(dir, 'candidates.jsonl'), '{"stray":true}\n');
   writeFileSync(join(dir, 'notes.txt'), 'mine');
-  assert.throws(() => RunStore.create(dir, parseConfig({ dataset: '/data' }), info), /is not empty and not a run \(it holds (candidates\.jsonl, notes\.txt|notes\.txt, candidates\.jsonl)\)/);
+  assert.throws(
+    () => RunStore.create(dir, parseConfig({ dataset: '/data' }), info),
+    /is not empty and not a run \(it holds (candidates\.jsonl, notes\.txt|notes\.txt, candidates\.jsonl)\)/,
+  );
   assert.ok(!existsSync(join(dir, 'config.json')));
   assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'mine');
 });
@@ -148,7 +189,11 @@ test('writer lock: a live pid with another start time (pid reuse) is taken over;
   writeFileSync(lock, JSON.stringify(remote));
   assert.throws(
     () => RunStore.open(store.dir),
-    (e: Error) => e instanceof RunLockedError && /being written by a resume \(pid 4242 on another-node since 2026-01-01T00:00:00.000Z\).*delete .*\.writer\.lock/.test(e.message),
+    (e: Error) =>
+      e instanceof RunLockedError &&
+      /being written by a resume \(pid 4242 on another-node since 2026-01-01T00:00:00.000Z\).*delete .*\.writer\.lock/.test(
+        e.message,
+      ),
   );
   const old = new Date(Date.now() - 11 * 60_000);
   utimesSync(lock, old, old);

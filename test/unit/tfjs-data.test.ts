@@ -22,7 +22,10 @@ test('fillBatch: gathers the given images, NCHW → NHWC, (x·scale − mean)/st
   const norm = { mean: [1, 2], std: [2, 4] };
   const out = new Float32Array(2 * c * h * w);
   fillBatch(images, [c, h, w], 0.5, norm, [2, 0], out);
-  for (const [b, img] of [[0, 2], [1, 0]]) {
+  for (const [b, img] of [
+    [0, 2],
+    [1, 0],
+  ]) {
     for (let ch = 0; ch < c; ch++)
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {
@@ -36,7 +39,10 @@ test('fillBatch: gathers the given images, NCHW → NHWC, (x·scale − mean)/st
 
 test('epochOrder: a permutation, the same for the same seed and epoch, different across epochs', () => {
   const a = epochOrder(50, 3, 0, seededRandom);
-  assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.deepEqual(a, epochOrder(50, 3, 0, seededRandom));
   assert.notDeepEqual(a, epochOrder(50, 3, 1, seededRandom));
   assert.notDeepEqual(a, epochOrder(50, 4, 0, seededRandom));

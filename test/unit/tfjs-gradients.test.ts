@@ -63,8 +63,12 @@ test('registered wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu
       const dy = tf.tensor4d(dyv, [n, ho, wo, c.co]);
       const f = tf.tensor4d(fv, [c.k, c.k, ci, c.co]);
       const attrs = { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape } as never) as Tensor;
-      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape } as never) as Tensor;
+      const dw = tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape } as never) as Tensor;
+      const dx = tf
+        .engine()
+        .runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape } as never) as Tensor;
       const out = { dw: dw.dataSync().slice(), dx: dx.dataSync().slice(), dwShape: dw.shape, dxShape: dx.shape };
       tf.dispose([x, dy, f, dw, dx]);
       return out;
@@ -78,7 +82,12 @@ test('registered wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu
   }
 });
 
-const SPEC = decode('000110111000000110010', { nodes: 4, initChannels: 3, input: { channels: 1, height: 10, width: 10 }, classes: 3 });
+const SPEC = decode('000110111000000110010', {
+  nodes: 4,
+  initChannels: 3,
+  input: { channels: 1, height: 10, width: 10 },
+  classes: 3,
+});
 const BATCH = 6;
 const X = randomArray(BATCH * 10 * 10, 5);
 const Y = Int32Array.from({ length: BATCH }, (_, i) => i % 3);
@@ -88,9 +97,13 @@ function networkGradients(): Map<string, Float32Array> {
   try {
     const x = tf.tensor4d(X, [BATCH, 10, 10, 1]);
     const y = tf.tensor1d(Y, 'int32');
-    const { value, grads } = tf.variableGrads(() => crossEntropy(net.forward(x, true), y) as never, net.trainableVariables());
+    const { value, grads } = tf.variableGrads(
+      () => crossEntropy(net.forward(x, true), y) as never,
+      net.trainableVariables(),
+    );
     const out = new Map<string, Float32Array>();
-    for (const p of net.params.values()) if (p.trainable) out.set(p.name, grads[p.variable.name].dataSync() as Float32Array);
+    for (const p of net.params.values())
+      if (p.trainable) out.set(p.name, grads[p.variable.name].dataSync() as Float32Array);
     out.set('loss', value.dataSync() as Float32Array);
     tf.dispose([x, y, value, ...Object.values(grads)]);
     return out;
@@ -109,7 +122,10 @@ test('every gradient of a whole network on wasm matches the cpu backend', async 
     assert.ok(d < 1e-5, `${name}: wasm differs from cpu by ${d}`);
   }
   // Not all zero: the comparison means something.
-  assert.ok([...ref.values()].every((g) => g.some((v) => v !== 0)), 'every gradient is non-zero');
+  assert.ok(
+    [...ref.values()].every((g) => g.some((v) => v !== 0)),
+    'every gradient is non-zero',
+  );
 });
 
 test('the registered gradient configs (Conv2D, Concat, MaxPool, Mean, BatchMatMul, Reshape, Add) agree with finite differences', () => {
@@ -142,7 +158,10 @@ test('the registered gradient configs (Conv2D, Concat, MaxPool, Mean, BatchMatMu
         return tf.tidy(() => f().dataSync()[0]);
       };
       const numeric = (at(1) - at(-1)) / (2 * h);
-      assert.ok(Math.abs(numeric - g[k]) < 2e-3 * Math.max(1, Math.abs(g[k])) + 1e-4, `d/d${v.name}[${k}]: numeric ${numeric}, analytic ${g[k]}`);
+      assert.ok(
+        Math.abs(numeric - g[k]) < 2e-3 * Math.max(1, Math.abs(g[k])) + 1e-4,
+        `d/d${v.name}[${k}]: numeric ${numeric}, analytic ${g[k]}`,
+      );
       checked++;
     }
     v.assign(tf.tensor(original, v.shape));
@@ -171,7 +190,8 @@ test('BatchNorm+ReLU: training output, gradients and running statistics match a 
       for (let i = ch; i < x.length; i += c) s2 += (x[i] - m) ** 2;
       mean.push(m);
       varB.push(s2 / M);
-      for (let i = ch; i < x.length; i += c) loss += Math.max(0, ((x[i] - m) / Math.sqrt(s2 / M + 1e-5)) * g[ch] + b[ch]) * rv[i];
+      for (let i = ch; i < x.length; i += c)
+        loss += Math.max(0, ((x[i] - m) / Math.sqrt(s2 / M + 1e-5)) * g[ch] + b[ch]) * rv[i];
     }
     return { loss, mean, varB };
   };
@@ -199,24 +219,39 @@ test('BatchNorm+ReLU: training output, gradients and running statistics match a 
   // loss = Σ y·r as a [1,K]×[K,1] product (the engine registers gradients only for the kernels it uses).
   const K = n * h * w * c;
   const rCol = tf.reshape(r, [K, 1]);
-  const lossOf = () => tf.reshape(tf.matMul(tf.reshape(batchNormRelu(x as unknown as Tensor4D, bn, true), [1, K]), rCol as never), []);
+  const lossOf = () =>
+    tf.reshape(tf.matMul(tf.reshape(batchNormRelu(x as unknown as Tensor4D, bn, true), [1, K]), rCol as never), []);
   const { value, grads } = tf.variableGrads(lossOf as never, [x, bn.weight, bn.bias]);
   const expected = ref(xv, gv, bv);
   assert.ok(Math.abs(value.dataSync()[0] - expected.loss) < 1e-4 * Math.max(1, Math.abs(expected.loss)));
   const check = (got: ArrayLike<number>, want: number[], what: string) => {
-    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4 * Math.max(1, Math.abs(want[i])), `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+    for (let i = 0; i < want.length; i++)
+      assert.ok(
+        Math.abs(got[i] - want[i]) < 1e-4 * Math.max(1, Math.abs(want[i])),
+        `${what}[${i}]: ${got[i]} vs ${want[i]}`,
+      );
   };
   check(grads[x.name].dataSync(), numGrad(Float64Array.from(xv), 'x'), 'dx');
   check(grads[bn.weight.name].dataSync(), numGrad(gv, 'g'), 'dgamma');
   check(grads[bn.bias.name].dataSync(), numGrad(bv, 'b'), 'dbeta');
   // Running statistics as torch.nn.BatchNorm2d: momentum 0.1, unbiased variance (forward ran once).
-  check(bn.runningMean.dataSync(), expected.mean.map((m) => 0.1 * m), 'running_mean');
-  check(bn.runningVar.dataSync(), expected.varB.map((v) => 0.9 + (0.1 * v * M) / (M - 1)), 'running_var');
+  check(
+    bn.runningMean.dataSync(),
+    expected.mean.map((m) => 0.1 * m),
+    'running_mean',
+  );
+  check(
+    bn.runningVar.dataSync(),
+    expected.varB.map((v) => 0.9 + (0.1 * v * M) / (M - 1)),
+    'running_var',
+  );
   // Eval mode uses the running statistics: y = relu((x − rm)/√(rv+eps)·γ + β).
   const evalOut = tf.tidy(() => batchNormRelu(x as unknown as Tensor4D, bn, false).dataSync());
   const rm = bn.runningMean.dataSync();
   const rvar = bn.runningVar.dataSync();
-  const want = Array.from(xv, (v, i) => Math.max(0, ((v - rm[i % c]) / Math.sqrt(rvar[i % c] + 1e-5)) * gv[i % c] + bv[i % c]));
+  const want = Array.from(xv, (v, i) =>
+    Math.max(0, ((v - rm[i % c]) / Math.sqrt(rvar[i % c] + 1e-5)) * gv[i % c] + bv[i % c]),
+  );
   check(evalOut, want, 'eval output');
   tf.dispose([x, r, rCol, value, bn.weight, bn.bias, bn.runningMean, bn.runningVar, ...Object.values(grads)]);
 });
@@ -252,13 +287,20 @@ test('cross-entropy and its gradient match a float64 reference', () => {
 
 test('layout conversions: PyTorch OIHW / [out,in] ↔ HWIO / [in,out] round-trip', async () => {
   const { fromTorchLayout, toTorchLayout } = await import('../../runner/src/engines/tfjs/network');
-  const oihw = tf.tensor4d(Float32Array.from({ length: 4 * 3 * 2 * 2 }, (_, i) => i), [4, 3, 2, 2]);
+  const oihw = tf.tensor4d(
+    Float32Array.from({ length: 4 * 3 * 2 * 2 }, (_, i) => i),
+    [4, 3, 2, 2],
+  );
   const hwio = fromTorchLayout(oihw, 'conv');
   assert.deepEqual(hwio.shape, [2, 2, 3, 4]);
   // element (o=1, i=2, h=0, w=1) → [h][w][i][o]
   assert.equal((hwio.arraySync() as number[][][][])[0][1][2][1], ((1 * 3 + 2) * 2 + 0) * 2 + 1);
   assert.deepEqual(Array.from(toTorchLayout(hwio, 'conv').dataSync()), Array.from(oihw.dataSync()));
   const lin = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
-  assert.deepEqual(fromTorchLayout(lin, 'linear').arraySync(), [[1, 4], [2, 5], [3, 6]]);
+  assert.deepEqual(fromTorchLayout(lin, 'linear').arraySync(), [
+    [1, 4],
+    [2, 5],
+    [3, 6],
+  ]);
   tf.dispose([oihw, hwio, lin]);
 });

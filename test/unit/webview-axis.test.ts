@@ -3,7 +3,14 @@
 // model (fronts, cutoff, selection computed in one place) and the topology fit scale.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { axisLabel, dataLogBounds, logAxisTicks, niceStep, roundToResolution, type AxisTick } from '../../common/explorer/axis';
+import {
+  axisLabel,
+  dataLogBounds,
+  logAxisTicks,
+  niceStep,
+  roundToResolution,
+  type AxisTick,
+} from '../../common/explorer/axis';
 import { formatAccuracy } from '../../common/explorer/format';
 import { explorerView } from '../../common/explorer/view';
 import { paretoFrontOf } from '../../common/explorer/front';
@@ -61,10 +68,20 @@ test('ticks over ten decades label every other decade; over one to three, 1/2/5 
 });
 
 test('labels never crowd: none closer than half a fair share of the axis', () => {
-  for (const [lo, hi, n] of [[1.05, 9.9, 8], [0.3, 2.2, 10], [12.4, 14.2, 3], [0.001, 0.0013, 6], [80, 790, 5]] as const) {
+  for (const [lo, hi, n] of [
+    [1.05, 9.9, 8],
+    [0.3, 2.2, 10],
+    [12.4, 14.2, 3],
+    [0.001, 0.0013, 6],
+    [80, 790, 5],
+  ] as const) {
     const major = logAxisTicks(lo, hi, n).filter((x) => x.major);
     assert.ok(major.length >= 2 && major.length <= n + 1, `${lo}..${hi}: ${labels(major)}`);
-    for (let i = 1; i < major.length; i++) assert.ok(log(major[i].value / major[i - 1].value) >= (log(hi / lo) / n) * 0.55 - 1e-12, `${lo}..${hi}: ${labels(major)}`);
+    for (let i = 1; i < major.length; i++)
+      assert.ok(
+        log(major[i].value / major[i - 1].value) >= (log(hi / lo) / n) * 0.55 - 1e-12,
+        `${lo}..${hi}: ${labels(major)}`,
+      );
   }
 });
 
@@ -100,11 +117,17 @@ test('the view model: fronts, default cutoff and selection from one call', () =>
   assert.deepEqual(auto.fullFront, full);
   assert.deepEqual(auto.visibleFront, full);
   assert.equal(auto.cutoff, defaultCutoff(full, []));
-  assert.deepEqual(auto.selected, full.filter((p) => p.mflops <= auto.cutoff!).map((p) => p.id));
+  assert.deepEqual(
+    auto.selected,
+    full.filter((p) => p.mflops <= auto.cutoff!).map((p) => p.id),
+  );
   // replaying generation 1: the drawn front is generation 1's, the selection still the whole run's
   const g1 = explorerView(records, [], { ...DEFAULT_UI, generation: 1, cutoff: null });
   assert.deepEqual(g1.visibleFront, paretoFrontOf(run.candidates.filter((c) => c.generation === 1)));
-  assert.deepEqual(g1.selected, full.map((p) => p.id));
+  assert.deepEqual(
+    g1.selected,
+    full.map((p) => p.id),
+  );
   // an explicit cutoff is kept as given
   assert.equal(explorerView(records, [], { ...DEFAULT_UI, cutoff: 1.5 }).cutoff, 1.5);
 });

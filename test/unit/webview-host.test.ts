@@ -14,7 +14,14 @@ import { ExplorerData } from '../../webview/src/model/state';
 import { generateRun } from '../fixtures/gen-run-small';
 
 test('panel HTML: default-src none, the one script by nonce, resources only from the webview origin', () => {
-  const html = panelHtml({ cspSource: 'https://x.vscode-resource', scriptUri: 'https://x.vscode-resource/dist/webview.js', styleUri: 'https://x.vscode-resource/dist/webview.css', view: 'topology', title: 'T <1>', nonce: 'abc123' });
+  const html = panelHtml({
+    cspSource: 'https://x.vscode-resource',
+    scriptUri: 'https://x.vscode-resource/dist/webview.js',
+    styleUri: 'https://x.vscode-resource/dist/webview.css',
+    view: 'topology',
+    title: 'T <1>',
+    nonce: 'abc123',
+  });
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
   assert.equal(csp, cspFor('https://x.vscode-resource', 'abc123'));
   assert.match(csp, /^default-src 'none'; /);

@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import type { CandidateRecord } from '../../common/protocol';
 import { deltaFromEvents } from '../../common/explorer/events';
 import { generationsOf, paretoFrontOf } from '../../common/explorer/front';
-import { defaultCutoff, defaultSelection, selectedIds, setCutoff, toggleSelection } from '../../common/explorer/selection';
+import {
+  defaultCutoff,
+  defaultSelection,
+  selectedIds,
+  setCutoff,
+  toggleSelection,
+} from '../../common/explorer/selection';
 import { ExplorerData } from '../../webview/src/model/state';
 import { mixColor, niceTicks, parseColor } from '../../common/explorer/scale';
 import { kneeOf, paretoFront } from '../../common/pareto';
@@ -27,14 +33,19 @@ const byId = (rs: CandidateRecord[]) => new Map(rs.map((r) => [r.id, r]));
 /** Seeded records on a coarse grid, so ties in MFLOPs, error or both are common. */
 function randomRecords(seed: number, n: number, base: CandidateRecord): CandidateRecord[] {
   let x = seed >>> 0;
-  const rand = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const statuses: CandidateRecord['status'][] = ['ok', 'ok', 'ok', 'ok', 'reused', 'failed'];
   return Array.from({ length: n }, (_, i) => {
     const status = statuses[Math.floor(rand() * statuses.length)];
     const acc = status === 'failed' ? null : 50 + Math.floor(rand() * 10) * 5;
     return {
-      ...base, id: `r${i}`, status, valAccuracy: acc, error: acc === null ? 100 : 100 - acc,
-      mflops: 0.5 * (1 + Math.floor(rand() * 12)), specHash: `s${Math.floor(rand() * n * 0.8)}`,
+      ...base,
+      id: `r${i}`,
+      status,
+      valAccuracy: acc,
+      error: acc === null ? 100 : 100 - acc,
+      mflops: 0.5 * (1 + Math.floor(rand() * 12)),
+      specHash: `s${Math.floor(rand() * n * 0.8)}`,
     };
   });
 }
@@ -52,9 +63,14 @@ test('paretoFront (O(n log n)) equals the brute-force definition: generated runs
       assert.ok(q.error < p.error || (q.error === p.error && q.mflops === p.mflops), `${what}: step at ${i}`);
     }
     // the explorer's points are the same front, in the same order
-    assert.deepEqual(paretoFrontOf(rs).map((p) => p.id), ids, what);
+    assert.deepEqual(
+      paretoFrontOf(rs).map((p) => p.id),
+      ids,
+      what,
+    );
   };
-  for (const seed of [1, 2, 3, 11]) check(generateRun({ population: 40, generations: 6, seed, refineQuantile: 0 }).candidates, `run seed ${seed}`);
+  for (const seed of [1, 2, 3, 11])
+    check(generateRun({ population: 40, generations: 6, seed, refineQuantile: 0 }).candidates, `run seed ${seed}`);
   const base = generateRun({ refineQuantile: 0 }).candidates[0];
   for (let seed = 1; seed <= 300; seed++) check(randomRecords(seed, 1 + (seed % 60), base), `random seed ${seed}`);
   assert.deepEqual(paretoFront([]), []);
@@ -62,15 +78,42 @@ test('paretoFront (O(n log n)) equals the brute-force definition: generated runs
 
 test('front ignores failed and reused records and duplicate specs; keeps equal points of different networks', () => {
   const base = generateRun({ refineQuantile: 0 }).candidates[0];
-  const mk = (id: string, mflops: number, acc: number | null, status: CandidateRecord['status'] = 'ok', specHash = `spec-${id}`): CandidateRecord => ({
-    ...base, id, mflops, valAccuracy: acc, error: acc === null ? 100 : 100 - acc, status, specHash,
+  const mk = (
+    id: string,
+    mflops: number,
+    acc: number | null,
+    status: CandidateRecord['status'] = 'ok',
+    specHash = `spec-${id}`,
+  ): CandidateRecord => ({
+    ...base,
+    id,
+    mflops,
+    valAccuracy: acc,
+    error: acc === null ? 100 : 100 - acc,
+    status,
+    specHash,
   });
   const rs = [
-    mk('a', 1, 80), mk('b', 2, 85), mk('b2', 2, 85), mk('b3', 2, 85, 'ok', 'spec-b'), mk('c', 3, 84), mk('c2', 3, 85),
-    mk('d', 0.5, null, 'failed'), mk('e', 0.4, 99, 'reused'), mk('f', 4, 90),
+    mk('a', 1, 80),
+    mk('b', 2, 85),
+    mk('b2', 2, 85),
+    mk('b3', 2, 85, 'ok', 'spec-b'),
+    mk('c', 3, 84),
+    mk('c2', 3, 85),
+    mk('d', 0.5, null, 'failed'),
+    mk('e', 0.4, 99, 'reused'),
+    mk('f', 4, 90),
   ];
-  assert.deepEqual(paretoFrontOf(rs).map((p) => p.id), ['a', 'b', 'b2', 'f']);
-  assert.deepEqual(bruteForceFront(rs).map((p) => p.id).sort(), ['a', 'b', 'b2', 'f']);
+  assert.deepEqual(
+    paretoFrontOf(rs).map((p) => p.id),
+    ['a', 'b', 'b2', 'f'],
+  );
+  assert.deepEqual(
+    bruteForceFront(rs)
+      .map((p) => p.id)
+      .sort(),
+    ['a', 'b', 'b2', 'f'],
+  );
   assert.deepEqual(generationsOf(rs), [base.generation]);
 });
 
@@ -84,7 +127,12 @@ test('default cutoff: the knee of the front before any refinement, the largest r
   assert.equal(defaultCutoff(front, refinements), Math.max(...refinements.map((r) => r.mflops)));
   assert.equal(defaultCutoff([], []), null);
   // the knee: farthest from the chord between the ends (log MFLOPs, error, both scaled to [0, 1])
-  const pts = [{ mflops: 1, error: 40 }, { mflops: 2, error: 12 }, { mflops: 4, error: 10 }, { mflops: 100, error: 9 }];
+  const pts = [
+    { mflops: 1, error: 40 },
+    { mflops: 2, error: 12 },
+    { mflops: 4, error: 10 },
+    { mflops: 100, error: 9 },
+  ];
   assert.equal(kneeOf(pts), pts[1]);
   assert.equal(kneeOf(pts.slice(0, 2)), pts[1]);
   assert.equal(kneeOf([]), undefined);
@@ -99,7 +147,10 @@ test('cutoff selection: Pareto networks below the cutoff, user additions and rem
   const below = front.filter((p) => p.mflops <= cutoff).map((p) => p.id);
   let s = setCutoff({ cutoff: null, added: [], removed: [] }, cutoff);
   assert.deepEqual(selectedIds(records, front, s), below);
-  assert.deepEqual(defaultSelection(front, null), front.map((p) => p.id));
+  assert.deepEqual(
+    defaultSelection(front, null),
+    front.map((p) => p.id),
+  );
 
   // add a dominated network, remove a default one
   const frontSet = new Set(front.map((p) => p.id));
@@ -119,10 +170,14 @@ test('cutoff selection: Pareto networks below the cutoff, user additions and rem
   assert.deepEqual(s, { cutoff: front.at(-1)!.mflops, added: [], removed: [] });
   // selection is in MFLOPs order
   const sel = selectedIds(records, front, s).map((id) => records.get(id)!.mflops);
-  assert.deepEqual(sel, [...sel].sort((a, b) => a - b));
+  assert.deepEqual(
+    sel,
+    [...sel].sort((a, b) => a - b),
+  );
   // failed records cannot be added; a bad cutoff clears it
   const failed = candidates.find((c) => c.status === 'failed');
-  if (failed) assert.ok(!selectedIds(records, front, toggleSelection(records, front, s, failed.id)).includes(failed.id));
+  if (failed)
+    assert.ok(!selectedIds(records, front, toggleSelection(records, front, s, failed.id)).includes(failed.id));
   assert.equal(setCutoff(s, Number.NaN).cutoff, null);
   assert.equal(setCutoff(s, -1).cutoff, null);
 });
@@ -130,10 +185,16 @@ test('cutoff selection: Pareto networks below the cutoff, user additions and rem
 test('snapshot plus deltas from the real event stream rebuild the run, idempotently', () => {
   const run = generateRun({ seed: 9 });
   const data = new ExplorerData();
-  data.applySnapshot({ run: { id: 'r', name: 'fixture' }, lastSeq: 0, decode: run.decode, candidates: [], refinements: [] });
+  data.applySnapshot({
+    run: { id: 'r', name: 'fixture' },
+    lastSeq: 0,
+    decode: run.decode,
+    candidates: [],
+    refinements: [],
+  });
   // feed the events in uneven chunks, as a live attach would
   let added = 0;
-  for (let i = 0; i < run.events.length; ) {
+  for (let i = 0; i < run.events.length;) {
     const n = 1 + (i % 17);
     const d = deltaFromEvents(run.events.slice(i, i + n), data.lastSeq);
     i += n;
@@ -164,5 +225,14 @@ test('tick and colour helpers', () => {
   assert.deepEqual(parseColor('#abc'), [170, 187, 204, 1]);
   assert.deepEqual(parseColor('rgba(1, 2, 3, 0.5)'), [1, 2, 3, 0.5]);
   assert.equal(parseColor('var(--x)'), null);
-  assert.equal(mixColor([[0, 0, 0, 1], [200, 100, 0, 1]], 0.5), 'rgba(100,50,0,1)');
+  assert.equal(
+    mixColor(
+      [
+        [0, 0, 0, 1],
+        [200, 100, 0, 1],
+      ],
+      0.5,
+    ),
+    'rgba(100,50,0,1)',
+  );
 });

@@ -11,7 +11,14 @@ function count(svg: string, re: RegExp): number {
 }
 
 test('seed genomes: nodes, edges, skip, inactive phases and cost match the decoder', () => {
-  for (const g of ['000000100000000000001', '010000000000000000001', '010000100000000000001', '110000010011001010101', '101101111111110110111', '100000011000001000000']) {
+  for (const g of [
+    '000000100000000000001',
+    '010000000000000000001',
+    '010000100000000000001',
+    '110000010011001010101',
+    '101101111111110110111',
+    '100000011000001000000',
+  ]) {
     const t = topologySvg(g, opts, g);
     const spec = decode(g, opts);
     const c = cost(spec);
@@ -25,10 +32,15 @@ test('seed genomes: nodes, edges, skip, inactive phases and cost match the decod
     const isolated = spec.phases.reduce((s, p) => s + p.isolated.length, 0);
     assert.equal(count(t.svg, /data-state="isolated"/g), isolated, g);
     assert.equal(count(t.svg, /data-state="inactive"/g), 4 * (3 - spec.phases.length), g);
-    const skips = [0, 1, 2].filter((p) => spec.phases.some((s) => s.genomePhase === p) && decodePhase(phaseBits(g, 4, p), 4).deps[5].includes(0)).length;
+    const skips = [0, 1, 2].filter(
+      (p) => spec.phases.some((s) => s.genomePhase === p) && decodePhase(phaseBits(g, 4, p), 4).deps[5].includes(0),
+    ).length;
     assert.equal(count(t.svg, /data-skip="true"/g), skips, g);
     // processors: nodes with more than one input say so
-    const procs = spec.phases.reduce((s, p) => s + p.nodes.filter((n) => n.inputs.length > 1).length + (p.output.inputs.length > 1 ? 1 : 0), 0);
+    const procs = spec.phases.reduce(
+      (s, p) => s + p.nodes.filter((n) => n.inputs.length > 1).length + (p.output.inputs.length > 1 ? 1 : 0),
+      0,
+    );
     assert.equal(count(t.svg, /class="topo-node(?: output)? proc"/g), procs, g);
     // pooling after every active phase but the last
     assert.equal(count(t.svg, /class="topo-pool"/g), Math.max(0, spec.phases.length - 1), g);

@@ -17,34 +17,61 @@ const n10 = { node: 'n10', gpu: '0' };
 
 function rec(id: string): CandidateRecord {
   return {
-    id, generation: 1, index: 0, genome: '0', specHash: id, mflops: 1, params: 10, status: 'ok', valAccuracy: 90, error: 10,
-    epochs: [], trainSeconds: 1, parents: [], finishedAt: '2026-01-01T00:00:00Z',
+    id,
+    generation: 1,
+    index: 0,
+    genome: '0',
+    specHash: id,
+    mflops: 1,
+    params: 10,
+    status: 'ok',
+    valAccuracy: 90,
+    error: 10,
+    epochs: [],
+    trainSeconds: 1,
+    parents: [],
+    finishedAt: '2026-01-01T00:00:00Z',
   };
 }
 
 function epoch(id: string, index: number, images: number, seconds: number): RunEvent {
-  const metrics: EpochMetrics = { epoch: index, trainLoss: 1, trainAccuracy: 50, valAccuracy: 60, learningRate: 0.1, seconds, images };
+  const metrics: EpochMetrics = {
+    epoch: index,
+    trainLoss: 1,
+    trainAccuracy: 50,
+    valAccuracy: 60,
+    learningRate: 0.1,
+    seconds,
+    images,
+  };
   return { type: 'candidate-epoch', id, metrics };
 }
 
-const run: StoredEvent[] = ([
-  { type: 'run-started', config: presetConfig('demo', 'default'), resumed: false, pid: 1, host: 'h' },
-  { type: 'generation-started', generation: 1, candidates: ['g1-00', 'g1-01', 'g1-02'].map((id) => ({ id, genome: '0', parents: [] })) },
-  { type: 'worker-started', slot: 0, worker: n1 },
-  { type: 'worker-started', slot: 1, worker: n2 },
-  { type: 'worker-started', slot: 2, worker: n10 },
-  { type: 'candidate-started', id: 'g1-00', generation: 1, worker: n1 },
-  { type: 'candidate-started', id: 'g1-01', generation: 1, worker: n2 },
-  epoch('g1-00', 0, 1000, 2),
-  { type: 'worker-lost', slot: 1, worker: n2, candidate: 'g1-01', message: 'step died', requeued: true },
-  { type: 'candidate-started', id: 'g1-02', generation: 1, worker: n10 },
-  epoch('g1-00', 1, 1000, 4),
-  { type: 'candidate-finished', record: rec('g1-00') },
-  { type: 'worker-started', slot: 1, worker: n2 },
-  { type: 'candidate-started', id: 'g1-01', generation: 1, worker: n2 },
-] satisfies RunEvent[]).map((e, i) => ({ ...e, seq: i + 1, time: '2026-01-01T00:00:00Z' }) as StoredEvent);
+const run: StoredEvent[] = (
+  [
+    { type: 'run-started', config: presetConfig('demo', 'default'), resumed: false, pid: 1, host: 'h' },
+    {
+      type: 'generation-started',
+      generation: 1,
+      candidates: ['g1-00', 'g1-01', 'g1-02'].map((id) => ({ id, genome: '0', parents: [] })),
+    },
+    { type: 'worker-started', slot: 0, worker: n1 },
+    { type: 'worker-started', slot: 1, worker: n2 },
+    { type: 'worker-started', slot: 2, worker: n10 },
+    { type: 'candidate-started', id: 'g1-00', generation: 1, worker: n1 },
+    { type: 'candidate-started', id: 'g1-01', generation: 1, worker: n2 },
+    epoch('g1-00', 0, 1000, 2),
+    { type: 'worker-lost', slot: 1, worker: n2, candidate: 'g1-01', message: 'step died', requeued: true },
+    { type: 'candidate-started', id: 'g1-02', generation: 1, worker: n10 },
+    epoch('g1-00', 1, 1000, 4),
+    { type: 'candidate-finished', record: rec('g1-00') },
+    { type: 'worker-started', slot: 1, worker: n2 },
+    { type: 'candidate-started', id: 'g1-01', generation: 1, worker: n2 },
+  ] satisfies RunEvent[]
+).map((e, i) => ({ ...e, seq: i + 1, time: '2026-01-01T00:00:00Z' }) as StoredEvent);
 
-const cells = (rows: WorkerRow[]) => rows.map((r) => [r.label, r.candidate ?? '', r.epoch ?? '', r.imagesPerSecond ?? '', r.description]);
+const cells = (rows: WorkerRow[]) =>
+  rows.map((r) => [r.label, r.candidate ?? '', r.epoch ?? '', r.imagesPerSecond ?? '', r.description]);
 
 test('rows name each worker, the candidate it trains, the epoch and img/s, sorted by node and GPU', () => {
   const model = new WorkersModel();

@@ -69,7 +69,10 @@ export class CandidatePanel {
     const row = (k: string, v: string) => dl.append(h('dt', { text: k }), h('dd', { text: v }));
     row('id', r.id);
     row('generation', String(r.generation));
-    row('status', r.status + (r.reusedFrom ? ` (from ${r.reusedFrom})` : '') + (r.failure ? `: ${r.failure.message}` : ''));
+    row(
+      'status',
+      r.status + (r.reusedFrom ? ` (from ${r.reusedFrom})` : '') + (r.failure ? `: ${r.failure.message}` : ''),
+    );
     row('accuracy', formatAccuracy(r.valAccuracy));
     row('MFLOPs', formatNumber(r.mflops));
     row('params', formatInt(r.params));
@@ -82,7 +85,11 @@ export class CandidatePanel {
 
   private buttons(id: string): HTMLElement {
     const a = this.actions;
-    const toggle = h('button', { class: 'secondary', id: 'details-toggle', text: a.isSelected(id) ? 'Unselect' : 'Select' });
+    const toggle = h('button', {
+      class: 'secondary',
+      id: 'details-toggle',
+      text: a.isSelected(id) ? 'Unselect' : 'Select',
+    });
     toggle.addEventListener('click', () => a.toggle(id));
     const topo = h('button', { class: 'secondary', id: 'details-topology', text: 'Topology' });
     topo.addEventListener('click', () => a.topology(id));
@@ -90,8 +97,13 @@ export class CandidatePanel {
     if (a.exportModel) {
       const refined = a.isRefined(id);
       const exp = h('button', {
-        class: 'secondary', id: 'details-export', text: 'Export Model…', disabled: !refined,
-        title: refined ? 'Write this network as ONNX or TorchScript' : 'Refine this network first: only refined networks keep their weights',
+        class: 'secondary',
+        id: 'details-export',
+        text: 'Export Model…',
+        disabled: !refined,
+        title: refined
+          ? 'Write this network as ONNX or TorchScript'
+          : 'Refine this network first: only refined networks keep their weights',
       });
       exp.addEventListener('click', () => a.exportModel?.(id));
       row.append(exp);

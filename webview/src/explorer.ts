@@ -6,7 +6,13 @@
 // chart (chart/pareto-chart.ts), the candidate panel, the Pareto list, the table, the refinement
 // chart, and any section mounted with `mount` (e.g. a workers display).
 import type { Host } from './host';
-import { DEFAULT_UI, type CandidateRecord, type ExplorerSnapshot, type ExplorerUiState, type HostToWebview } from '../../common/explorer/messages';
+import {
+  DEFAULT_UI,
+  type CandidateRecord,
+  type ExplorerSnapshot,
+  type ExplorerUiState,
+  type HostToWebview,
+} from '../../common/explorer/messages';
 import { EMPTY_VIEW, explorerView, type ExplorerView } from '../../common/explorer/view';
 import { plotSvg } from '../../common/explorer/plotSvg';
 import { formatNumber } from '../../common/explorer/scale';
@@ -64,7 +70,12 @@ export class Explorer {
     this.chart = this.createChart();
     this.candidate = new CandidatePanel(this.dom.details, this.candidateActions());
     this.table = new Table1View(this.dom.table);
-    this.refinement = new RefinementChart(this.dom.refineSection, this.dom.refineStatus, this.dom.refineCanvas, backgroundPlugin(() => this.palette));
+    this.refinement = new RefinementChart(
+      this.dom.refineSection,
+      this.dom.refineStatus,
+      this.dom.refineCanvas,
+      backgroundPlugin(() => this.palette),
+    );
     this.replay = new Replay(this.dom.playBtn, (g, last) => this.setUi({ generation: g }, last));
     this.reportTopologies = this.dom.topologies ? new ReportTopologies(this.dom.topologies) : null;
     this.wireControls();
@@ -84,19 +95,23 @@ export class Explorer {
   // wiring
 
   private createChart(): ParetoChart {
-    return new ParetoChart(this.dom.canvas, {
-      palette: () => this.palette,
-      cutoff: () => this.ui.cutoff,
-      pointStyle: (id) => candidatePointStyle(this.data.candidates.get(id)),
-      tooltip: (id) => tooltipLines(this.data.candidates.get(id), id, earlyStopLine),
-    }, {
-      hover: (id) => this.candidate.hover(id),
-      click: (id, modified) => (modified ? this.toggle(id) : this.open(id)),
-      cutoff: (v, final) => this.applyCutoff(v, final),
-      zoomChanged: (zoomed) => {
-        this.dom.zoomReset.disabled = !zoomed;
+    return new ParetoChart(
+      this.dom.canvas,
+      {
+        palette: () => this.palette,
+        cutoff: () => this.ui.cutoff,
+        pointStyle: (id) => candidatePointStyle(this.data.candidates.get(id)),
+        tooltip: (id) => tooltipLines(this.data.candidates.get(id), id, earlyStopLine),
       },
-    });
+      {
+        hover: (id) => this.candidate.hover(id),
+        click: (id, modified) => (modified ? this.toggle(id) : this.open(id)),
+        cutoff: (v, final) => this.applyCutoff(v, final),
+        zoomChanged: (zoomed) => {
+          this.dom.zoomReset.disabled = !zoomed;
+        },
+      },
+    );
   }
 
   private candidateActions(): ConstructorParameters<typeof CandidatePanel>[1] {
@@ -120,7 +135,9 @@ export class Explorer {
       this.setView(next);
       (next === 'plot' ? d.tabPlot : d.tabTable).focus();
     });
-    d.yMetric.addEventListener('change', () => this.setUi({ yMetric: d.yMetric.value === 'error' ? 'error' : 'accuracy' }, true));
+    d.yMetric.addEventListener('change', () =>
+      this.setUi({ yMetric: d.yMetric.value === 'error' ? 'error' : 'accuracy' }, true),
+    );
     d.cutoffInput.addEventListener('change', () => {
       const v = d.cutoffInput.value.trim();
       this.applyCutoff(v === '' ? null : Number(v));
@@ -134,10 +151,20 @@ export class Explorer {
     d.zoomReset.addEventListener('click', () => this.chart.resetZoom());
     d.refineBtn.addEventListener('click', () => this.refineSelected());
     d.exportPng.addEventListener('click', () => this.exportPng());
-    d.exportSvg.addEventListener('click', () => this.host.save(this.fileName('pareto.svg'), 'image/svg+xml', this.plotSvgText(), 'utf8'));
-    d.exportCsv.addEventListener('click', () => this.host.save(this.fileName('table1.csv'), 'text/csv', table1Csv(this.rows()), 'utf8'));
+    d.exportSvg.addEventListener('click', () =>
+      this.host.save(this.fileName('pareto.svg'), 'image/svg+xml', this.plotSvgText(), 'utf8'),
+    );
+    d.exportCsv.addEventListener('click', () =>
+      this.host.save(this.fileName('table1.csv'), 'text/csv', table1Csv(this.rows()), 'utf8'),
+    );
     d.exportMd.addEventListener('click', () =>
-      this.host.save(this.fileName('table1.md'), 'text/markdown', table1Markdown(this.rows(), `## ${this.data.run.name || this.data.run.id}: Table I`), 'utf8'));
+      this.host.save(
+        this.fileName('table1.md'),
+        'text/markdown',
+        table1Markdown(this.rows(), `## ${this.data.run.name || this.data.run.id}: Table I`),
+        'utf8',
+      ),
+    );
   }
 
   private themeChanged(): void {
@@ -248,7 +275,11 @@ export class Explorer {
     const gmax = this.maxGeneration();
     const limit = this.ui.generation ?? Infinity;
     this.chart.draw({
-      front: this.view.visibleFront.map((p) => ({ x: p.mflops, y: this.ui.yMetric === 'error' ? p.error : p.accuracy, id: p.id })),
+      front: this.view.visibleFront.map((p) => ({
+        x: p.mflops,
+        y: this.ui.yMetric === 'error' ? p.error : p.accuracy,
+        id: p.id,
+      })),
       selected: this.selectedPoints(limit),
       generationLimit: limit,
       gmax,
@@ -291,7 +322,11 @@ export class Explorer {
     if (!final) return this.syncControls();
     this.dom.cutoffInput.value = next.cutoff === null ? '' : String(next.cutoff);
     this.persist();
-    this.announce(next.cutoff === null ? 'Cutoff cleared' : `Cutoff ${formatNumber(next.cutoff)} MFLOPs: ${this.view.selected.length} selected`);
+    this.announce(
+      next.cutoff === null
+        ? 'Cutoff cleared'
+        : `Cutoff ${formatNumber(next.cutoff)} MFLOPs: ${this.view.selected.length} selected`,
+    );
   }
 
   private toggle(id: string): void {
@@ -374,15 +409,34 @@ export class Explorer {
     const sel = new Set(this.view.selected);
     const points = [...this.data.candidates.values()]
       .filter((r) => r.generation <= limit && this.plotPoint(r))
-      .map((r) => ({ id: r.id, x: r.mflops, y: this.yOf(r) as number, color: generationColor(p, r.generation, gmax), selected: sel.has(r.id) }));
+      .map((r) => ({
+        id: r.id,
+        x: r.mflops,
+        y: this.yOf(r) as number,
+        color: generationColor(p, r.generation, gmax),
+        selected: sel.has(r.id),
+      }));
     const v = this.chart.view();
     return plotSvg({
-      width: 960, height: 600, title: `${this.data.run.name || this.data.run.id}: ${points.length} candidates`,
-      xLabel: 'MFLOPs (log scale)', yLabel: this.ui.yMetric === 'error' ? 'Validation error (%)' : 'Validation accuracy (%)',
-      xRange: v.x, yRange: v.y,
-      points, front: this.chart.frontPoints().map((q) => ({ x: q.x, y: q.y })), cutoff: this.ui.cutoff,
+      width: 960,
+      height: 600,
+      title: `${this.data.run.name || this.data.run.id}: ${points.length} candidates`,
+      xLabel: 'MFLOPs (log scale)',
+      yLabel: this.ui.yMetric === 'error' ? 'Validation error (%)' : 'Validation accuracy (%)',
+      xRange: v.x,
+      yRange: v.y,
+      points,
+      front: this.chart.frontPoints().map((q) => ({ x: q.x, y: q.y })),
+      cutoff: this.ui.cutoff,
       legend: legendEntries(this.chart.generations(), gmax, p),
-      colors: { background: p.background, foreground: p.foreground, grid: p.grid, front: p.front, cutoff: p.cutoff, selected: p.selected },
+      colors: {
+        background: p.background,
+        foreground: p.foreground,
+        grid: p.grid,
+        front: p.front,
+        cutoff: p.cutoff,
+        selected: p.selected,
+      },
     });
   }
 
@@ -402,13 +456,17 @@ export class Explorer {
     const sel = this.view.selected;
     this.renderLegend();
     renderFrontList(this.dom.frontList, this.view.fullFront, sel, this.ui.cutoff, {
-      record: (id) => this.data.candidates.get(id), toggle: (id) => this.toggle(id), open: (id) => this.open(id),
+      record: (id) => this.data.candidates.get(id),
+      toggle: (id) => this.toggle(id),
+      open: (id) => this.open(id),
     });
     if (this.ui.view === 'table' || this.host.standalone) this.renderTable();
     this.reportTopologies?.render(sel, this.data.candidates, this.data.decode);
     this.dom.refineBtn.textContent = `Refine selected (${sel.length})`;
     this.dom.refineBtn.disabled = sel.length === 0;
-    this.dom.refineHint.textContent = sel.length ? `pareto-nas refine ${this.data.run.dir ?? this.data.run.id} --ids ${sel.join(',')}` : '';
+    this.dom.refineHint.textContent = sel.length
+      ? `pareto-nas refine ${this.data.run.dir ?? this.data.run.id} --ids ${sel.join(',')}`
+      : '';
     for (const s of this.sections) s.render(this.data, this.view);
   }
 
@@ -422,7 +480,12 @@ export class Explorer {
   }
 
   private tableRows(): Table1Row[] {
-    return table1Rows(this.data.candidates, this.data.refinements.values(), this.view.selected, new Set(this.view.fullFront.map((p) => p.id)));
+    return table1Rows(
+      this.data.candidates,
+      this.data.refinements.values(),
+      this.view.selected,
+      new Set(this.view.fullFront.map((p) => p.id)),
+    );
   }
 
   private renderTable(): void {
@@ -441,7 +504,8 @@ export class Explorer {
     const gens = this.maxGeneration();
     const state = this.data.run.state ? ` · ${this.data.run.state}` : '';
     const beyond = this.view.fullFront.filter((p) => !withinCutoff(p.mflops, this.ui.cutoff)).length;
-    this.dom.stats.textContent = `${all.length} candidates${failed ? ` (${failed} failed)` : ''} · ${gens} generation${gens === 1 ? '' : 's'} · ` +
+    this.dom.stats.textContent =
+      `${all.length} candidates${failed ? ` (${failed} failed)` : ''} · ${gens} generation${gens === 1 ? '' : 's'} · ` +
       `${this.view.visibleFront.length} on the front${beyond ? ` (${beyond} beyond the cutoff)` : ''} · ${this.view.selected.length} selected${state}`;
   }
 
@@ -457,7 +521,8 @@ export class Explorer {
 
   private syncControls(): void {
     this.dom.yMetric.value = this.ui.yMetric;
-    if (document.activeElement !== this.dom.cutoffInput) this.dom.cutoffInput.value = this.ui.cutoff === null ? '' : String(this.ui.cutoff);
+    if (document.activeElement !== this.dom.cutoffInput)
+      this.dom.cutoffInput.value = this.ui.cutoff === null ? '' : String(this.ui.cutoff);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -466,7 +531,9 @@ export class Explorer {
   testHook(): ExplorerTestHook {
     const self = this;
     const c = this.chart;
-    const flushed = <T>(f: () => T) => (): T => (self.flush(), f());
+    const flushed =
+      <T>(f: () => T) =>
+      (): T => (self.flush(), f());
     return {
       get renderCount() {
         return self.renderCount;
@@ -485,7 +552,11 @@ export class Explorer {
       details: () => self.candidate.current(),
       generations: () => c.generations(),
       lastSeq: () => self.data.lastSeq,
-      colors: () => ({ front: self.palette.front, background: self.palette.background, generation1: self.palette.generation(0) }),
+      colors: () => ({
+        front: self.palette.front,
+        background: self.palette.background,
+        generation1: self.palette.generation(0),
+      }),
       apply: (msg) => self.handle(msg),
     };
   }

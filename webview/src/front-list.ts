@@ -13,7 +13,13 @@ export interface FrontListActions {
   open(id: string): void;
 }
 
-export function renderFrontList(el: HTMLElement, front: readonly FrontPoint[], selected: readonly string[], cutoff: number | null, a: FrontListActions): void {
+export function renderFrontList(
+  el: HTMLElement,
+  front: readonly FrontPoint[],
+  selected: readonly string[],
+  cutoff: number | null,
+  a: FrontListActions,
+): void {
   clear(el);
   const sel = new Set(selected);
   const onFront = new Set(front.map((p) => p.id));
@@ -26,8 +32,18 @@ export function renderFrontList(el: HTMLElement, front: readonly FrontPoint[], s
     cb.addEventListener('change', () => a.toggle(id));
     const open = h('button', { class: 'link', text: 'open', 'aria-label': `Open ${id}`, 'data-id': id });
     open.addEventListener('click', () => a.open(id));
-    ul.append(h('li', { class: withinCutoff(r.mflops, cutoff) ? '' : 'beyond' }, cb,
-      h('label', { for: `sel-${id}`, text: `${id} · ${formatNumber(r.mflops)} MFLOPs · ${formatAccuracy(r.valAccuracy)}` }), open));
+    ul.append(
+      h(
+        'li',
+        { class: withinCutoff(r.mflops, cutoff) ? '' : 'beyond' },
+        cb,
+        h('label', {
+          for: `sel-${id}`,
+          text: `${id} · ${formatNumber(r.mflops)} MFLOPs · ${formatAccuracy(r.valAccuracy)}`,
+        }),
+        open,
+      ),
+    );
   }
   el.append(ul);
 }

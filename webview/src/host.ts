@@ -25,7 +25,8 @@ export function createHost(): Host {
       post: (m) => api.postMessage(m),
       getState: () => api.getState(),
       setState: (s) => api.setState(s),
-      save: (filename, mime, data, encoding) => api.postMessage({ type: 'save-file', filename, mime, data, encoding } satisfies WebviewToHost),
+      save: (filename, mime, data, encoding) =>
+        api.postMessage({ type: 'save-file', filename, mime, data, encoding } satisfies WebviewToHost),
     };
   }
   let state: unknown;
@@ -41,7 +42,8 @@ export function createHost(): Host {
       state = s;
     },
     save: (filename, mime, data, encoding) => {
-      const bytes = encoding === 'base64' ? Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) : new TextEncoder().encode(data);
+      const bytes =
+        encoding === 'base64' ? Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) : new TextEncoder().encode(data);
       const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
       const a = document.createElement('a');
       a.href = url;

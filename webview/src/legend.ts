@@ -5,7 +5,11 @@ import type { Palette } from './theme';
 import { generationColor } from './chart/datasets';
 
 /** At most about twelve generations, always the last. */
-export function legendEntries(gens: readonly number[], gmax: number, p: Palette): Array<{ label: string; color: string }> {
+export function legendEntries(
+  gens: readonly number[],
+  gmax: number,
+  p: Palette,
+): Array<{ label: string; color: string }> {
   const step = Math.max(1, Math.ceil(gens.length / 12));
   const shown = gens.filter((g, i) => i % step === 0 || g === gens.at(-1));
   return shown.map((g) => ({ label: `generation ${g}`, color: generationColor(p, g, gmax) }));

@@ -12,7 +12,8 @@ function start(): void {
   const root = document.getElementById('app') ?? document.body;
   const view = document.body.dataset.view === 'topology' ? 'topology' : 'explorer';
   const target = view === 'topology' ? new TopologyView(root, host) : new Explorer(root, host);
-  if (target instanceof Explorer) (window as unknown as { __paretoExplorer: unknown }).__paretoExplorer = target.testHook();
+  if (target instanceof Explorer)
+    (window as unknown as { __paretoExplorer: unknown }).__paretoExplorer = target.testHook();
   const workers = target instanceof Explorer ? new WorkersView().mount(root) : undefined;
   const deliver = (m: HostToWebview) => {
     target.handle(m);

@@ -36,12 +36,28 @@ export class RefinementChart {
         type: 'line',
         data: { datasets },
         options: {
-          animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          parsing: false,
           scales: {
-            x: { type: 'linear', title: { display: true, text: 'epoch', color: p.foreground }, ticks: { color: p.foreground }, grid: { color: p.grid } },
-            y: { type: 'linear', title: { display: true, text: 'validation accuracy (%)', color: p.foreground }, ticks: { color: p.foreground }, grid: { color: p.grid } },
+            x: {
+              type: 'linear',
+              title: { display: true, text: 'epoch', color: p.foreground },
+              ticks: { color: p.foreground },
+              grid: { color: p.grid },
+            },
+            y: {
+              type: 'linear',
+              title: { display: true, text: 'validation accuracy (%)', color: p.foreground },
+              ticks: { color: p.foreground },
+              grid: { color: p.grid },
+            },
           },
-          plugins: { tooltip: { animation: false }, legend: { display: true, labels: { color: p.foreground, boxWidth: 12 } } },
+          plugins: {
+            tooltip: { animation: false },
+            legend: { display: true, labels: { color: p.foreground, boxWidth: 12 } },
+          },
         },
         plugins: [this.background],
       }) as unknown as Chart<'line', Array<{ x: number; y: number }>>;

@@ -18,12 +18,15 @@ export class Replay {
     this.show(g, false);
     this.button.textContent = 'Stop';
     this.button.setAttribute('aria-pressed', 'true');
-    this.timer = setInterval(() => {
-      g++;
-      if (g < max) return this.show(g, false);
-      this.show(null, true);
-      this.stop();
-    }, reducedMotion() ? 1500 : 600);
+    this.timer = setInterval(
+      () => {
+        g++;
+        if (g < max) return this.show(g, false);
+        this.show(null, true);
+        this.stop();
+      },
+      reducedMotion() ? 1500 : 600,
+    );
   }
 
   stop(): void {

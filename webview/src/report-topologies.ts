@@ -36,8 +36,12 @@ function figure(r: CandidateRecord, decode: DecodeOptions): HTMLElement {
   const fig = h('figure', { class: 'topology', 'data-topology': r.id });
   try {
     const t = topologySvg(r.genome, decode, `t-${r.id}`);
-    fig.append(h('figcaption', { text: `${r.id} · generation ${r.generation} · ${formatAccuracy(r.valAccuracy)} · ${formatNumber(t.mflops)} MFLOPs · ${formatInt(t.params)} params` }),
-      h('div', { class: 'topo-scroll' }, svgNode(t.svg)));
+    fig.append(
+      h('figcaption', {
+        text: `${r.id} · generation ${r.generation} · ${formatAccuracy(r.valAccuracy)} · ${formatNumber(t.mflops)} MFLOPs · ${formatInt(t.params)} params`,
+      }),
+      h('div', { class: 'topo-scroll' }, svgNode(t.svg)),
+    );
   } catch (e) {
     fig.append(h('figcaption', { text: `${r.id}: cannot draw (${(e as Error).message})` }));
   }

@@ -34,15 +34,25 @@ export class Table1View {
     const tbody = h('tbody', {});
     const dash = (v: number | null, d: number) => (v === null ? '—' : v.toFixed(d));
     for (const r of this.sorted(rows)) {
-      const status = r.refineStatus === 'none' ? '—' : r.refineStatus === 'running' ? `running ${r.epochsDone}/${r.epochsPlanned ?? '?'}` : r.refineStatus;
-      tbody.append(h('tr', { 'data-id': r.id },
-        h('th', { scope: 'row', text: r.id }),
-        h('td', { class: 'num', text: formatNumber(r.mflops) }),
-        h('td', { class: 'num', text: formatInt(r.params) }),
-        h('td', { class: 'num', text: dash(r.searchAccuracy, 2) }),
-        h('td', { class: 'num', text: dash(r.refinedAccuracy, 2) }),
-        h('td', { class: 'num', text: dash(r.inferenceMsPerImage, 4) }),
-        h('td', { text: status })));
+      const status =
+        r.refineStatus === 'none'
+          ? '—'
+          : r.refineStatus === 'running'
+            ? `running ${r.epochsDone}/${r.epochsPlanned ?? '?'}`
+            : r.refineStatus;
+      tbody.append(
+        h(
+          'tr',
+          { 'data-id': r.id },
+          h('th', { scope: 'row', text: r.id }),
+          h('td', { class: 'num', text: formatNumber(r.mflops) }),
+          h('td', { class: 'num', text: formatInt(r.params) }),
+          h('td', { class: 'num', text: dash(r.searchAccuracy, 2) }),
+          h('td', { class: 'num', text: dash(r.refinedAccuracy, 2) }),
+          h('td', { class: 'num', text: dash(r.inferenceMsPerImage, 4) }),
+          h('td', { text: status }),
+        ),
+      );
     }
     this.tableEl.append(h('thead', {}, tr), tbody);
   }
@@ -50,8 +60,16 @@ export class Table1View {
   /** A column header whose button sorts by it (again: the other direction). */
   private header(c: (typeof COLUMNS)[number]): HTMLElement {
     const active = this.sortKey === c.key;
-    const th = h('th', { scope: 'col', class: c.num ? 'num' : '', 'aria-sort': active ? (this.sortDir === 'asc' ? 'ascending' : 'descending') : 'none' });
-    const b = h('button', { class: 'sort', 'data-key': c.key, text: `${c.label}${active ? (this.sortDir === 'asc' ? ' ▲' : ' ▼') : ''}` });
+    const th = h('th', {
+      scope: 'col',
+      class: c.num ? 'num' : '',
+      'aria-sort': active ? (this.sortDir === 'asc' ? 'ascending' : 'descending') : 'none',
+    });
+    const b = h('button', {
+      class: 'sort',
+      'data-key': c.key,
+      text: `${c.label}${active ? (this.sortDir === 'asc' ? ' ▲' : ' ▼') : ''}`,
+    });
     b.addEventListener('click', () => {
       this.sortDir = this.sortKey === c.key && this.sortDir === 'asc' ? 'desc' : 'asc';
       this.sortKey = c.key;

@@ -17,7 +17,12 @@ export interface ExplorerTestHook {
   pointPosition(id: string): { x: number; y: number } | undefined;
   pixelForMflops(v: number): number;
   /** Visible axis ranges, the plot area and the x labels shown. */
-  axis(): { x: [number, number]; y: [number, number]; area: { left: number; right: number; top: number; bottom: number }; xLabels: string[] };
+  axis(): {
+    x: [number, number];
+    y: [number, number];
+    area: { left: number; right: number; top: number; bottom: number };
+    xLabels: string[];
+  };
   zoomed(): boolean;
   /** The candidate the Candidate panel shows (null: the hint). */
   details(): string | null;

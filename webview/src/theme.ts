@@ -21,8 +21,20 @@ export interface Palette {
   series(i: number): string;
 }
 
-const GENERATION_STOPS = ['--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-orange'];
-const SERIES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const GENERATION_STOPS = [
+  '--vscode-charts-blue',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-orange',
+];
+const SERIES = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+];
 
 let probe: CanvasRenderingContext2D | null = null;
 
@@ -47,9 +59,13 @@ function withAlpha(color: string, alpha: number): string {
 }
 
 export function readPalette(): Palette {
-  const hc = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+  const hc =
+    document.body.classList.contains('vscode-high-contrast') ||
+    document.body.classList.contains('vscode-high-contrast-light');
   const fg = cssColor('--vscode-editor-foreground', '--vscode-foreground');
-  const stops = GENERATION_STOPS.map((n) => parseColor(cssColor(n, '--vscode-foreground'))).filter((c): c is [number, number, number, number] => !!c);
+  const stops = GENERATION_STOPS.map((n) => parseColor(cssColor(n, '--vscode-foreground'))).filter(
+    (c): c is [number, number, number, number] => !!c,
+  );
   const series = SERIES.map((n) => cssColor(n, '--vscode-foreground'));
   const cutoff = cssColor('--vscode-charts-red', '--vscode-errorForeground');
   const gridBase = cssColor('--vscode-charts-lines', '--vscode-panel-border', '--vscode-foreground');
@@ -58,7 +74,9 @@ export function readPalette(): Palette {
     foreground: fg,
     muted: cssColor('--vscode-descriptionForeground', '--vscode-foreground'),
     grid: hc ? cssColor('--vscode-contrastBorder', '--vscode-foreground') : withAlpha(gridBase, 0.5),
-    gridMinor: hc ? withAlpha(cssColor('--vscode-contrastBorder', '--vscode-foreground'), 0.4) : withAlpha(gridBase, 0.2),
+    gridMinor: hc
+      ? withAlpha(cssColor('--vscode-contrastBorder', '--vscode-foreground'), 0.4)
+      : withAlpha(gridBase, 0.2),
     front: cssColor('--vscode-charts-foreground', '--vscode-editor-foreground', '--vscode-foreground'),
     cutoff,
     cutoffShade: withAlpha(cutoff, hc ? 0.35 : 0.16),

@@ -3,7 +3,11 @@ import type { CandidateRecord } from '../../common/explorer/messages';
 import { formatAccuracy } from '../../common/explorer/format';
 import { formatInt, formatNumber } from '../../common/explorer/scale';
 
-export function tooltipLines(r: CandidateRecord | undefined, id: string, earlyStop: (r: CandidateRecord) => string | undefined): string[] {
+export function tooltipLines(
+  r: CandidateRecord | undefined,
+  id: string,
+  earlyStop: (r: CandidateRecord) => string | undefined,
+): string[] {
   if (!r) return [id];
   const stopped = earlyStop(r);
   return [

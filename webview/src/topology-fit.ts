@@ -29,11 +29,26 @@ export class TopologyFit {
     private readonly changed: (mode: TopologyZoom) => void,
   ) {
     this.mode = initial;
-    this.fitBtn = h('button', { class: 'secondary', id: 'topology-fit', text: 'Fit', title: 'Scale the drawing to the panel width' });
-    this.actualBtn = h('button', { class: 'secondary', id: 'topology-actual', text: '100 %', title: 'Draw at full size (scroll to see all)' });
+    this.fitBtn = h('button', {
+      class: 'secondary',
+      id: 'topology-fit',
+      text: 'Fit',
+      title: 'Scale the drawing to the panel width',
+    });
+    this.actualBtn = h('button', {
+      class: 'secondary',
+      id: 'topology-actual',
+      text: '100 %',
+      title: 'Draw at full size (scroll to see all)',
+    });
     this.fitBtn.addEventListener('click', () => this.set('fit'));
     this.actualBtn.addEventListener('click', () => this.set('actual'));
-    this.buttons = h('span', { class: 'group', role: 'group', 'aria-label': 'Drawing size' }, this.fitBtn, this.actualBtn);
+    this.buttons = h(
+      'span',
+      { class: 'group', role: 'group', 'aria-label': 'Drawing size' },
+      this.fitBtn,
+      this.actualBtn,
+    );
     this.observer = new ResizeObserver(() => this.apply());
     this.observer.observe(box);
     this.apply();

@@ -40,8 +40,17 @@ export class TopologyView {
     this.fit?.dispose();
     this.fit = null;
     clear(this.root);
-    this.root.append(h('header', {}, h('h1', { class: 'title', text: `Topology — ${r.id}` }),
-      h('p', { class: 'stats', text: `${run.name || run.id} · generation ${r.generation} · ${r.status} · accuracy ${formatAccuracy(r.valAccuracy)}` })));
+    this.root.append(
+      h(
+        'header',
+        {},
+        h('h1', { class: 'title', text: `Topology — ${r.id}` }),
+        h('p', {
+          class: 'stats',
+          text: `${run.name || run.id} · generation ${r.generation} · ${r.status} · accuracy ${formatAccuracy(r.valAccuracy)}`,
+        }),
+      ),
+    );
     try {
       const t = topologySvg(r.genome, decode, `t-${r.id}`);
       this.current = { svg: t.svg, id: r.id };
@@ -50,19 +59,44 @@ export class TopologyView {
       for (let p = 0; p < 3; p++) {
         const chunk = r.genome.replace(/\s/g, '').slice(p * L, (p + 1) * L);
         const active = t.spec.phases.some((s) => s.genomePhase === p);
-        bits.append(h('span', { class: `bits${active ? '' : ' inactive'}`, title: `phase ${p + 1}: ${L - 1} connection bits + skip bit${active ? '' : ' (inactive: no connection bit set)'}` },
-          h('span', { text: chunk.slice(0, -1) }), h('span', { class: 'skipbit', text: chunk.slice(-1) })), ' ');
+        bits.append(
+          h(
+            'span',
+            {
+              class: `bits${active ? '' : ' inactive'}`,
+              title: `phase ${p + 1}: ${L - 1} connection bits + skip bit${active ? '' : ' (inactive: no connection bit set)'}`,
+            },
+            h('span', { text: chunk.slice(0, -1) }),
+            h('span', { class: 'skipbit', text: chunk.slice(-1) }),
+          ),
+          ' ',
+        );
       }
       const save = h('button', { class: 'secondary', id: 'export-topology-svg', text: 'Export SVG' });
-      save.addEventListener('click', () => this.current && this.host.save(`${this.current.id}-topology.svg`, 'image/svg+xml', this.current.svg, 'utf8'));
+      save.addEventListener(
+        'click',
+        () =>
+          this.current && this.host.save(`${this.current.id}-topology.svg`, 'image/svg+xml', this.current.svg, 'utf8'),
+      );
       const svg = svgNode(t.svg) as SVGSVGElement;
       const box = h('div', { class: 'topo-scroll', id: 'topology' }, svg);
-      const controls = h('div', { class: 'controls' }, h('span', { text: `${formatNumber(t.mflops)} MFLOPs · ${formatInt(t.params)} params · ${t.activePhases}/3 phases active · ${t.isolatedNodes} isolated node(s)` }), h('span', { class: 'spacer' }));
+      const controls = h(
+        'div',
+        { class: 'controls' },
+        h('span', {
+          text: `${formatNumber(t.mflops)} MFLOPs · ${formatInt(t.params)} params · ${t.activePhases}/3 phases active · ${t.isolatedNodes} isolated node(s)`,
+        }),
+        h('span', { class: 'spacer' }),
+      );
       this.root.append(
         controls,
         bits,
         box,
-        h('p', { class: 'muted help', text: 'Greyed: inactive phases (no connection bit set: skipped) and isolated nodes (no inputs and no outputs). Dashed: the skip connection. Nodes with several inputs concatenate them and apply a 1×1 convolution.' }));
+        h('p', {
+          class: 'muted help',
+          text: 'Greyed: inactive phases (no connection bit set: skipped) and isolated nodes (no inputs and no outputs). Dashed: the skip connection. Nodes with several inputs concatenate them and apply a 1×1 convolution.',
+        }),
+      );
       this.fit = new TopologyFit(box, svg, t, this.zoom, (mode) => {
         this.zoom = mode;
         this.saveState(run, r.id);

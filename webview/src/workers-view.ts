@@ -21,8 +21,12 @@ export class WorkersView {
     this.summaryEl = h('span', { class: 'muted', id: 'workers-summary' });
     this.body = h('tbody');
     const head = h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', { scope: 'col', text: c }))));
-    this.element = h('section', { class: 'workers', id: 'workers', hidden: true, 'aria-label': 'Training workers' },
-      h('h2', {}, 'Workers ', this.summaryEl), h('table', { class: 'workers-table' }, head, this.body));
+    this.element = h(
+      'section',
+      { class: 'workers', id: 'workers', hidden: true, 'aria-label': 'Training workers' },
+      h('h2', {}, 'Workers ', this.summaryEl),
+      h('table', { class: 'workers-table' }, head, this.body),
+    );
   }
 
   /** Shows the section right after the explorer's header (or at the end of root). */

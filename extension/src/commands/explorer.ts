@@ -48,19 +48,26 @@ export function registerExplorerCommands(
     return { ref, id };
   };
 
-  const refineSelected = async (arg?: unknown, selection?: unknown): Promise<{ ref: RunRef; ids: string[]; epochs: number } | undefined> => {
-    const ref = asRunRef(arg) ?? (await resolveRun(runs, arg, 'Pareto NAS: Refine Selected Models', (s) => s !== 'unknown'));
+  const refineSelected = async (
+    arg?: unknown,
+    selection?: unknown,
+  ): Promise<{ ref: RunRef; ids: string[]; epochs: number } | undefined> => {
+    const ref =
+      asRunRef(arg) ?? (await resolveRun(runs, arg, 'Pareto NAS: Refine Selected Models', (s) => s !== 'unknown'));
     if (!ref) return undefined;
     let ids = candidateIds(arg, selection);
     if (ids.length === 0) ids = (await pickCandidates(runs, ref, 'Pareto NAS: Refine Selected Models', true)) ?? [];
     if (ids.length === 0) return undefined;
-    let epochs = typeof (arg as { epochs?: unknown })?.epochs === 'number' ? (arg as { epochs: number }).epochs : undefined;
+    let epochs =
+      typeof (arg as { epochs?: unknown })?.epochs === 'number' ? (arg as { epochs: number }).epochs : undefined;
     epochs ??= await askRefineEpochs(ids.length);
     if (epochs === undefined) return undefined;
     try {
       await runs.refine(ref, ids, epochs);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Pareto NAS: refinement failed to start: ${errorText(e)}`, 'Show Log').then((c) => c && log.show());
+      void vscode.window
+        .showErrorMessage(`Pareto NAS: refinement failed to start: ${errorText(e)}`, 'Show Log')
+        .then((c) => c && log.show());
       throw e;
     }
     return { ref, ids, epochs };

@@ -24,7 +24,12 @@ const FORMATS: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
   { label: 'TorchScript', description: 'torch.jit.load in PyTorch and LibTorch', format: 'torchscript' },
 ];
 
-export function registerExportCommands(context: vscode.ExtensionContext, runs: RunManager, log: Log, currentRun: CurrentRun): void {
+export function registerExportCommands(
+  context: vscode.ExtensionContext,
+  runs: RunManager,
+  log: Log,
+  currentRun: CurrentRun,
+): void {
   const exportModel = async (arg?: unknown): Promise<ModelExportResult | undefined> => {
     const a = (typeof arg === 'object' && arg !== null ? arg : {}) as ExportModelArgs;
     const title = 'Pareto NAS: Export Model';
@@ -32,11 +37,16 @@ export function registerExportCommands(context: vscode.ExtensionContext, runs: R
     if (!ref) return undefined;
     const id = candidateIds(arg, undefined)[0] ?? (await pickRefined(runs, ref, title));
     if (!id) return undefined;
-    const format = a.format ?? (await vscode.window.showQuickPick(FORMATS, { title, placeHolder: `Format for ${id}`, ignoreFocusOut: true }))?.format;
+    const format =
+      a.format ??
+      (await vscode.window.showQuickPick(FORMATS, { title, placeHolder: `Format for ${id}`, ignoreFocusOut: true }))
+        ?.format;
     if (!format) return undefined;
     const bench = a.bench ?? true;
     const where = hostLabel(targetFromKey(ref.host));
-    const result = await withProgress(`Exporting ${id} on ${where}`, log, () => runs.exportModel(ref, id, format, bench));
+    const result = await withProgress(`Exporting ${id} on ${where}`, log, () =>
+      runs.exportModel(ref, id, format, bench),
+    );
     log.info(`exported ${id} of ${ref.run} to ${result.file} on ${where}`);
     void showWrittenToast(exportToast(id, where, result, targetFromKey(ref.host).kind === 'local'));
     return result;
@@ -48,7 +58,9 @@ export function registerExportCommands(context: vscode.ExtensionContext, runs: R
 function exportToast(id: string, where: string, result: ModelExportResult, local: boolean): WrittenToast {
   const speed = result.bench
     ? ` ${result.bench.imagesPerSecond.toFixed(0)} images/s (${result.bench.runtime}).`
-    : result.benchError ? ` Not timed: ${result.benchError}.` : '';
+    : result.benchError
+      ? ` Not timed: ${result.benchError}.`
+      : '';
   const file = local ? vscode.Uri.file(result.file) : undefined;
   return {
     message: `Pareto NAS: exported ${id} to ${result.file} on ${where}.${speed}`,
@@ -67,7 +79,9 @@ async function pickRefined(runs: RunManager, ref: RunRef, title: string): Promis
   const m = await runs.ensureAttached(ref);
   const done = [...m.refinements.values()].filter((r) => r.record?.status === 'done');
   if (done.length === 0) {
-    void vscode.window.showInformationMessage(`Pareto NAS: no network of ${ref.run} is refined yet; refine one first (only refined networks keep their weights).`);
+    void vscode.window.showInformationMessage(
+      `Pareto NAS: no network of ${ref.run} is refined yet; refine one first (only refined networks keep their weights).`,
+    );
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(

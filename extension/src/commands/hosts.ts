@@ -42,10 +42,15 @@ export function registerHostCommands(context: vscode.ExtensionContext, runs: Run
     const lines = formatDoctor(result);
     for (const l of lines) log.info(`doctor ${result.host}: ${l}`);
     const gpus = result.torch.gpus.length;
-    const summary = `${result.host}: Node ${result.node.version}, ` +
-      (result.torch.version ? `PyTorch ${result.torch.version} (${result.python.path})${result.torch.cuda ? `, ${gpus} GPU${gpus === 1 ? '' : 's'}` : ', CPU only'}` : 'no PyTorch (tfjs engine)') +
+    const summary =
+      `${result.host}: Node ${result.node.version}, ` +
+      (result.torch.version
+        ? `PyTorch ${result.torch.version} (${result.python.path})${result.torch.cuda ? `, ${gpus} GPU${gpus === 1 ? '' : 's'}` : ', CPU only'}`
+        : 'no PyTorch (tfjs engine)') +
       (result.slurm.available ? ', Slurm' : '');
-    void vscode.window.showInformationMessage(`Pareto NAS doctor — ${summary}`, 'Show Details').then((c) => c && log.show());
+    void vscode.window
+      .showInformationMessage(`Pareto NAS doctor — ${summary}`, 'Show Details')
+      .then((c) => c && log.show());
     return result;
   };
 
@@ -57,7 +62,10 @@ export function registerHostCommands(context: vscode.ExtensionContext, runs: Run
     }),
     vscode.commands.registerCommand('paretoNas.refresh', async () => {
       await Promise.all(
-        runs.hosts().filter((h) => runs.isConnected(h.key)).map((h) => runs.refreshRuns(h.key).catch((e) => log.warn(`refresh ${h.label}: ${errorText(e)}`))),
+        runs
+          .hosts()
+          .filter((h) => runs.isConnected(h.key))
+          .map((h) => runs.refreshRuns(h.key).catch((e) => log.warn(`refresh ${h.label}: ${errorText(e)}`))),
       );
     }),
     vscode.commands.registerCommand('paretoNas.doctor', doctor),
@@ -83,7 +91,11 @@ export function formatDoctor(d: DoctorResult): string[] {
  * notification is right: it may wait for prompts). Errors become one message with a "Show Log" action,
  * and are re-thrown so callers (and tests) see them.
  */
-export async function withProgress<T>(title: string, log: Log, work: (token: vscode.CancellationToken) => Promise<T>): Promise<T> {
+export async function withProgress<T>(
+  title: string,
+  log: Log,
+  work: (token: vscode.CancellationToken) => Promise<T>,
+): Promise<T> {
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Pareto NAS: ${title}…`, cancellable: true },
@@ -91,7 +103,9 @@ export async function withProgress<T>(title: string, log: Log, work: (token: vsc
     );
   } catch (e) {
     log.error(`${title}: ${errorText(e)}`);
-    void vscode.window.showErrorMessage(`Pareto NAS: ${title} failed: ${errorText(e)}`, 'Show Log').then((c) => c && log.show());
+    void vscode.window
+      .showErrorMessage(`Pareto NAS: ${title} failed: ${errorText(e)}`, 'Show Log')
+      .then((c) => c && log.show());
     throw e;
   }
 }

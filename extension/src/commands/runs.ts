@@ -46,12 +46,16 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: RunM
       if (!chosen) return undefined;
       config = chosen;
     }
-    return withProgress(`Starting search on ${target.kind === 'local' ? 'this machine' : target.host}`, log, async (token) => {
-      await runs.connect(target, token);
-      const ref = await runs.startSearch(key, config);
-      void vscode.commands.executeCommand('paretoNas.runs.focus');
-      return ref;
-    });
+    return withProgress(
+      `Starting search on ${target.kind === 'local' ? 'this machine' : target.host}`,
+      log,
+      async (token) => {
+        await runs.connect(target, token);
+        const ref = await runs.startSearch(key, config);
+        void vscode.commands.executeCommand('paretoNas.runs.focus');
+        return ref;
+      },
+    );
   };
 
   const attach = async (arg?: unknown): Promise<RunRef | undefined> => {
@@ -110,7 +114,11 @@ async function pickConfig(context: vscode.ExtensionContext, local: boolean, titl
     .sort((a, b) => Number(b === s.defaultPreset) - Number(a === s.defaultPreset))
     .map((p) => ({ label: `$(settings) ${p}`, description: PRESET_DESCRIPTIONS[p] ?? '', preset: p }));
   const how = await vscode.window.showQuickPick<Item>(
-    [...presets, { label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(file) Config file…', description: 'a search config JSON', file: true }],
+    [
+      ...presets,
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(file) Config file…', description: 'a search config JSON', file: true },
+    ],
     { title, placeHolder: 'Preset (then a dataset) or a config file', ignoreFocusOut: true },
   );
   if (!how) return undefined;
@@ -118,13 +126,20 @@ async function pickConfig(context: vscode.ExtensionContext, local: boolean, titl
     const files = await vscode.workspace.findFiles('**/*.pareto-nas.json', '**/node_modules/**', 50);
     type FileItem = vscode.QuickPickItem & { uri?: vscode.Uri };
     const choice = await vscode.window.showQuickPick<FileItem>(
-      [...files.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { label: '$(folder-opened) Browse…' }],
+      [
+        ...files.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+        { label: '$(folder-opened) Browse…' },
+      ],
       { title, placeHolder: 'Search config file', ignoreFocusOut: true },
     );
     if (!choice) return undefined;
     let uri = choice.uri;
     if (!uri) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Search config': ['json'] }, title });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'Search config': ['json'] },
+        title,
+      });
       uri = picked?.[0];
     }
     return uri ? readConfig(uri) : undefined;
@@ -142,7 +157,11 @@ async function pickEarlyStop(title: string, presetTraining: object): Promise<'of
   const current = 'earlyStop' in presetTraining ? presetTraining.earlyStop : 'off';
   type Item = vscode.QuickPickItem & { value: 'off' | 'front-bound' };
   const items: Item[] = [
-    { label: '$(debug-continue) Train every candidate fully', description: 'earlyStop: off — the paper\'s method, exact', value: 'off' },
+    {
+      label: '$(debug-continue) Train every candidate fully',
+      description: "earlyStop: off — the paper's method, exact",
+      value: 'off',
+    },
     {
       label: '$(debug-step-out) Stop candidates early (front-bound)',
       description: 'earlyStop: front-bound — ends trainings that cannot reach the Pareto front or have settled',
@@ -150,10 +169,20 @@ async function pickEarlyStop(title: string, presetTraining: object): Promise<'of
     },
   ];
   items.sort((a, b) => Number(b.value === current) - Number(a.value === current));
-  return (await vscode.window.showQuickPick(items, { title, placeHolder: 'Early termination of candidate trainings', ignoreFocusOut: true }))?.value;
+  return (
+    await vscode.window.showQuickPick(items, {
+      title,
+      placeHolder: 'Early termination of candidate trainings',
+      ignoreFocusOut: true,
+    })
+  )?.value;
 }
 
-async function pickDataset(context: vscode.ExtensionContext, local: boolean, title: string): Promise<string | undefined> {
+async function pickDataset(
+  context: vscode.ExtensionContext,
+  local: boolean,
+  title: string,
+): Promise<string | undefined> {
   const recent = context.globalState.get<string[]>(RECENT_DATASETS, []);
   type Item = vscode.QuickPickItem & { value?: string; browse?: boolean; enter?: boolean };
   const items: Item[] = [
@@ -162,14 +191,24 @@ async function pickDataset(context: vscode.ExtensionContext, local: boolean, tit
     ...(local ? [{ label: '$(folder-opened) Choose folder…', browse: true }] : []),
     { label: '$(edit) Enter path on the host…', enter: true },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Dataset (a folder with dataset.json)', ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Dataset (a folder with dataset.json)',
+    ignoreFocusOut: true,
+  });
   if (!pick) return undefined;
   let value = pick.value;
   if (pick.browse) {
-    const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Dataset folder' });
+    const uris = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      title: 'Dataset folder',
+    });
     value = uris?.[0]?.fsPath;
   } else if (pick.enter) {
-    value = (await vscode.window.showInputBox({ title, prompt: 'Dataset folder on the host', ignoreFocusOut: true }))?.trim();
+    value = (
+      await vscode.window.showInputBox({ title, prompt: 'Dataset folder on the host', ignoreFocusOut: true })
+    )?.trim();
   }
   if (!value) return undefined;
   await context.globalState.update(RECENT_DATASETS, [value, ...recent.filter((d) => d !== value)].slice(0, 5));

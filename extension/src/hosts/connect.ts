@@ -67,7 +67,13 @@ export function createConnector(context: vscode.ExtensionContext, log: Log) {
     });
     if (token) {
       // A cancelled connect closes whatever it opened once it settles.
-      const sub = token.onCancellationRequested(() => void connecting.then((c) => c.dispose(), () => undefined));
+      const sub = token.onCancellationRequested(
+        () =>
+          void connecting.then(
+            (c) => c.dispose(),
+            () => undefined,
+          ),
+      );
       void connecting.finally(() => sub.dispose()).catch(() => undefined);
     }
     const client = await connecting;

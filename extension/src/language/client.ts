@@ -2,7 +2,12 @@
 // the first search config (*.pareto-nas.json) is opened, forwards its runner requests (forward.ts),
 // tells it which host configs target, and implements its code lens action Validate on Host.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { LspMethod, type LspInitOptions, type RunnerRequestParams, type TargetParams } from '../../../common/lsp';
 import { LOCAL_KEY, targetFromKey, targetKey, targetLabel, type Target } from '../hosts/targets';
 import type { Log } from '../log';
@@ -25,7 +30,10 @@ export function registerLanguageClient(context: vscode.ExtensionContext, runs: R
   const start = (): Promise<LanguageClient> => {
     starting ??= (async () => {
       const module = context.asAbsolutePath('dist/language-server.js');
-      const serverOptions: ServerOptions = { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } };
+      const serverOptions: ServerOptions = {
+        run: { module, transport: TransportKind.ipc },
+        debug: { module, transport: TransportKind.ipc },
+      };
       const initializationOptions: LspInitOptions = { runnerRequests: true, target: target() };
       const clientOptions: LanguageClientOptions = {
         documentSelector: [{ scheme: 'file', pattern: CONFIG_GLOB }],

@@ -13,7 +13,13 @@ import {
   type RequestType,
   type RequestType0,
 } from 'vscode-jsonrpc/node';
-import { Rpc, RpcErrorCode, type RunAttachResult, type StoredEvent, type VersionResult } from '../../../common/protocol';
+import {
+  Rpc,
+  RpcErrorCode,
+  type RunAttachResult,
+  type StoredEvent,
+  type VersionResult,
+} from '../../../common/protocol';
 import { PROTOCOL_VERSION } from '../../../common/version';
 import { errorText } from '../errors';
 
@@ -112,12 +118,16 @@ export class RunnerClient {
 
   private async open(): Promise<void> {
     const streams = await this.transport.open();
-    const conn = createMessageConnection(new StreamMessageReader(streams.fromServer), new StreamMessageWriter(streams.toServer), {
-      error: (m) => this.log(`runner ${this.transport.label}: ${m}`),
-      warn: (m) => this.log(`runner ${this.transport.label}: ${m}`),
-      info: () => undefined,
-      log: () => undefined,
-    });
+    const conn = createMessageConnection(
+      new StreamMessageReader(streams.fromServer),
+      new StreamMessageWriter(streams.toServer),
+      {
+        error: (m) => this.log(`runner ${this.transport.label}: ${m}`),
+        warn: (m) => this.log(`runner ${this.transport.label}: ${m}`),
+        info: () => undefined,
+        log: () => undefined,
+      },
+    );
     streams.stderr?.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (line.trim()) this.log(`[${this.transport.label}] ${line}`);
     });
@@ -137,11 +147,15 @@ export class RunnerClient {
     conn.listen();
     let version: VersionResult;
     try {
-      version = await conn.sendRequest(Rpc.version, { protocol: PROTOCOL_VERSION, client: this.o.clientName ?? 'pareto-nas client' });
+      version = await conn.sendRequest(Rpc.version, {
+        protocol: PROTOCOL_VERSION,
+        client: this.o.clientName ?? 'pareto-nas client',
+      });
     } catch (e) {
       conn.dispose();
       streams.close();
-      if (e instanceof ResponseError && e.code === RpcErrorCode.ProtocolMismatch) throw new ProtocolMismatchError(`${this.transport.label}: ${e.message}`);
+      if (e instanceof ResponseError && e.code === RpcErrorCode.ProtocolMismatch)
+        throw new ProtocolMismatchError(`${this.transport.label}: ${e.message}`);
       throw e;
     }
     this.version = version;
@@ -185,7 +199,9 @@ export class RunnerClient {
           this.setState('closed', msg);
           return;
         }
-        this.log(`runner ${this.transport.label}: reconnect attempt ${attempt + 1}/${this.policy.maxAttempts} failed: ${msg}`);
+        this.log(
+          `runner ${this.transport.label}: reconnect attempt ${attempt + 1}/${this.policy.maxAttempts} failed: ${msg}`,
+        );
       }
     }
     if (!this.disposed) this.setState('closed', `gave up after ${this.policy.maxAttempts} reconnect attempts`);
@@ -199,7 +215,10 @@ export class RunnerClient {
   }
 
   private connection(): MessageConnection {
-    if (!this.conn) throw new Error(`runner ${this.transport.label} is ${this.state === 'reconnecting' ? 'reconnecting' : 'not connected'}`);
+    if (!this.conn)
+      throw new Error(
+        `runner ${this.transport.label} is ${this.state === 'reconnecting' ? 'reconnecting' : 'not connected'}`,
+      );
     return this.conn;
   }
 
@@ -215,7 +234,11 @@ export class RunnerClient {
    * Replays events with seq > fromSeq, then follows new ones; after a reconnect the client
    * re-attaches from the last seq it delivered. Events reach onEvent once each, in seq order.
    */
-  async attach(run: string, fromSeq: number, onEvent: (e: StoredEvent) => void): Promise<RunAttachResult & Subscription> {
+  async attach(
+    run: string,
+    fromSeq: number,
+    onEvent: (e: StoredEvent) => void,
+  ): Promise<RunAttachResult & Subscription> {
     const a: Attachment = { run, lastSeq: fromSeq, onEvent, active: true };
     this.attachments.set(run, a);
     let result: RunAttachResult;

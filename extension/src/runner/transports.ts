@@ -103,7 +103,13 @@ export class SshTransport implements RunnerTransport {
   }
 
   isFatal(e: unknown): boolean {
-    return e instanceof SshAuthError || e instanceof HostKeyError || e instanceof SshConfigError || e instanceof DeployError || e instanceof ProtocolMismatchError;
+    return (
+      e instanceof SshAuthError ||
+      e instanceof HostKeyError ||
+      e instanceof SshConfigError ||
+      e instanceof DeployError ||
+      e instanceof ProtocolMismatchError
+    );
   }
 
   async open(): Promise<RunnerStreams> {

@@ -26,7 +26,11 @@ export class AuthMethods {
 
   /** ssh2's authHandler; `onError` gets a failure while preparing a method. */
   handler(onError: (e: Error) => void): ConnectConfig['authHandler'] {
-    const handle = (left: AuthenticationType[] | null, _partial: boolean | null, next: (m: AnyAuthMethod | false) => void) => {
+    const handle = (
+      left: AuthenticationType[] | null,
+      _partial: boolean | null,
+      next: (m: AnyAuthMethod | false) => void,
+    ) => {
       this.next(left).then(next, onError);
     };
     return handle as unknown as ConnectConfig['authHandler'];
@@ -63,7 +67,12 @@ export class AuthMethods {
       username: this.host.user,
       prompt: (name, instructions, _lang, prompts, finish) => {
         if (prompts.length === 0) return finish([]);
-        ask(this.label, name, instructions, prompts.map((p) => ({ prompt: p.prompt, echo: p.echo ?? false })))
+        ask(
+          this.label,
+          name,
+          instructions,
+          prompts.map((p) => ({ prompt: p.prompt, echo: p.echo ?? false })),
+        )
           .then((answers) => {
             if (answers === undefined) {
               this.cancelled = true;
@@ -103,7 +112,12 @@ function loadIdentities(host: ResolvedHost, o: SshOptions): Array<{ file: string
 }
 
 /** A parsed private key, asking for the passphrase of an encrypted one (three tries). */
-async function unlockKey(file: string, data: Buffer, host: ResolvedHost, o: SshOptions): Promise<AnyAuthMethod | undefined> {
+async function unlockKey(
+  file: string,
+  data: Buffer,
+  host: ResolvedHost,
+  o: SshOptions,
+): Promise<AnyAuthMethod | undefined> {
   const plain = utils.parseKey(data);
   if (!(plain instanceof Error)) return { type: 'publickey', username: host.user, key: data };
   if (!/encrypted|passphrase/i.test(plain.message)) {
@@ -120,4 +134,3 @@ async function unlockKey(file: string, data: Buffer, host: ResolvedHost, o: SshO
   o.log?.(`ssh ${host.alias}: wrong passphrase for ${file} three times; skipped`);
   return undefined;
 }
-

@@ -40,7 +40,10 @@ const MAX_INCLUDE_DEPTH = 16;
 
 /** The config text with every `Include` replaced by the text of the files it names. */
 export function expandIncludes(file: string, baseDir: string, home: string, depth = 0, seen: string[] = []): string {
-  if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError(`${file}: Include nested more than ${MAX_INCLUDE_DEPTH} levels (a loop? ${seen.join(' → ')})`);
+  if (depth > MAX_INCLUDE_DEPTH)
+    throw new SshConfigError(
+      `${file}: Include nested more than ${MAX_INCLUDE_DEPTH} levels (a loop? ${seen.join(' → ')})`,
+    );
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -146,7 +149,8 @@ function all(v: string | string[] | undefined): string[] {
 function num(v: string | undefined, field: string, alias: string, dflt: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new SshConfigError(`ssh config for host "${alias}": ${field} "${v}" is not a number`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new SshConfigError(`ssh config for host "${alias}": ${field} "${v}" is not a number`);
   return n;
 }
 
@@ -173,7 +177,8 @@ export function resolveHost(target: string, o: ConfigOptions = {}, config = load
   const hostName = (first(c.hostname) ?? alias).replace(/%h/g, alias).replace(/%%/g, '%');
   const user = spec.user ?? first(c.user) ?? localUser;
   const port = spec.port ?? num(first(c.port), 'Port', alias, 22);
-  if (port < 1 || port > 65535) throw new SshConfigError(`ssh config for host "${alias}": Port ${port} is out of range`);
+  if (port < 1 || port > 65535)
+    throw new SshConfigError(`ssh config for host "${alias}": Port ${port} is out of range`);
   const tokens = (p: string) =>
     expandTilde(p, home)
       .replace(/%d/g, home)
@@ -186,7 +191,9 @@ export function resolveHost(target: string, o: ConfigOptions = {}, config = load
   const proxyCommand = first(c.proxycommand);
   const proxyJump = first(c.proxyjump);
   if (proxyCommand && proxyCommand.toLowerCase() !== 'none' && !proxyJump) {
-    throw new SshConfigError(`ssh config for host "${alias}": ProxyCommand is not supported by Pareto NAS; use ProxyJump`);
+    throw new SshConfigError(
+      `ssh config for host "${alias}": ProxyCommand is not supported by Pareto NAS; use ProxyJump`,
+    );
   }
   const jumps: ResolvedHost[] = [];
   if (proxyJump && proxyJump.toLowerCase() !== 'none') {
@@ -222,4 +229,3 @@ export function listHostAliases(config: SSHConfig): string[] {
   }
   return [...out];
 }
-

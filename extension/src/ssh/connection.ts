@@ -104,7 +104,9 @@ export class SshSession {
 
   sftp(): Promise<SFTPWrapper> {
     return new Promise((resolve, reject) => {
-      this.client.sftp((err, s) => (err ? reject(new SshConnectError(`${this.host.alias}: SFTP failed: ${err.message}`)) : resolve(s)));
+      this.client.sftp((err, s) =>
+        err ? reject(new SshConnectError(`${this.host.alias}: SFTP failed: ${err.message}`)) : resolve(s),
+      );
     });
   }
 
@@ -189,17 +191,27 @@ function connectOne(host: ResolvedHost, o: SshOptions, sock: Readable | undefine
     });
     // ssh2 can emit 'error' more than once for one client: always .on, never .once.
     client.on('error', (e: Error & { level?: string }) => fail(connectError(e, verifier, auth, host, label)));
-    client.on('close', () => fail(verifier.failure ?? new SshConnectError(`${label}: connection closed during the handshake`)));
+    client.on('close', () =>
+      fail(verifier.failure ?? new SshConnectError(`${label}: connection closed during the handshake`)),
+    );
     client.connect(cfg);
   });
 }
 
 /** The error a failed handshake reports: a refused host key, a cancelled or failed login, or the network's. */
-function connectError(e: Error & { level?: string }, verifier: HostVerifier, auth: AuthMethods, host: ResolvedHost, label: string): Error {
+function connectError(
+  e: Error & { level?: string },
+  verifier: HostVerifier,
+  auth: AuthMethods,
+  host: ResolvedHost,
+  label: string,
+): Error {
   if (verifier.failure) return verifier.failure;
   if (auth.cancelled) return new SshAuthError(`${label}: authentication cancelled`);
   if (e.level === 'client-authentication') {
-    return new SshAuthError(`${label}: authentication failed for ${host.user}@${host.hostName}:${host.port} (${e.message}); not retrying automatically`);
+    return new SshAuthError(
+      `${label}: authentication failed for ${host.user}@${host.hostName}:${host.port} (${e.message}); not retrying automatically`,
+    );
   }
   return new SshConnectError(`${label}: cannot connect to ${host.user}@${host.hostName}:${host.port}: ${e.message}`);
 }

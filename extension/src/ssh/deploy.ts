@@ -41,16 +41,20 @@ const EDITOR_BUNDLES = ['extension.', 'webview.', 'language-server.'];
 /** The files that travel: runner.js and every run-time asset next to it (not the editor bundles). */
 export function runnerFiles(distDir: string): string[] {
   const names = readdirSync(distDir).filter(
-    (f) =>
-      !EDITOR_BUNDLES.some((b) => f.startsWith(b)) && !f.endsWith('.map') && statSync(join(distDir, f)).isFile(),
+    (f) => !EDITOR_BUNDLES.some((b) => f.startsWith(b)) && !f.endsWith('.map') && statSync(join(distDir, f)).isFile(),
   );
-  if (!names.includes('runner.js')) throw new DeployError(`${join(distDir, 'runner.js')} is missing: build the runner first (npm run build)`);
+  if (!names.includes('runner.js'))
+    throw new DeployError(`${join(distDir, 'runner.js')} is missing: build the runner first (npm run build)`);
   return names.sort();
 }
 
 export function bundleHash(distDir: string, files: string[]): string {
   const h = createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(readFileSync(join(distDir, f))).update('\0');
+  for (const f of files)
+    h.update(f)
+      .update('\0')
+      .update(readFileSync(join(distDir, f)))
+      .update('\0');
   return h.digest('hex').slice(0, 16);
 }
 
@@ -92,13 +96,22 @@ async function mkdirp(sftp: SFTPWrapper, dir: string): Promise<void> {
   }
 }
 
-export async function deployRunner(ssh: SshSession, distDir: string, version: string, s: RemoteRunnerSettings = {}): Promise<DeployedRunner> {
+export async function deployRunner(
+  ssh: SshSession,
+  distDir: string,
+  version: string,
+  s: RemoteRunnerSettings = {},
+): Promise<DeployedRunner> {
   const nodeVersion = await checkRemoteNode(ssh, s);
   const files = runnerFiles(distDir);
   const hash = bundleHash(distDir, files);
   const home = (await ssh.run('printf %s "$HOME"')).stdout.trim();
   if (!home.startsWith('/')) throw new DeployError(`${ssh.host.alias}: cannot find the remote home directory`);
-  const root = s.installDir ? (s.installDir.startsWith('/') ? s.installDir : join(home, s.installDir.replace(/^~\/?/, ''))) : join(home, '.pareto-nas', 'runner');
+  const root = s.installDir
+    ? s.installDir.startsWith('/')
+      ? s.installDir
+      : join(home, s.installDir.replace(/^~\/?/, ''))
+    : join(home, '.pareto-nas', 'runner');
   const dir = `${root}/${version}`;
   const marker = `${dir}/.deployed`;
   const script = `${dir}/runner.js`;
@@ -111,7 +124,9 @@ export async function deployRunner(ssh: SshSession, distDir: string, version: st
     for (const f of files) {
       const tmp = `${dir}/.${f}.${process.pid}.tmp`;
       try {
-        await sftpCall<void>((cb) => sftp.fastPut(join(distDir, f), tmp, { mode: f === 'runner.js' ? 0o755 : 0o644 }, cb));
+        await sftpCall<void>((cb) =>
+          sftp.fastPut(join(distDir, f), tmp, { mode: f === 'runner.js' ? 0o755 : 0o644 }, cb),
+        );
       } catch (e) {
         throw new DeployError(`${ssh.host.alias}: upload of ${f} to ${dir} failed: ${(e as Error).message}`);
       }

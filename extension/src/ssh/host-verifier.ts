@@ -24,7 +24,8 @@ export class HostVerifier {
     private readonly label: string,
   ) {
     const home = o.home ?? homedir();
-    this.knownFiles = o.knownHostsFiles ?? (host.userKnownHostsFiles.length ? host.userKnownHostsFiles : defaultKnownHosts(home));
+    this.knownFiles =
+      o.knownHostsFiles ?? (host.userKnownHostsFiles.length ? host.userKnownHostsFiles : defaultKnownHosts(home));
     this.writeFile = o.knownHostsWriteFile ?? this.knownFiles[0];
   }
 
@@ -39,7 +40,12 @@ export class HostVerifier {
   private async check(key: Buffer): Promise<boolean> {
     const { host, o, label } = this;
     const st = checkHostKey(readKnownHosts(this.knownFiles), host.hostName, host.port, key);
-    const q: HostKeyQuestion = { host: host.hostName, port: host.port, keyType: keyTypeOf(key), fingerprint: fingerprint(key) };
+    const q: HostKeyQuestion = {
+      host: host.hostName,
+      port: host.port,
+      keyType: keyTypeOf(key),
+      fingerprint: fingerprint(key),
+    };
     if (st.status === 'known') return true;
     const where = hostField(host.hostName, host.port);
     if (st.status === 'changed' || st.status === 'revoked') {
@@ -49,7 +55,9 @@ export class HostVerifier {
           `known_hosts entry ${st.entry.file}:${st.entry.line}). Refusing to connect: this could be a man-in-the-middle attack. ` +
           `If the change is expected, remove the old entry (ssh-keygen -R '${where}').`,
       );
-      await o.prompts.reportChangedHostKey?.({ ...q, knownHostsFile: st.entry.file, line: st.entry.line }).catch(() => undefined);
+      await o.prompts
+        .reportChangedHostKey?.({ ...q, knownHostsFile: st.entry.file, line: st.entry.line })
+        .catch(() => undefined);
       return false;
     }
     const ok = await o.prompts.confirmUnknownHostKey(q).catch(() => false);

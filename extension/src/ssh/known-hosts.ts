@@ -86,7 +86,12 @@ export function readKnownHosts(files: readonly string[]): KnownHostEntry[] {
  * Checks a host key: known (an entry with this exact key), revoked, changed (entries of the same
  * key type for this host, none with this key), else unknown.
  */
-export function checkHostKey(entries: readonly KnownHostEntry[], host: string, port: number, keyBlob: Buffer): HostKeyStatus {
+export function checkHostKey(
+  entries: readonly KnownHostEntry[],
+  host: string,
+  port: number,
+  keyBlob: Buffer,
+): HostKeyStatus {
   const keyType = keyTypeOf(keyBlob);
   const b64 = keyBlob.toString('base64');
   const revoked = entries.find((e) => e.marker === '@revoked' && e.key === b64);

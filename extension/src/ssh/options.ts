@@ -22,7 +22,12 @@ export interface SshPrompts {
   /** Passphrase of an encrypted identity file; undefined = skip this key. */
   passphrase?(keyFile: string, retry: boolean): Promise<string | undefined>;
   /** keyboard-interactive round (password, 2FA code); undefined = cancel. */
-  keyboardInteractive?(host: string, name: string, instructions: string, prompts: KeyboardPrompt[]): Promise<string[] | undefined>;
+  keyboardInteractive?(
+    host: string,
+    name: string,
+    instructions: string,
+    prompts: KeyboardPrompt[],
+  ): Promise<string[] | undefined>;
   password?(host: string, user: string): Promise<string | undefined>;
 }
 

@@ -33,7 +33,10 @@ export function remoteCommand(c: RemoteCommand): string {
   const words = envWords.length ? ['env', ...envWords, ...c.argv.map(shQuote)] : c.argv.map(shQuote);
   const cmd = `${c.exec ? 'exec ' : ''}${words.join(' ')}`;
   // a prefix written as a shell line ("module load cuda &&", "source env.sh;") works as well as a bare one
-  const prefix = c.prefix?.trim().replace(/\s*(&&|;)$/, '').trim();
+  const prefix = c.prefix
+    ?.trim()
+    .replace(/\s*(&&|;)$/, '')
+    .trim();
   return prefix ? `${prefix} && ${cmd}` : cmd;
 }
 

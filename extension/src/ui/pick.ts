@@ -38,7 +38,11 @@ export async function pickTarget(runs: RunManager, title: string): Promise<Targe
   for (const h of s.hosts) add(`ssh:${h}`, `$(remote) ${h}`, 'from settings');
   for (const h of sshConfigHosts(s.sshConfigFile)) add(`ssh:${h}`, `$(remote) ${h}`, 'from ssh config');
   items.push({ label: '$(edit) Enter SSH host…', enter: true, alwaysShow: true });
-  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Where should it run?', ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Where should it run?',
+    ignoreFocusOut: true,
+  });
   if (!pick) return undefined;
   if (pick.enter) {
     const host = await vscode.window.showInputBox({
@@ -53,7 +57,12 @@ export async function pickTarget(runs: RunManager, title: string): Promise<Targe
 }
 
 /** A RunRef from a tree node, a RunRef-like argument, or a quick pick over known runs. */
-export async function resolveRun(runs: RunManager, arg: unknown, title: string, filter?: (state: string) => boolean): Promise<RunRef | undefined> {
+export async function resolveRun(
+  runs: RunManager,
+  arg: unknown,
+  title: string,
+  filter?: (state: string) => boolean,
+): Promise<RunRef | undefined> {
   const ref = asRunRef(arg);
   if (ref) return ref;
   let all = runs.runs().filter((m) => !filter || filter(m.state));
@@ -101,7 +110,12 @@ export function candidateIds(arg: unknown, selection: unknown): string[] {
   return [...new Set(ids)];
 }
 
-export async function pickCandidates(runs: RunManager, ref: RunRef, title: string, many: boolean): Promise<string[] | undefined> {
+export async function pickCandidates(
+  runs: RunManager,
+  ref: RunRef,
+  title: string,
+  many: boolean,
+): Promise<string[] | undefined> {
   const m = await runs.ensureAttached(ref);
   const front = new Set(frontOf(m).map((r) => r.id));
   const records = [...m.candidates.values()]
@@ -119,7 +133,12 @@ export async function pickCandidates(runs: RunManager, ref: RunRef, title: strin
     id: r.id,
   }));
   if (many) {
-    const picks = await vscode.window.showQuickPick(items, { title, canPickMany: true, placeHolder: 'Networks (Pareto front preselected)', ignoreFocusOut: true });
+    const picks = await vscode.window.showQuickPick(items, {
+      title,
+      canPickMany: true,
+      placeHolder: 'Networks (Pareto front preselected)',
+      ignoreFocusOut: true,
+    });
     return picks?.map((p) => p.id);
   }
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Network', ignoreFocusOut: true });

@@ -34,7 +34,10 @@ export class VsCodePrompts implements SshPrompts {
     const where = q.knownHostsFile ? ` Offending entry: ${q.knownHostsFile}${q.line ? `:${q.line}` : ''}.` : '';
     await vscode.window.showErrorMessage(
       `WARNING: the host key of "${q.host}" has changed! Someone could be eavesdropping (man-in-the-middle), or the host key was replaced.`,
-      { modal: true, detail: `Offered ${q.keyType} key: ${q.fingerprint}.${where}\nThe connection was refused. Remove the old key from known_hosts if the change is expected.` },
+      {
+        modal: true,
+        detail: `Offered ${q.keyType} key: ${q.fingerprint}.${where}\nThe connection was refused. Remove the old key from known_hosts if the change is expected.`,
+      },
     );
   }
 
@@ -67,12 +70,20 @@ export class VsCodePrompts implements SshPrompts {
   }
 
   /** keyboard-interactive (passwords, 2FA codes, Duo menus): one input box per prompt, in order. */
-  async keyboardInteractive(host: string, name: string, instructions: string, prompts: KeyboardPrompt[]): Promise<string[] | undefined> {
+  async keyboardInteractive(
+    host: string,
+    name: string,
+    instructions: string,
+    prompts: KeyboardPrompt[],
+  ): Promise<string[] | undefined> {
     const answers: string[] = [];
     for (const [i, p] of prompts.entries()) {
       const value = await vscode.window.showInputBox({
         title: `${name || 'Authentication'} for ${host}${prompts.length > 1 ? ` (${i + 1}/${prompts.length})` : ''}`,
-        prompt: [instructions, p.prompt].filter((s) => s && s.trim()).join(' — ').trim(),
+        prompt: [instructions, p.prompt]
+          .filter((s) => s && s.trim())
+          .join(' — ')
+          .trim(),
         password: !p.echo,
         ignoreFocusOut: true,
       });

@@ -61,11 +61,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         const g = m?.generationsById.get(node.generation);
         if (!m || !g) return [];
         const front = new Set(frontOf(m).map((r) => r.id));
-        return g.candidates.map((id) => ({ kind: 'candidate', host: node.host, run: node.run, id, pareto: front.has(id) }));
+        return g.candidates.map((id) => ({
+          kind: 'candidate',
+          host: node.host,
+          run: node.run,
+          id,
+          pareto: front.has(id),
+        }));
       }
       case 'workers': {
         const m = this.runs.get({ host: node.host, run: node.run });
-        return [...(m?.workers.keys() ?? [])].sort().map((key) => ({ kind: 'worker', host: node.host, run: node.run, key }));
+        return [...(m?.workers.keys() ?? [])]
+          .sort()
+          .map((key) => ({ kind: 'worker', host: node.host, run: node.run, key }));
       }
       case 'candidate':
       case 'worker':
@@ -201,7 +209,11 @@ function runItem(m: RunModel, attached: boolean): vscode.TreeItem {
   tip.appendMarkdown(`- evaluations: ${m.evaluations}\n`);
   tip.appendMarkdown(`- events seen: ${m.lastSeq}${attached ? ' (following)' : ''}\n`);
   item.tooltip = tip;
-  item.command = { command: 'paretoNas.openExplorer', title: 'Open Pareto Explorer', arguments: [{ host: m.host, run: m.id }] };
+  item.command = {
+    command: 'paretoNas.openExplorer',
+    title: 'Open Pareto Explorer',
+    arguments: [{ host: m.host, run: m.id }],
+  };
   return item;
 }
 
@@ -227,19 +239,29 @@ function candidateItem(node: Extract<Node, { kind: 'candidate' }>, c: CandidateS
         : `${formatAccuracy(r.valAccuracy)} · ${fmt(r.mflops, 2)} MFLOPs${r.status === 'reused' ? ' · reused' : ''}`;
     item.iconPath = new vscode.ThemeIcon(
       r.status === 'failed' ? 'warning' : node.pareto ? 'star-full' : 'circle-filled',
-      r.status === 'failed' ? new vscode.ThemeColor('errorForeground') : node.pareto ? new vscode.ThemeColor('charts.yellow') : undefined,
+      r.status === 'failed'
+        ? new vscode.ThemeColor('errorForeground')
+        : node.pareto
+          ? new vscode.ThemeColor('charts.yellow')
+          : undefined,
     );
-    item.tooltip = `${r.id}: accuracy ${formatAccuracy(r.valAccuracy)}, ${fmt(r.mflops, 3)} MFLOPs, ${r.params} params, ` +
+    item.tooltip =
+      `${r.id}: accuracy ${formatAccuracy(r.valAccuracy)}, ${fmt(r.mflops, 3)} MFLOPs, ${r.params} params, ` +
       `${r.epochs.length} epochs, ${fmt(r.trainSeconds, 1)} s${r.failure ? `\n${r.failure.message}` : ''}`;
   } else {
     // the epoch in progress, 1-based: epochsDone counts the finished ones
     item.description = c.status === 'training' ? `training, epoch ${c.epochsDone + 1}` : 'pending';
     item.iconPath = new vscode.ThemeIcon(c.status === 'training' ? 'loading~spin' : 'circle-outline');
   }
-  item.contextValue = r && r.status !== 'failed' ? (node.pareto ? 'candidate.pareto' : 'candidate') : 'candidate.pending';
+  item.contextValue =
+    r && r.status !== 'failed' ? (node.pareto ? 'candidate.pareto' : 'candidate') : 'candidate.pending';
   // a trained network's row opens its topology (also an inline action and in the context menu)
   if (r && r.status !== 'failed') {
-    item.command = { command: 'paretoNas.inspectTopology', title: 'Inspect Topology', arguments: [{ kind: 'candidate', host: node.host, run: node.run, id: c.id }] };
+    item.command = {
+      command: 'paretoNas.inspectTopology',
+      title: 'Inspect Topology',
+      arguments: [{ kind: 'candidate', host: node.host, run: node.run, id: c.id }],
+    };
   }
   return item;
 }

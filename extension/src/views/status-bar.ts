@@ -46,8 +46,10 @@ export class RunStatusBar implements vscode.Disposable {
     this.item.tooltip = active
       .map((r) => {
         const q = generationProgress(r);
-        return `${r.name} (${r.id}) on ${this.runs.host(r.host)?.label ?? r.host}: generation ${q.generation}/${q.generations}, ` +
-          `${q.done}/${q.total} candidates, ${r.evaluations} evaluations`;
+        return (
+          `${r.name} (${r.id}) on ${this.runs.host(r.host)?.label ?? r.host}: generation ${q.generation}/${q.generations}, ` +
+          `${q.done}/${q.total} candidates, ${r.evaluations} evaluations`
+        );
       })
       .join('\n');
     this.item.show();

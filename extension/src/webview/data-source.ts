@@ -29,12 +29,28 @@ export function snapshotFromModel(ref: RunRef, m: RunModel, decode: DecodeOption
     if (r.record) return r.record;
     const c = byId.get(r.candidate);
     return {
-      id: r.id, candidate: r.candidate, genome: c?.genome ?? '', mflops: c?.mflops ?? 0, params: c?.params ?? 0,
-      epochsPlanned: r.epochsPlanned, epochs: [], searchAccuracy: c?.valAccuracy ?? null, valAccuracy: null, status: 'running',
+      id: r.id,
+      candidate: r.candidate,
+      genome: c?.genome ?? '',
+      mflops: c?.mflops ?? 0,
+      params: c?.params ?? 0,
+      epochsPlanned: r.epochsPlanned,
+      epochs: [],
+      searchAccuracy: c?.valAccuracy ?? null,
+      valAccuracy: null,
+      status: 'running',
     };
   });
   return {
-    run: { id: ref.run, host: ref.host, name: m.name || ref.run, dir: m.dir, dataset: m.dataset, state: m.state === 'unknown' ? undefined : m.state, generations: m.generations },
+    run: {
+      id: ref.run,
+      host: ref.host,
+      name: m.name || ref.run,
+      dir: m.dir,
+      dataset: m.dataset,
+      state: m.state === 'unknown' ? undefined : m.state,
+      generations: m.generations,
+    },
     lastSeq: m.lastSeq,
     decode,
     candidates,
@@ -80,7 +96,11 @@ export function runsDataSource(runs: RunsApi, ref: RunRef): ExplorerDataSource {
       const got = await runs.candidate(ref, id);
       if (!got.spec) throw new Error(`candidate ${id} has no network spec`);
       const m = runs.get(ref);
-      return { record: got.record, decode: decodeOptionsFromSpec(got.spec, got.record.genome, m?.config?.search), refinements: got.refine ?? [] };
+      return {
+        record: got.record,
+        decode: decodeOptionsFromSpec(got.spec, got.record.genome, m?.config?.search),
+        refinements: got.refine ?? [],
+      };
     },
   };
 }

@@ -52,13 +52,18 @@ function key(ref: RunRef): string {
 }
 
 function refFrom(run: Partial<ExplorerRun> | undefined): RunRef | undefined {
-  return run && typeof run.id === 'string' && typeof run.host === 'string' ? { host: run.host, run: run.id } : undefined;
+  return run && typeof run.id === 'string' && typeof run.host === 'string'
+    ? { host: run.host, run: run.id }
+    : undefined;
 }
 
 function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+    localResourceRoots: [
+      vscode.Uri.joinPath(context.extensionUri, 'dist'),
+      vscode.Uri.joinPath(context.extensionUri, 'media'),
+    ],
     enableFindWidget: true,
   };
 }
@@ -100,10 +105,12 @@ class WebviewPanels implements ExplorerPanels {
   ) {
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(EXPLORER_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => this.restoreExplorer(panel, state),
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) =>
+          this.restoreExplorer(panel, state),
       }),
       vscode.window.registerWebviewPanelSerializer(TOPOLOGY_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => this.restoreTopology(panel, state),
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) =>
+          this.restoreTopology(panel, state),
       }),
       { dispose: () => [...this.explorers.values()].forEach((e) => e.panel.dispose()) },
     );
@@ -116,16 +123,31 @@ class WebviewPanels implements ExplorerPanels {
       return existing.panel;
     }
     const name = this.runs.get(ref)?.name ?? ref.run;
-    const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, `Pareto: ${name}`, vscode.ViewColumn.Active, webviewOptions(this.context));
+    const panel = vscode.window.createWebviewPanel(
+      EXPLORER_VIEW_TYPE,
+      `Pareto: ${name}`,
+      vscode.ViewColumn.Active,
+      webviewOptions(this.context),
+    );
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'pareto-nas.svg');
     this.wireExplorer(panel, ref, { ...NEW_EXPLORER_UI });
     return panel;
   }
 
-  async openTopology(_context: vscode.ExtensionContext, ref: RunRef, id: string, _runs?: RunsApi): Promise<vscode.WebviewPanel> {
+  async openTopology(
+    _context: vscode.ExtensionContext,
+    ref: RunRef,
+    id: string,
+    _runs?: RunsApi,
+  ): Promise<vscode.WebviewPanel> {
     let t = this.topology;
     if (!t) {
-      const panel = vscode.window.createWebviewPanel(TOPOLOGY_VIEW_TYPE, `Topology: ${id}`, { viewColumn: topologyColumn(), preserveFocus: true }, webviewOptions(this.context));
+      const panel = vscode.window.createWebviewPanel(
+        TOPOLOGY_VIEW_TYPE,
+        `Topology: ${id}`,
+        { viewColumn: topologyColumn(), preserveFocus: true },
+        webviewOptions(this.context),
+      );
       t = this.wireTopology(panel);
       t.ref = ref;
       t.id = id; // drawn when its script says ready
@@ -156,7 +178,16 @@ class WebviewPanels implements ExplorerPanels {
       // curves of refinements still running are not in the run model: fetch them once
       const running = snapshot.refinements.filter((r) => r.status === 'running' && r.epochs.length === 0);
       if (running.length) {
-        const records = (await Promise.all(running.map((r) => e.source.candidate(r.candidate).then((c) => c.refinements, () => []))))
+        const records = (
+          await Promise.all(
+            running.map((r) =>
+              e.source.candidate(r.candidate).then(
+                (c) => c.refinements,
+                () => [],
+              ),
+            ),
+          )
+        )
           .flat()
           .filter((r) => running.some((x) => x.id === r.id));
         if (records.length) await this.post(e.panel, { type: 'refine-records', records });
@@ -184,7 +215,9 @@ class WebviewPanels implements ExplorerPanels {
         }
       }),
       panel.webview.onDidReceiveMessage((m: WebviewToHost) =>
-        this.onExplorerMessage(entry, ref, m).catch((err) => void vscode.window.showErrorMessage(`Pareto NAS: ${errorText(err)}`)),
+        this.onExplorerMessage(entry, ref, m).catch(
+          (err) => void vscode.window.showErrorMessage(`Pareto NAS: ${errorText(err)}`),
+        ),
       ),
       panel.onDidDispose(() => {
         this.explorers.delete(key(ref));
@@ -212,7 +245,10 @@ class WebviewPanels implements ExplorerPanels {
         const epochs = await askRefineEpochs(m.ids.length);
         if (epochs === undefined) return;
         await entry.source.refine(m.ids, epochs);
-        void vscode.window.setStatusBarMessage(`Pareto NAS: refining ${m.ids.length} network(s) for ${epochs} epochs`, 5000);
+        void vscode.window.setStatusBarMessage(
+          `Pareto NAS: refining ${m.ids.length} network(s) for ${epochs} epochs`,
+          5000,
+        );
         break;
       }
       case 'export-model':
@@ -231,7 +267,12 @@ class WebviewPanels implements ExplorerPanels {
       const { record, decode } = await source.candidate(id);
       const m = this.runs.get(ref);
       panel.title = `Topology: ${id}`;
-      await this.post(panel, { type: 'topology', run: { id: ref.run, host: ref.host, name: m?.name ?? ref.run, dir: m?.dir }, candidate: record, decode });
+      await this.post(panel, {
+        type: 'topology',
+        run: { id: ref.run, host: ref.host, name: m?.name ?? ref.run, dir: m?.dir },
+        candidate: record,
+        decode,
+      });
     } catch (err) {
       // Say it in the panel too, or it would wait for a candidate forever.
       await this.post(panel, { type: 'topology-error', id, message: errorText(err) });
@@ -246,7 +287,8 @@ class WebviewPanels implements ExplorerPanels {
     const subs = [
       panel.webview.onDidReceiveMessage(async (m: WebviewToHost) => {
         if (m.type === 'ready' && t.ref && t.id) await this.showTopology(panel, t.ref, t.id);
-        else if (m.type === 'save-file') await saveFile(m).catch((e) => vscode.window.showErrorMessage(`Pareto NAS: ${errorText(e)}`));
+        else if (m.type === 'save-file')
+          await saveFile(m).catch((e) => vscode.window.showErrorMessage(`Pareto NAS: ${errorText(e)}`));
       }),
       panel.onDidDispose(() => {
         if (this.topology === t) this.topology = undefined;
@@ -290,7 +332,9 @@ class WebviewPanels implements ExplorerPanels {
  * its width, or beside it when the user sets `paretoNas.topology.openBeside`.
  */
 function topologyColumn(): vscode.ViewColumn {
-  return vscode.workspace.getConfiguration('paretoNas').get<boolean>('topology.openBeside', false) ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+  return vscode.workspace.getConfiguration('paretoNas').get<boolean>('topology.openBeside', false)
+    ? vscode.ViewColumn.Beside
+    : vscode.ViewColumn.Active;
 }
 
 /** An export from a panel (CSV, Markdown, PNG, SVG): ask where, write it. */
@@ -304,5 +348,9 @@ async function saveFile(m: Extract<WebviewToHost, { type: 'save-file' }>): Promi
   if (!target) return;
   const bytes = m.encoding === 'base64' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
   await vscode.workspace.fs.writeFile(target, bytes);
-  void showWrittenToast({ message: `Pareto NAS: exported ${vscode.workspace.asRelativePath(target)}`, local: target, path: target.fsPath });
+  void showWrittenToast({
+    message: `Pareto NAS: exported ${vscode.workspace.asRelativePath(target)}`,
+    local: target,
+    path: target.fsPath,
+  });
 }

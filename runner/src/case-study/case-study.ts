@@ -49,15 +49,33 @@ export async function runCaseStudy(o: CaseStudyOptions): Promise<CaseStudyResult
   const log = o.log ?? (() => {});
   const steps = o.search ? 4 : 3;
   const settings: CaseStudySettings = {
-    fluence: o.fluence, count: o.count, size: o.size, seed: o.seed, valFraction: o.valFraction, oversample: o.oversample ?? null,
-    epochs: o.epochs, refineEpochs: o.refineEpochs, nodes: PAPER_SETTINGS.nodes, initChannels: PAPER_SETTINGS.initChannels,
-    batchSize: o.batchSize ?? null, search: o.search ?? null,
+    fluence: o.fluence,
+    count: o.count,
+    size: o.size,
+    seed: o.seed,
+    valFraction: o.valFraction,
+    oversample: o.oversample ?? null,
+    epochs: o.epochs,
+    refineEpochs: o.refineEpochs,
+    nodes: PAPER_SETTINGS.nodes,
+    initChannels: PAPER_SETTINGS.initChannels,
+    batchSize: o.batchSize ?? null,
+    search: o.search ?? null,
   };
   let dataset: DatasetSummary | undefined;
   try {
-    log(`1/${steps} dataset: ${o.count} XFEL patterns of ${o.size}×${o.size} at ${formatFluence(o.fluence)} photons/µm²`);
-    dataset = await timedStep(out, 'simulate', key(o.fluence, o.count, o.size, o.seed, o.valFraction, o.oversample), () =>
-      ensureCaseStudyDataset(join(out, CASE_STUDY_DIRS.dataset), o, { signal: o.signal, onProgress: o.onSimulateProgress }),
+    log(
+      `1/${steps} dataset: ${o.count} XFEL patterns of ${o.size}×${o.size} at ${formatFluence(o.fluence)} photons/µm²`,
+    );
+    dataset = await timedStep(
+      out,
+      'simulate',
+      key(o.fluence, o.count, o.size, o.seed, o.valFraction, o.oversample),
+      () =>
+        ensureCaseStudyDataset(join(out, CASE_STUDY_DIRS.dataset), o, {
+          signal: o.signal,
+          onProgress: o.onSimulateProgress,
+        }),
     );
     if (dataset.reused) log(`   reusing ${dataset.dir} (${dataset.train} train + ${dataset.val} val)`);
     await trainAndRefine(out, dataset.dir, o, steps, log);
@@ -74,7 +92,13 @@ function key(...parts: unknown[]): string {
   return JSON.stringify(parts);
 }
 
-async function trainAndRefine(out: string, datasetDir: string, o: CaseStudyOptions, steps: number, log: (l: string) => void): Promise<void> {
+async function trainAndRefine(
+  out: string,
+  datasetDir: string,
+  o: CaseStudyOptions,
+  steps: number,
+  log: (l: string) => void,
+): Promise<void> {
   const runDir = join(out, CASE_STUDY_DIRS.networks);
   let store: RunStore;
   try {
@@ -90,19 +114,26 @@ async function trainAndRefine(out: string, datasetDir: string, o: CaseStudyOptio
       workers: o.workers,
     });
   } catch (e) {
-    if (e instanceof TrainRunError) throw new CaseStudyError(e.message.replace('give another --run-dir', 'choose another --out'));
+    if (e instanceof TrainRunError)
+      throw new CaseStudyError(e.message.replace('give another --run-dir', 'choose another --out'));
     throw e;
   }
-  const name = (id: string) => PAPER_NETWORKS.find((n) => n.genome === readCandidates(runDir).find((r) => r.id === id)?.genome)?.name ?? id;
+  const name = (id: string) =>
+    PAPER_NETWORKS.find((n) => n.genome === readCandidates(runDir).find((r) => r.id === id)?.genome)?.name ?? id;
   const executor = createExecutor(store.config); // one pool of workers for training and refinement
   try {
-    log(`2/${steps} train: networks ${PAPER_NETWORKS.map((n) => n.name).join(', ')} for ${epochs(o.epochs)} (N=4, C=24) into ${runDir}`);
+    log(
+      `2/${steps} train: networks ${PAPER_NETWORKS.map((n) => n.name).join(', ')} for ${epochs(o.epochs)} (N=4, C=24) into ${runDir}`,
+    );
     await timedStep(out, 'train', key(store.config.training.epochs, store.config.training.batchSize), async () => {
       const r = await trainRun(store, {
         executor,
         signal: o.signal,
         onProgress: (done, total, latest) => {
-          if (latest) log(`   ${name(latest.id)}: ${latest.valAccuracy === null ? `failed (${latest.failure?.kind})` : `${latest.valAccuracy.toFixed(2)}%`} after ${epochs(o.epochs)} (${done}/${total})`);
+          if (latest)
+            log(
+              `   ${name(latest.id)}: ${latest.valAccuracy === null ? `failed (${latest.failure?.kind})` : `${latest.valAccuracy.toFixed(2)}%`} after ${epochs(o.epochs)} (${done}/${total})`,
+            );
         },
       });
       if (r.outcome === 'cancelled') throw new CaseStudyCancelled('training cancelled');
@@ -123,7 +154,9 @@ async function trainAndRefine(out: string, datasetDir: string, o: CaseStudyOptio
           const every = Math.max(1, Math.round(o.refineEpochs / 10));
           const epoch = p.epoch ? p.epoch.epoch + 1 : 0;
           if (p.state === 'finished' || (p.state === 'epoch' && epoch % every === 0)) {
-            log(`   ${name(p.id)}: ${p.state === 'finished' ? `${p.record?.status}, ` : ''}epoch ${p.record?.epochs.length}/${o.refineEpochs}, ${p.record?.valAccuracy?.toFixed(2)}%`);
+            log(
+              `   ${name(p.id)}: ${p.state === 'finished' ? `${p.record?.status}, ` : ''}epoch ${p.record?.epochs.length}/${o.refineEpochs}, ${p.record?.valAccuracy?.toFixed(2)}%`,
+            );
           }
         },
       });
@@ -145,14 +178,26 @@ function refuseOtherRefineEpochs(runDir: string, epochs: number): void {
   }
 }
 
-async function search(out: string, datasetDir: string, o: CaseStudyOptions, s: { population: number; generations: number }, log: (l: string) => void): Promise<void> {
+async function search(
+  out: string,
+  datasetDir: string,
+  o: CaseStudyOptions,
+  s: { population: number; generations: number },
+  log: (l: string) => void,
+): Promise<void> {
   const runDir = join(out, CASE_STUDY_DIRS.search);
-  log(`4/4 search: population ${s.population}, ${s.generations} generations, ${epochs(o.epochs)} per candidate into ${runDir}`);
+  log(
+    `4/4 search: population ${s.population}, ${s.generations} generations, ${epochs(o.epochs)} per candidate into ${runDir}`,
+  );
   await timedStep(out, 'search', key(s.population, s.generations, o.epochs, o.batchSize), async () => {
     let store: RunStore;
     if (existsSync(join(runDir, 'config.json'))) {
       const c = readRunConfig(runDir);
-      if (c.search.population !== s.population || c.search.generations !== s.generations || c.training.epochs !== o.epochs) {
+      if (
+        c.search.population !== s.population ||
+        c.search.generations !== s.generations ||
+        c.training.epochs !== o.epochs
+      ) {
         throw new CaseStudyError(
           `${runDir} holds a search of population ${c.search.population}, ${c.search.generations} generations, ${c.training.epochs} epochs; ` +
             `run with --search ${c.search.population},${c.search.generations} --epochs ${c.training.epochs} to continue it, or choose another --out`,

@@ -23,16 +23,40 @@ interface CaseStudyCliOptions {
 export function registerCaseStudyCommand(program: Command): void {
   program
     .command('case-study')
-    .description("the paper's case study: simulate the XFEL data, train and refine networks 740, 729, 736, Table I beside the paper's (resumable)")
-    .option('--out <dir>', 'folder for the dataset, the runs and the tables; the same command again continues there', 'case-study')
-    .option('--fluence <photons/µm²>', 'fluence of the simulated patterns (A4NN: 1e14, 1e15, 1e16)', positive, PAPER_SETTINGS.fluence)
+    .description(
+      "the paper's case study: simulate the XFEL data, train and refine networks 740, 729, 736, Table I beside the paper's (resumable)",
+    )
+    .option(
+      '--out <dir>',
+      'folder for the dataset, the runs and the tables; the same command again continues there',
+      'case-study',
+    )
+    .option(
+      '--fluence <photons/µm²>',
+      'fluence of the simulated patterns (A4NN: 1e14, 1e15, 1e16)',
+      positive,
+      PAPER_SETTINGS.fluence,
+    )
     .option('--count <n>', 'patterns in all, split 80/20 per class', positiveInt, PAPER_SETTINGS.count)
     .option('--size <px>', 'image size: 127 (the paper), 128, or 64 / 32 / 16', positiveInt, PAPER_SETTINGS.size)
     .option('--seed <n>', 'simulation seed', nonNegativeInt, 0)
-    .option('--oversample <k>', "simulator grid spacing q-per-pixel / k (default the simulator's; 0.5 is quick for small binned images)", positive)
-    .option('--epochs <n>', 'training epochs of the networks and of search candidates (paper: 15)', positiveInt, PAPER_SETTINGS.epochs)
+    .option(
+      '--oversample <k>',
+      "simulator grid spacing q-per-pixel / k (default the simulator's; 0.5 is quick for small binned images)",
+      positive,
+    )
+    .option(
+      '--epochs <n>',
+      'training epochs of the networks and of search candidates (paper: 15)',
+      positiveInt,
+      PAPER_SETTINGS.epochs,
+    )
     .option('--refine-epochs <n>', 'refinement epochs (paper: 500)', positiveInt, PAPER_SETTINGS.refineEpochs)
-    .option('--search <pop,gens>', 'also run a search of this population and generations (paper: 25,30); its Pareto plot goes into the report', popGens)
+    .option(
+      '--search <pop,gens>',
+      'also run a search of this population and generations (paper: 25,30); its Pareto plot goes into the report',
+      popGens,
+    )
     .option('--batch-size <n>', 'mini-batch size (default 128)', positiveInt)
     .addOption(new Option('--engine <name>', 'training engine').choices(['auto', 'torch', 'tfjs']))
     .option('--python <path>', 'Python with PyTorch')
@@ -77,7 +101,8 @@ function simulateLogger() {
 
 function positive(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`"${value}" is not a positive number`);
   return n;
 }
 
@@ -96,7 +121,9 @@ function nonNegativeInt(value: string): number {
 function popGens(value: string): { population: number; generations: number } {
   const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(value);
   if (!m || Number(m[1]) < 2 || Number(m[2]) < 1) {
-    throw new InvalidArgumentError(`"${value}" is not POPULATION,GENERATIONS (population ≥ 2, generations ≥ 1), e.g. 25,30`);
+    throw new InvalidArgumentError(
+      `"${value}" is not POPULATION,GENERATIONS (population ≥ 2, generations ≥ 1), e.g. 25,30`,
+    );
   }
   return { population: Number(m[1]), generations: Number(m[2]) };
 }

@@ -68,7 +68,9 @@ function checkMatches(dir: string, want: CaseStudyData): void {
   try {
     manifest = openDatasetSync(dir).manifest;
   } catch (e) {
-    throw new CaseStudyError(`${dir} is there but is not a dataset (${(e as Error).message}); remove it or choose another --out`);
+    throw new CaseStudyError(
+      `${dir} is there but is not a dataset (${(e as Error).message}); remove it or choose another --out`,
+    );
   }
   const p = manifest.provenance;
   const have: Array<[string, unknown, unknown]> = [
@@ -78,7 +80,11 @@ function checkMatches(dir: string, want: CaseStudyData): void {
     ['--size', manifest.shape[1], want.size],
     ['seed', p.seed, want.seed],
     ['validation fraction', p.valFraction, want.valFraction],
-    ['--oversample', (p.grid as { oversample?: number } | undefined)?.oversample, want.oversample ?? DEFAULT_SPLINE_OVERSAMPLE],
+    [
+      '--oversample',
+      (p.grid as { oversample?: number } | undefined)?.oversample,
+      want.oversample ?? DEFAULT_SPLINE_OVERSAMPLE,
+    ],
   ];
   const bad = have.find(([, a, b]) => a !== b);
   if (bad) {

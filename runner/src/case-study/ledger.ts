@@ -26,7 +26,9 @@ export function readLedger(out: string): Ledger {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Ledger;
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message}); delete it to start the step clocks over`, { cause: e });
+    throw new Error(`${file}: not valid JSON (${(e as Error).message}); delete it to start the step clocks over`, {
+      cause: e,
+    });
   }
 }
 

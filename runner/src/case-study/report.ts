@@ -46,7 +46,11 @@ interface SearchSummary {
 
 export const TABLE_FILES = { markdown: 'table1.md', json: 'table1.json', plot: 'pareto.svg' } as const;
 
-export function writeCaseStudyTable(out: string, settings: CaseStudySettings, dataset: DatasetSummary | undefined): TableFiles {
+export function writeCaseStudyTable(
+  out: string,
+  settings: CaseStudySettings,
+  dataset: DatasetSummary | undefined,
+): TableFiles {
   const networksDir = join(out, 'networks');
   const hasNetworks = existsSync(join(networksDir, RUN_FILES.config));
   const candidates = hasNetworks ? readCandidates(networksDir) : [];
@@ -62,7 +66,9 @@ export function writeCaseStudyTable(out: string, settings: CaseStudySettings, da
     simulate: `${settings.count} patterns, ${settings.size}×${settings.size}`,
     train: `${epochs(settings.epochs)} each`,
     refine: `${epochs(settings.refineEpochs)} each`,
-    search: settings.search ? `population ${settings.search.population}, ${settings.search.generations} generations` : undefined,
+    search: settings.search
+      ? `population ${settings.search.population}, ${settings.search.generations} generations`
+      : undefined,
   };
   const text = `${rowsMarkdown(rows)}\n${stepsMarkdown(ledger, describe)}`;
   const md = join(out, TABLE_FILES.markdown);
@@ -89,7 +95,13 @@ function searchSummary(out: string, networks: readonly CandidateRecord[]): Searc
     writeFileSync(plot, caseStudyPlot(records, ours));
   }
   const report = join(dir, 'report.html');
-  return { run: dir, candidates: records.length, front: paretoFront(records).length, report: existsSync(report) ? report : null, plot };
+  return {
+    run: dir,
+    candidates: records.length,
+    front: paretoFront(records).length,
+    report: existsSync(report) ? report : null,
+    plot,
+  };
 }
 
 function markdown(
@@ -112,7 +124,7 @@ function markdown(
       `then refined ${epochs(s.refineEpochs)} from scratch. The paper trained on 79,384 patterns of 127×127 for 15 and 500 epochs; ` +
       'MFLOPs match the paper only at 127×127.',
     'Accuracy is validation accuracy in percent; inference time is per image on the refinement device, after refinement ' +
-      '(the paper\'s Table I times are not reproduced here).',
+      "(the paper's Table I times are not reproduced here).",
     '',
     tables.split('\n\n')[0],
     '',
@@ -132,7 +144,11 @@ function markdown(
       `\`search/\`: ${search.candidates} candidates, ${search.front} on the Pareto front` +
         `${search.report ? `; interactive plot and Table I in \`search/report.html\`` : ''}.`,
     );
-    if (search.plot) lines.push('', `![Validation accuracy vs MFLOPs of the search, with networks 740, 729 and 736 ringed](${TABLE_FILES.plot})`);
+    if (search.plot)
+      lines.push(
+        '',
+        `![Validation accuracy vs MFLOPs of the search, with networks 740, 729 and 736 ringed](${TABLE_FILES.plot})`,
+      );
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

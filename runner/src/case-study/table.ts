@@ -96,7 +96,9 @@ export function stepsMarkdown(ledger: Ledger, describe: Partial<Record<StepName,
   for (const name of Object.keys(STEP_TITLES) as StepName[]) {
     const e = ledger[name];
     if (!e) continue;
-    lines.push(`| ${STEP_TITLES[name]}${describe[name] ? ` (${describe[name]})` : ''} | ${formatSeconds(e.seconds)} | ${e.done ? 'done' : 'unfinished'} |`);
+    lines.push(
+      `| ${STEP_TITLES[name]}${describe[name] ? ` (${describe[name]})` : ''} | ${formatSeconds(e.seconds)} | ${e.done ? 'done' : 'unfinished'} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -18,10 +18,14 @@ export async function checkDataset(dir: string, expected?: ExpectedDataset): Pro
   const dataset = openDatasetSync(dir);
   const { manifest } = dataset;
   if (expected && expected.shape.join(',') !== manifest.shape.join(',')) {
-    throw new Error(`${dir}: images are [${manifest.shape}] but the run was created for [${expected.shape}] (channels,height,width)`);
+    throw new Error(
+      `${dir}: images are [${manifest.shape}] but the run was created for [${expected.shape}] (channels,height,width)`,
+    );
   }
   if (expected && expected.classes.join('\u0000') !== manifest.classes.join('\u0000')) {
-    throw new Error(`${dir}: classes are [${manifest.classes.join(', ')}] but the run was created for [${expected.classes.join(', ')}]`);
+    throw new Error(
+      `${dir}: classes are [${manifest.classes.join(', ')}] but the run was created for [${expected.classes.join(', ')}]`,
+    );
   }
   for (const name of SPLIT_NAMES) {
     const split = dataset.splits[name];

@@ -23,7 +23,10 @@ export interface DatasetInfo {
 
 export async function datasetInfo(dir: string): Promise<DatasetInfo> {
   const ds = openDatasetSync(dir);
-  let min = Infinity, max = -Infinity, sum = 0, n = 0;
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0,
+    n = 0;
   const splits = {} as DatasetInfo['splits'];
   for (const name of SPLIT_NAMES) {
     const s = ds.splits[name];
@@ -44,8 +47,17 @@ export async function datasetInfo(dir: string): Promise<DatasetInfo> {
     }
   }
   return {
-    dir, name: ds.manifest.name, shape: ds.manifest.shape, dtype: ds.manifest.dtype, bytes: folderBytes(dir), classes: ds.manifest.classes, splits,
-    min: n ? min : NaN, max: n ? max : NaN, mean: n ? sum / n : NaN, provenance: ds.manifest.provenance,
+    dir,
+    name: ds.manifest.name,
+    shape: ds.manifest.shape,
+    dtype: ds.manifest.dtype,
+    bytes: folderBytes(dir),
+    classes: ds.manifest.classes,
+    splits,
+    min: n ? min : NaN,
+    max: n ? max : NaN,
+    mean: n ? sum / n : NaN,
+    provenance: ds.manifest.provenance,
   };
 }
 
@@ -63,11 +75,16 @@ export function formatInfo(info: DatasetInfo): string {
   lines.push(`split     ${'total'.padStart(8)}  ${info.classes.map((c) => c.padStart(w)).join('  ')}`);
   for (const name of SPLIT_NAMES) {
     const s = info.splits[name];
-    lines.push(`${name.padEnd(9)} ${String(s.count).padStart(8)}  ${s.perClass.map((v) => String(v).padStart(w)).join('  ')}`);
+    lines.push(
+      `${name.padEnd(9)} ${String(s.count).padStart(8)}  ${s.perClass.map((v) => String(v).padStart(w)).join('  ')}`,
+    );
   }
   lines.push(`values    min ${fmt(info.min)}  max ${fmt(info.max)}  mean ${fmt(info.mean)}`);
   const p = info.provenance;
-  if (typeof p.source === 'string') lines.push(`source    ${p.source}${p.fluencePhotonsPerUm2 ? `, fluence ${p.fluencePhotonsPerUm2} photons/µm²` : ''}${p.seed !== undefined ? `, seed ${p.seed}` : ''}`);
+  if (typeof p.source === 'string')
+    lines.push(
+      `source    ${p.source}${p.fluencePhotonsPerUm2 ? `, fluence ${p.fluencePhotonsPerUm2} photons/µm²` : ''}${p.seed !== undefined ? `, seed ${p.seed}` : ''}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 

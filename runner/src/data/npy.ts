@@ -3,21 +3,42 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 
 export type NpyDtype =
-  | 'float32' | 'float64' | 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32' | 'int64' | 'bool';
+  'float32' | 'float64' | 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32' | 'int64' | 'bool';
 
 export type NpyArray =
-  | Float32Array | Float64Array | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array
+  | Float32Array
+  | Float64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
   | BigInt64Array;
 
 const DTYPES: Record<string, { dtype: NpyDtype; size: number }> = {
-  f4: { dtype: 'float32', size: 4 }, f8: { dtype: 'float64', size: 8 },
-  u1: { dtype: 'uint8', size: 1 }, u2: { dtype: 'uint16', size: 2 }, u4: { dtype: 'uint32', size: 4 },
-  i1: { dtype: 'int8', size: 1 }, i2: { dtype: 'int16', size: 2 }, i4: { dtype: 'int32', size: 4 },
-  i8: { dtype: 'int64', size: 8 }, b1: { dtype: 'bool', size: 1 },
+  f4: { dtype: 'float32', size: 4 },
+  f8: { dtype: 'float64', size: 8 },
+  u1: { dtype: 'uint8', size: 1 },
+  u2: { dtype: 'uint16', size: 2 },
+  u4: { dtype: 'uint32', size: 4 },
+  i1: { dtype: 'int8', size: 1 },
+  i2: { dtype: 'int16', size: 2 },
+  i4: { dtype: 'int32', size: 4 },
+  i8: { dtype: 'int64', size: 8 },
+  b1: { dtype: 'bool', size: 1 },
 };
 const DESCR: Record<NpyDtype, string> = {
-  float32: '<f4', float64: '<f8', uint8: '|u1', uint16: '<u2', uint32: '<u4', int8: '|i1', int16: '<i2',
-  int32: '<i4', int64: '<i8', bool: '|b1',
+  float32: '<f4',
+  float64: '<f8',
+  uint8: '|u1',
+  uint16: '<u2',
+  uint32: '<u4',
+  int8: '|i1',
+  int16: '<i2',
+  int32: '<i4',
+  int64: '<i8',
+  bool: '|b1',
 };
 
 export interface NpyHeader {
@@ -36,7 +57,8 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** Parses the header from the first bytes of a .npy file; `file` only names it in errors. */
 export function parseNpyHeader(buf: Uint8Array, file: string): NpyHeader {
-  if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) throw new Error(`${file}: not a .npy file (bad magic bytes)`);
+  if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b))
+    throw new Error(`${file}: not a .npy file (bad magic bytes)`);
   const major = buf[6];
   let headerLen: number;
   let start: number;
@@ -92,7 +114,9 @@ export function readNpyHeader(path: string): NpyHeader {
     const h = parseNpyHeader(head, path);
     const expected = h.dataOffset + h.dataBytes;
     if (size < expected) {
-      throw new Error(`${path}: truncated: header promises ${expected} bytes (shape [${h.shape}] ${h.dtype}), file has ${size}`);
+      throw new Error(
+        `${path}: truncated: header promises ${expected} bytes (shape [${h.shape}] ${h.dtype}), file has ${size}`,
+      );
     }
     if (size > expected) throw new Error(`${path}: ${size - expected} unexpected bytes after the array data`);
     return h;
@@ -103,20 +127,34 @@ export function readNpyHeader(path: string): NpyHeader {
 
 function typedArray(dtype: NpyDtype, buf: ArrayBuffer, offset: number, length: number): NpyArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(buf, offset, length);
-    case 'float64': return new Float64Array(buf, offset, length);
-    case 'uint8': case 'bool': return new Uint8Array(buf, offset, length);
-    case 'uint16': return new Uint16Array(buf, offset, length);
-    case 'uint32': return new Uint32Array(buf, offset, length);
-    case 'int8': return new Int8Array(buf, offset, length);
-    case 'int16': return new Int16Array(buf, offset, length);
-    case 'int32': return new Int32Array(buf, offset, length);
-    case 'int64': return new BigInt64Array(buf, offset, length);
+    case 'float32':
+      return new Float32Array(buf, offset, length);
+    case 'float64':
+      return new Float64Array(buf, offset, length);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(buf, offset, length);
+    case 'uint16':
+      return new Uint16Array(buf, offset, length);
+    case 'uint32':
+      return new Uint32Array(buf, offset, length);
+    case 'int8':
+      return new Int8Array(buf, offset, length);
+    case 'int16':
+      return new Int16Array(buf, offset, length);
+    case 'int32':
+      return new Int32Array(buf, offset, length);
+    case 'int64':
+      return new BigInt64Array(buf, offset, length);
   }
 }
 
 /** Decodes `count` elements of raw little/big-endian data into a fresh, aligned typed array. */
-export function decodeNpyData(h: Pick<NpyHeader, 'dtype' | 'littleEndian' | 'itemSize'>, bytes: Uint8Array, count: number): NpyArray {
+export function decodeNpyData(
+  h: Pick<NpyHeader, 'dtype' | 'littleEndian' | 'itemSize'>,
+  bytes: Uint8Array,
+  count: number,
+): NpyArray {
   const copy = new Uint8Array(count * h.itemSize);
   copy.set(bytes.subarray(0, count * h.itemSize));
   if (!h.littleEndian && h.itemSize > 1) {
@@ -130,7 +168,9 @@ export function decodeNpy(buf: Uint8Array, file: string): { header: NpyHeader; d
   const header = parseNpyHeader(buf, file);
   const available = buf.length - header.dataOffset;
   if (available < header.dataBytes) {
-    throw new Error(`${file}: truncated: header promises ${header.dataBytes} data bytes (shape [${header.shape}] ${header.dtype}), found ${available}`);
+    throw new Error(
+      `${file}: truncated: header promises ${header.dataBytes} data bytes (shape [${header.shape}] ${header.dtype}), found ${available}`,
+    );
   }
   const count = header.dataBytes / header.itemSize;
   let data = decodeNpyData(header, buf.subarray(header.dataOffset), count);
@@ -182,13 +222,18 @@ export class NpyWriter {
   private fd: number;
   private written = 0;
   private readonly expected: number;
-  constructor(readonly path: string, readonly dtype: NpyDtype, readonly shape: number[]) {
+  constructor(
+    readonly path: string,
+    readonly dtype: NpyDtype,
+    readonly shape: number[],
+  ) {
     this.fd = openSync(path, 'w');
     this.expected = shape.reduce((a, b) => a * b, 1);
     writeSync(this.fd, encodeNpyHeader(dtype, shape));
   }
   write(chunk: NpyArray): void {
-    if (this.written + chunk.length > this.expected) throw new Error(`${this.path}: more data than shape [${this.shape}]`);
+    if (this.written + chunk.length > this.expected)
+      throw new Error(`${this.path}: more data than shape [${this.shape}]`);
     const b = bytesOf(chunk);
     let off = 0;
     while (off < b.length) off += writeSync(this.fd, b, off, b.length - off);
@@ -202,7 +247,11 @@ export class NpyWriter {
   }
   /** Closes without the completeness check (used when aborting). */
   abort(): void {
-    try { closeSync(this.fd); } catch { /* already closed */ }
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
   }
 }
 

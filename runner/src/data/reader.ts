@@ -92,7 +92,9 @@ export function checkFinite(data: ArrayLike<number>, file: string, imageSize: nu
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v !== v || v === Infinity || v === -Infinity) {
-      throw new Error(`${file}: image ${firstImage + Math.floor(i / imageSize)} holds ${v} at pixel ${i % imageSize} (flat index within the image)`);
+      throw new Error(
+        `${file}: image ${firstImage + Math.floor(i / imageSize)} holds ${v} at pixel ${i % imageSize} (flat index within the image)`,
+      );
     }
   }
 }
@@ -109,7 +111,8 @@ export async function openDataset(dir: string): Promise<Dataset> {
 export function openDatasetSync(dir: string): Dataset {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir}: no such dataset folder`);
   const manifestPath = join(dir, MANIFEST_FILE);
-  if (!existsSync(manifestPath)) throw new Error(`${manifestPath}: missing (not a dataset folder, or an unfinished one)`);
+  if (!existsSync(manifestPath))
+    throw new Error(`${manifestPath}: missing (not a dataset folder, or an unfinished one)`);
   const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
   const [c, hgt, wid] = manifest.shape;
   const imageSize = c * hgt * wid;
@@ -124,9 +127,12 @@ export function openDatasetSync(dir: string): Dataset {
     const ih = readNpyHeader(imagesFile);
     const expectShape = [s.count, c, hgt, wid];
     if (!sameShape(ih.shape, expectShape)) {
-      throw new Error(`${imagesFile}: shape [${ih.shape}] does not match the manifest's [${expectShape}] (count, ...shape)`);
+      throw new Error(
+        `${imagesFile}: shape [${ih.shape}] does not match the manifest's [${expectShape}] (count, ...shape)`,
+      );
     }
-    if (ih.dtype !== manifest.dtype) throw new Error(`${imagesFile}: dtype ${ih.dtype}, manifest says ${manifest.dtype}`);
+    if (ih.dtype !== manifest.dtype)
+      throw new Error(`${imagesFile}: dtype ${ih.dtype}, manifest says ${manifest.dtype}`);
     if (ih.fortranOrder) throw new Error(`${imagesFile}: Fortran-ordered arrays are not supported in a dataset`);
     const lh = readNpyHeader(labelsFile);
     if (!sameShape(lh.shape, [s.count])) throw new Error(`${labelsFile}: shape [${lh.shape}], expected [${s.count}]`);
@@ -135,7 +141,8 @@ export function openDatasetSync(dir: string): Dataset {
     for (const [key, rel] of Object.entries(s.metadata ?? {})) {
       const f = join(dir, rel);
       const mh = readNpyHeader(f);
-      if (mh.shape[0] !== s.count) throw new Error(`${f}: first dimension ${mh.shape[0]}, expected ${s.count} (metadata '${key}')`);
+      if (mh.shape[0] !== s.count)
+        throw new Error(`${f}: first dimension ${mh.shape[0]}, expected ${s.count} (metadata '${key}')`);
       metaHeaders[key] = mh;
     }
     let imagesCache: ImageArray | undefined;
@@ -164,7 +171,9 @@ export function openDatasetSync(dir: string): Dataset {
           const k = BigInt(manifest.classes.length);
           for (let i = 0; i < raw.length; i++) {
             if (raw[i] < 0n || raw[i] >= k) {
-              throw new Error(`${labelsFile}: label ${raw[i]} at index ${i} is out of range [0, ${manifest.classes.length})`);
+              throw new Error(
+                `${labelsFile}: label ${raw[i]} at index ${i} is out of range [0, ${manifest.classes.length})`,
+              );
             }
             out[i] = Number(raw[i]);
           }
@@ -178,7 +187,10 @@ export function openDatasetSync(dir: string): Dataset {
         const f = join(dir, s.metadata![key]);
         const n = mh.dataBytes / mh.itemSize;
         const raw = readRange(f, mh, 0, n);
-        const data = raw instanceof Float64Array || raw instanceof Float32Array ? raw : Float64Array.from(raw as ArrayLike<number>);
+        const data =
+          raw instanceof Float64Array || raw instanceof Float32Array
+            ? raw
+            : Float64Array.from(raw as ArrayLike<number>);
         return { shape: mh.shape, data };
       },
     };

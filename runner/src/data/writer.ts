@@ -5,7 +5,14 @@
 // grow with the number of images.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DATASET_FORMAT, MANIFEST_FILE, SPLIT_NAMES, type DatasetManifest, type ImageDtype, type SplitName } from './format';
+import {
+  DATASET_FORMAT,
+  MANIFEST_FILE,
+  SPLIT_NAMES,
+  type DatasetManifest,
+  type ImageDtype,
+  type SplitName,
+} from './format';
 import { ImageSink, widest } from './image-sink';
 import { NpyWriter } from './npy';
 
@@ -28,7 +35,11 @@ type ImageInput = ArrayLike<number>;
 class BufferedNpy<T extends Float32Array | BigInt64Array> {
   private readonly writer: NpyWriter;
   private filled = 0;
-  constructor(path: string, shape: number[], private readonly buf: T) {
+  constructor(
+    path: string,
+    shape: number[],
+    private readonly buf: T,
+  ) {
     this.writer = new NpyWriter(path, buf instanceof BigInt64Array ? 'int64' : 'float32', shape);
   }
   push(values: ArrayLike<number | bigint>): void {
@@ -62,7 +73,11 @@ export class DatasetWriter {
   private readonly imageSize: number;
   private done = false;
 
-  private constructor(readonly outDir: string, readonly spec: DatasetSpec, private readonly overwrite: boolean) {
+  private constructor(
+    readonly outDir: string,
+    readonly spec: DatasetSpec,
+    private readonly overwrite: boolean,
+  ) {
     this.tmpDir = `${outDir}.partial`;
     this.imageSize = spec.shape[0] * spec.shape[1] * spec.shape[2];
   }
@@ -70,11 +85,13 @@ export class DatasetWriter {
   /** Starts a dataset at `outDir` (which must not exist unless `overwrite`). */
   static create(outDir: string, spec: DatasetSpec, opts: { overwrite?: boolean } = {}): DatasetWriter {
     const out = resolve(outDir);
-    if (existsSync(out) && !opts.overwrite) throw new Error(`${outDir}: already exists (choose another --out, or --force to replace it)`);
+    if (existsSync(out) && !opts.overwrite)
+      throw new Error(`${outDir}: already exists (choose another --out, or --force to replace it)`);
     if (spec.classes.length < 1) throw new Error('a dataset needs at least one class');
     const w = new DatasetWriter(out, spec, !!opts.overwrite);
     if (existsSync(w.tmpDir)) {
-      if (!existsSync(join(w.tmpDir, PARTIAL_MARK))) throw new Error(`${w.tmpDir}: exists and is not an unfinished dataset; remove it first`);
+      if (!existsSync(join(w.tmpDir, PARTIAL_MARK)))
+        throw new Error(`${w.tmpDir}: exists and is not an unfinished dataset; remove it first`);
       rmSync(w.tmpDir, { recursive: true, force: true });
     }
     mkdirSync(w.tmpDir, { recursive: true });
@@ -85,7 +102,11 @@ export class DatasetWriter {
       for (const [k, shape] of Object.entries(spec.metadata ?? {})) {
         const per = shape.reduce((a, b) => a * b, 1);
         const file = `${name}_${k}.npy`;
-        meta[k] = { per, file, out: new BufferedNpy(join(w.tmpDir, file), [n, ...shape], new Float32Array(per * 4096)) };
+        meta[k] = {
+          per,
+          file,
+          out: new BufferedNpy(join(w.tmpDir, file), [n, ...shape], new Float32Array(per * 4096)),
+        };
       }
       w.splits[name] = {
         images: new ImageSink(join(w.tmpDir, `${name}_images.npy`), spec.dtype, [n, ...spec.shape]),
@@ -104,9 +125,14 @@ export class DatasetWriter {
   /** Appends one image (C·H·W values) with its class index and optional metadata. */
   add(split: SplitName, image: ImageInput, label: number, meta?: Record<string, ArrayLike<number>>): void {
     const s = this.splits[split];
-    if (s.n >= this.spec.counts[split]) throw new Error(`dataset ${split} split: more than the ${this.spec.counts[split]} images announced`);
-    if (image.length !== this.imageSize) throw new Error(`image of ${image.length} values, expected ${this.imageSize} (shape ${this.spec.shape.join('×')})`);
-    if (!Number.isInteger(label) || label < 0 || label >= this.spec.classes.length) throw new Error(`label ${label} out of range [0, ${this.spec.classes.length})`);
+    if (s.n >= this.spec.counts[split])
+      throw new Error(`dataset ${split} split: more than the ${this.spec.counts[split]} images announced`);
+    if (image.length !== this.imageSize)
+      throw new Error(
+        `image of ${image.length} values, expected ${this.imageSize} (shape ${this.spec.shape.join('×')})`,
+      );
+    if (!Number.isInteger(label) || label < 0 || label >= this.spec.classes.length)
+      throw new Error(`label ${label} out of range [0, ${this.spec.classes.length})`);
     for (const [k, { per }] of Object.entries(s.meta)) {
       const m = meta?.[k];
       if (!m || m.length !== per) throw new Error(`${split} image ${s.n}: metadata '${k}' needs ${per} values`);
@@ -130,7 +156,8 @@ export class DatasetWriter {
     };
     for (const name of SPLIT_NAMES) {
       const s = this.splits[name];
-      if (s.n !== this.spec.counts[name]) throw new Error(`dataset ${name} split: ${s.n} of ${this.spec.counts[name]} images written`);
+      if (s.n !== this.spec.counts[name])
+        throw new Error(`dataset ${name} split: ${s.n} of ${this.spec.counts[name]} images written`);
       s.images.widenTo(manifest.dtype); // both splits in one dtype
       s.images.close();
       s.labels.close();
@@ -150,7 +177,8 @@ export class DatasetWriter {
     rmSync(join(this.tmpDir, PARTIAL_MARK));
     let old: string | undefined;
     if (existsSync(this.outDir)) {
-      if (!this.overwrite) throw new Error(`${this.outDir}: appeared while writing; the finished dataset is in ${this.tmpDir}`);
+      if (!this.overwrite)
+        throw new Error(`${this.outDir}: appeared while writing; the finished dataset is in ${this.tmpDir}`);
       old = join(dirname(this.outDir), `.${basename(this.outDir)}.old-${process.pid}`);
       renameSync(this.outDir, old);
     }

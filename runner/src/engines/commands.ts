@@ -17,7 +17,10 @@ export function registerEngineCommands(program: Command): void {
       try {
         const info = await made.engine.info();
         if (o.json) console.log(JSON.stringify({ ...info, name: made.name, reason: made.reason }));
-        else console.log(`${made.reason}\n${info.description}${info.gpus.length ? `\nGPUs: ${info.gpus.join(', ')}` : ''}`);
+        else
+          console.log(
+            `${made.reason}\n${info.description}${info.gpus.length ? `\nGPUs: ${info.gpus.join(', ')}` : ''}`,
+          );
       } finally {
         await made.engine.close();
       }

@@ -108,5 +108,12 @@ export interface BenchEngine extends Engine {
 
 /** The training settings of a bench measurement: the search defaults, one epoch of the requested batch, constant rate. */
 export function benchTraining(req: BenchRequest): TrainingSettings {
-  return { ...TRAINING_DEFAULTS, epochs: 1, batchSize: req.batchSize, schedule: 'constant', mixedPrecision: req.mixedPrecision ?? 'auto', seed: 0 };
+  return {
+    ...TRAINING_DEFAULTS,
+    epochs: 1,
+    batchSize: req.batchSize,
+    schedule: 'constant',
+    mixedPrecision: req.mixedPrecision ?? 'auto',
+    seed: 0,
+  };
 }

@@ -32,7 +32,10 @@ async function loadTfjs(settings: EngineSettings): Promise<Engine> {
   return await mod.createTfjsEngine(settings);
 }
 
-export async function createEngine(settings: EngineSettings, options: CreateEngineOptions = {}): Promise<CreatedEngine> {
+export async function createEngine(
+  settings: EngineSettings,
+  options: CreateEngineOptions = {},
+): Promise<CreatedEngine> {
   if (settings.name === 'torch') {
     const engine = await TorchEngine.create(settings, options.torch);
     return { engine, name: 'torch', reason: `torch (asked for): PyTorch ${engine.probe.torch} from ${engine.python}` };

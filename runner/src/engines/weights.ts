@@ -29,7 +29,8 @@ export function weightEntries(spec: NetworkSpec): WeightEntry[] {
     out.push({ name: `${p}.entry.weight`, shape: [c, phase.inChannels, k, k], trainable: true });
     for (const node of phase.nodes) {
       const n = `${p}.nodes.${node.id}`;
-      if (node.inputs.length > 1) out.push({ name: `${n}.merge.weight`, shape: [c, node.inputs.length * c, 1, 1], trainable: true });
+      if (node.inputs.length > 1)
+        out.push({ name: `${n}.merge.weight`, shape: [c, node.inputs.length * c, 1, 1], trainable: true });
       out.push({ name: `${n}.conv.weight`, shape: [c, c, 3, 3], trainable: true });
       out.push(...bn(`${n}.bn`, c));
     }

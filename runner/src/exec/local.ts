@@ -44,7 +44,10 @@ export function planSlots({ gpus, cpus, workers, workersPerGpu }: SlotPlanInput)
 export function visibleGpus(count: number, env: NodeJS.ProcessEnv = process.env): string[] {
   const visible = env.CUDA_VISIBLE_DEVICES;
   if (visible !== undefined && visible.trim() !== '') {
-    const ids = visible.split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = visible
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     return ids.slice(0, count);
   }
   return Array.from({ length: count }, (_, i) => String(i));
@@ -148,7 +151,8 @@ export class LocalExecutor implements Executor {
             stopAfter: (m) => hooks.stopAfter?.(id, m) ?? false,
           });
         } catch (e) {
-          outcome = e instanceof TrainingError ? e : new TrainingError('engine-error', `${id}: ${(e as Error)?.message ?? e}`);
+          outcome =
+            e instanceof TrainingError ? e : new TrainingError('engine-error', `${id}: ${(e as Error)?.message ?? e}`);
         }
         try {
           await hooks.onResult(id, outcome, where);

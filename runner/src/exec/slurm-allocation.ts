@@ -14,8 +14,12 @@ export function allocationNodes(env: NodeJS.ProcessEnv = process.env): string[] 
   const list = env.SLURM_JOB_NODELIST ?? env.SLURM_NODELIST;
   if (!list) throw new Error('not inside a Slurm allocation (SLURM_JOB_NODELIST is not set)');
   const r = spawnSync('scontrol', ['show', 'hostnames', list], { encoding: 'utf8', env, timeout: 30_000 });
-  if (r.error || r.status !== 0) throw new Error(`scontrol show hostnames ${list} failed: ${r.error?.message ?? r.stderr.trim()}`);
-  const nodes = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (r.error || r.status !== 0)
+    throw new Error(`scontrol show hostnames ${list} failed: ${r.error?.message ?? r.stderr.trim()}`);
+  const nodes = r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const first = env.SLURMD_NODENAME;
   return first && nodes.includes(first) ? [first, ...nodes.filter((n) => n !== first)] : nodes;
 }
@@ -31,7 +35,8 @@ export interface StepSlot {
 /** Workers spread over nodes round-robin, so a pool smaller than the allocation still uses every node. */
 export function planStepSlots(nodes: string[], perNode: number, limit?: number | null): StepSlot[] {
   const slots: StepSlot[] = [];
-  for (let local = 0; local < perNode; local++) for (const node of nodes) slots.push({ index: slots.length, node, local });
+  for (let local = 0; local < perNode; local++)
+    for (const node of nodes) slots.push({ index: slots.length, node, local });
   return slots.slice(0, limit ?? slots.length);
 }
 

@@ -17,7 +17,12 @@ export interface StepEngine extends Engine {
   where(): WorkerRef | undefined;
 }
 
-export type StepEngineFactory = (slot: StepSlot, launcher: string[], layout: WorkerLayout, settings: EngineSettings) => Promise<StepEngine>;
+export type StepEngineFactory = (
+  slot: StepSlot,
+  launcher: string[],
+  layout: WorkerLayout,
+  settings: EngineSettings,
+) => Promise<StepEngine>;
 
 export interface SlurmStepOptions {
   engine: EngineSettings;
@@ -32,8 +37,12 @@ export interface SlurmStepOptions {
 
 /** The torch engine as a job step; its hello names the node and the GPU Slurm bound it to. */
 const torchStep: StepEngineFactory = async (_slot, launcher, layout, settings) => {
-  if (settings.name === 'tfjs') throw new Error('the slurm executor trains with the torch engine (engine.name "torch" or "auto"), not tfjs');
-  const engine = await TorchEngine.create(settings, { launcher, threads: layout.gpusPerNode > 0 ? undefined : layout.cpusPerWorker });
+  if (settings.name === 'tfjs')
+    throw new Error('the slurm executor trains with the torch engine (engine.name "torch" or "auto"), not tfjs');
+  const engine = await TorchEngine.create(settings, {
+    launcher,
+    threads: layout.gpusPerNode > 0 ? undefined : layout.cpusPerWorker,
+  });
   return Object.assign(engine, {
     where(): WorkerRef | undefined {
       const h = engine.workerHello;
@@ -59,13 +68,19 @@ export class SlurmStepExecutor implements Executor {
   constructor(private readonly options: SlurmStepOptions) {
     this.layout = workerLayout(options.executor.slurm, options.executor.workersPerGpu);
     const jobId = options.jobId ?? slurmJobId();
-    if (!jobId) throw new Error('the slurm executor trains inside its batch job; submit the search with `pareto-nas search --config F`');
+    if (!jobId)
+      throw new Error(
+        'the slurm executor trains inside its batch job; submit the search with `pareto-nas search --config F`',
+      );
     this.jobId = jobId;
   }
 
   describe(): string {
     const nodes = new Set(this.workers.map((w) => w.slot.node));
-    const gpus = this.layout.gpusPerNode > 0 ? `${this.layout.gpusPerNode} GPU(s)` : `${this.layout.cpusPerWorker} CPU(s) per worker`;
+    const gpus =
+      this.layout.gpusPerNode > 0
+        ? `${this.layout.gpusPerNode} GPU(s)`
+        : `${this.layout.cpusPerWorker} CPU(s) per worker`;
     const out = this.excluded.size ? `; excluded: ${[...this.excluded].join(', ')}` : '';
     return `slurm job ${this.jobId}: ${this.workers.length} worker steps on ${nodes.size} node(s) (${[...nodes].join(', ')}), ${gpus}${out}`;
   }
@@ -73,7 +88,9 @@ export class SlurmStepExecutor implements Executor {
   private plan(): void {
     if (this.workers.length) return;
     const nodes = this.options.nodes ?? allocationNodes();
-    this.workers = planStepSlots(nodes, this.layout.workersPerNode, this.options.executor.workers).map((slot) => ({ slot }));
+    this.workers = planStepSlots(nodes, this.layout.workersPerNode, this.options.executor.workers).map((slot) => ({
+      slot,
+    }));
   }
 
   async evaluate(jobs: TrainJob[], hooks: ExecutorHooks): Promise<void> {
@@ -105,7 +122,14 @@ export class SlurmStepExecutor implements Executor {
       const tries = (attempts.get(job.id) ?? 0) + 1;
       attempts.set(job.id, tries);
       const requeued = tries < (this.options.maxAttempts ?? 3);
-      hooks.onWorker?.({ type: 'worker-lost', slot: w.slot.index, worker: where, candidate: job.id, message: e.message, requeued });
+      hooks.onWorker?.({
+        type: 'worker-lost',
+        slot: w.slot.index,
+        worker: where,
+        candidate: job.id,
+        message: e.message,
+        requeued,
+      });
       this.countFailure(w.slot.node, hooks);
       return requeued;
     };
@@ -128,7 +152,8 @@ export class SlurmStepExecutor implements Executor {
             where = engine.where() ?? { node: w.slot.node, gpu: null };
             hooks.onWorker?.({ type: 'worker-started', slot: w.slot.index, worker: where });
           } catch (e) {
-            const error = e instanceof TrainingError ? e : new TrainingError('engine-error', String((e as Error)?.message ?? e));
+            const error =
+              e instanceof TrainingError ? e : new TrainingError('engine-error', String((e as Error)?.message ?? e));
             if (queue.signal.aborted) return queue.putBack(job);
             if (lose(w, job, error, { node: w.slot.node, gpu: null })) queue.putBack(job);
             else await finish(job, error, { node: w.slot.node, gpu: null });
@@ -138,7 +163,11 @@ export class SlurmStepExecutor implements Executor {
         hooks.onStart?.(job.id, where);
         const outcome = await engine
           .train(job, { signal: queue.signal, onEpoch: (m) => hooks.onEpoch?.(job.id, m) })
-          .catch((e: unknown) => (e instanceof TrainingError ? e : new TrainingError('engine-error', `${job.id}: ${(e as Error)?.message ?? e}`)));
+          .catch((e: unknown) =>
+            e instanceof TrainingError
+              ? e
+              : new TrainingError('engine-error', `${job.id}: ${(e as Error)?.message ?? e}`),
+          );
         if (outcome instanceof WorkerExitError && !queue.signal.aborted && lose(w, job, outcome, where)) {
           queue.putBack(job);
           continue;
@@ -150,9 +179,12 @@ export class SlurmStepExecutor implements Executor {
     await Promise.all(this.workers.map((w) => runSlot(w)));
     if (hookError) throw hookError;
     if (jobEnding && !hooks.signal?.aborted) await abortOf(hooks.signal, 60_000);
-    if (jobEnding && !hooks.signal?.aborted) throw new Error(`job ${this.jobId} is ending (${slurmJobState(this.jobId)}): its worker steps were stopped`);
+    if (jobEnding && !hooks.signal?.aborted)
+      throw new Error(`job ${this.jobId} is ending (${slurmJobState(this.jobId)}): its worker steps were stopped`);
     if (!queue.signal.aborted && queue.remaining() > 0) {
-      throw new Error(`every node of job ${this.jobId} was excluded after lost workers (${[...this.excluded].join(', ')}); resume the run on a new allocation`);
+      throw new Error(
+        `every node of job ${this.jobId} was excluded after lost workers (${[...this.excluded].join(', ')}); resume the run on a new allocation`,
+      );
     }
   }
 

@@ -23,7 +23,12 @@ export interface WorkerCostModel {
  * (63,508 + 15,876 images of 127×127 = 4.9 GiB) plus the context and batch-128 activations of the
  * largest sampled network; two cores per worker.
  */
-export const DEFAULT_WORKER_COST: WorkerCostModel = { utilisation: 0.3, memoryMiB: 10_240, coresPerWorker: 2, maxWorkers: 8 };
+export const DEFAULT_WORKER_COST: WorkerCostModel = {
+  utilisation: 0.3,
+  memoryMiB: 10_240,
+  coresPerWorker: 2,
+  maxWorkers: 8,
+};
 
 export interface GpuHost {
   /** Memory of the smallest visible GPU, MiB (undefined when the probe could not tell). */

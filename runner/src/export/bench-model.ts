@@ -11,7 +11,14 @@ import type { ModelBenchRecord } from '../../../common/protocol';
 import { writeJsonAtomic } from '../store/files';
 
 export type { ModelBenchRecord };
-import { defaultExportFile, exportModel, manifestFileOf, type ExportedModel, type ExportFormat, type ExportManifest } from './export';
+import {
+  defaultExportFile,
+  exportModel,
+  manifestFileOf,
+  type ExportedModel,
+  type ExportFormat,
+  type ExportManifest,
+} from './export';
 import { OnnxModel } from './onnx-runtime';
 
 export interface ModelBenchOptions {
@@ -43,7 +50,10 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[i];
 }
 
-export function summarize(latenciesMs: number[], batchSize: number): Pick<ModelBenchRecord, 'batches' | 'imagesPerSecond' | 'perImageMs' | 'latencyMs'> {
+export function summarize(
+  latenciesMs: number[],
+  batchSize: number,
+): Pick<ModelBenchRecord, 'batches' | 'imagesPerSecond' | 'perImageMs' | 'latencyMs'> {
   const sorted = [...latenciesMs].sort((a, b) => a - b);
   const total = sorted.reduce((a, b) => a + b, 0);
   return {
@@ -81,7 +91,13 @@ async function timeOnnx(file: string, input: [number, number, number], batch: nu
   }
 }
 
-async function timeTorchScript(file: string, input: [number, number, number], batch: number, seconds: number, engine?: Partial<EngineSettings>) {
+async function timeTorchScript(
+  file: string,
+  input: [number, number, number],
+  batch: number,
+  seconds: number,
+  engine?: Partial<EngineSettings>,
+) {
   const torch = await TorchEngine.create({ ...engine });
   try {
     const r = await torch.benchModel({ file, input, batchSize: batch, seconds });
@@ -97,7 +113,9 @@ export async function benchModel(o: ModelBenchOptions): Promise<ModelBenchRecord
   const [, c, h, w] = manifest.input.shape;
   const input: [number, number, number] = [c, h, w];
   const { latencies, runtime } =
-    o.format === 'onnx' ? await timeOnnx(file, input, o.batchSize, o.seconds) : await timeTorchScript(file, input, o.batchSize, o.seconds, o.engine);
+    o.format === 'onnx'
+      ? await timeOnnx(file, input, o.batchSize, o.seconds)
+      : await timeTorchScript(file, input, o.batchSize, o.seconds, o.engine);
   const record: ModelBenchRecord = {
     candidate: o.id,
     format: o.format,

@@ -17,7 +17,9 @@ const formatOption = () => new Option('--format <format>', 'file format').choice
 export function registerExportCommands(program: Command): void {
   program
     .command('export')
-    .description('write a refined network as ONNX or TorchScript for a workflow (input transform inside, metadata beside it)')
+    .description(
+      'write a refined network as ONNX or TorchScript for a workflow (input transform inside, metadata beside it)',
+    )
     .argument('<run>', 'run directory')
     .argument('<id>', 'candidate id, e.g. g3-07 (a refined one: refinement keeps the weights)')
     .addOption(formatOption())
@@ -36,7 +38,9 @@ export function registerExportCommands(program: Command): void {
       });
       if (o.json) return void console.log(JSON.stringify(manifest));
       console.log(`${file}`);
-      console.log(`  ${manifest.modelFormat}, input images [batch, ${manifest.input.shape.slice(1).join(', ')}] as stored (${manifest.input.storedAs}), output logits over ${manifest.classes.join(' / ')}`);
+      console.log(
+        `  ${manifest.modelFormat}, input images [batch, ${manifest.input.shape.slice(1).join(', ')}] as stored (${manifest.input.storedAs}), output logits over ${manifest.classes.join(' / ')}`,
+      );
       console.log(`  metadata: ${manifestFileOf(file)}`);
     });
 

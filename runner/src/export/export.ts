@@ -45,7 +45,10 @@ export function manifestFileOf(file: string): string {
 }
 
 /** The refined weights of a candidate: only refined networks are kept with their weights. */
-export function trainedWeights(runDir: string, id: string): { candidate: CandidateRecord; refined: RefineRecord; weights: string } {
+export function trainedWeights(
+  runDir: string,
+  id: string,
+): { candidate: CandidateRecord; refined: RefineRecord; weights: string } {
   const candidate = readCandidates(runDir).find((c) => c.id === id);
   if (!candidate) throw new ExportError(`${runDir} has no candidate "${id}"`);
   const refined = readRefineRecord(runDir, id);
@@ -63,7 +66,9 @@ function storedDtype(runDir: string, dataset?: string): ImageDtype {
   try {
     return openDatasetSync(dir).manifest.dtype;
   } catch (e) {
-    throw new ExportError(`cannot read the run's dataset to learn its pixel type (${(e as Error).message}); pass --dataset DIR`);
+    throw new ExportError(
+      `cannot read the run's dataset to learn its pixel type (${(e as Error).message}); pass --dataset DIR`,
+    );
   }
 }
 
@@ -99,7 +104,11 @@ export async function exportModel(options: ExportOptions): Promise<ExportedModel
       output: { name: 'logits', shape: ['batch', info.dataset.classes.length] },
       classes: info.dataset.classes,
       normalization: { insideModel: true, ...result.normalization },
-      exportedBy: { runner: RUNNER_VERSION, torch: result.torch, ...(result.opset !== undefined && { opset: result.opset }) },
+      exportedBy: {
+        runner: RUNNER_VERSION,
+        torch: result.torch,
+        ...(result.opset !== undefined && { opset: result.opset }),
+      },
       createdAt: new Date().toISOString(),
     };
     writeJsonAtomic(manifestFileOf(out), manifest);

@@ -46,7 +46,10 @@ export class OnnxModel {
 
   static async open(file: string, threads = cpus().length): Promise<OnnxModel> {
     const ort = await loadOrt();
-    const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(file, {
+      intraOpNumThreads: threads,
+      graphOptimizationLevel: 'all',
+    });
     return new OnnxModel(ort, session, threads);
   }
 

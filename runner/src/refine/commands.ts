@@ -34,7 +34,8 @@ export function registerRefineCommands(program: Command): void {
     .option('--dataset <dir>', 'dataset folder, when it moved since the search')
     .option('--json', 'print the final records as JSON lines')
     .action(async (run: string, o: RefineCliOptions) => {
-      if ((o.cutoff === undefined) === (o.ids === undefined)) throw new Error('give exactly one of --cutoff <MFLOPs> or --ids <a,b>');
+      if ((o.cutoff === undefined) === (o.ids === undefined))
+        throw new Error('give exactly one of --cutoff <MFLOPs> or --ids <a,b>');
       const select: RefineSelection = o.cutoff !== undefined ? { cutoff: o.cutoff } : { ids: o.ids! };
       const controller = new AbortController();
       const cancel = () => controller.abort();
@@ -69,14 +70,19 @@ export function registerRefineCommands(program: Command): void {
 
 function summary(r: RefineRecord): string {
   const acc = (a: number | null) => (a === null ? '—' : `${a.toFixed(2)}%`);
-  const inf = r.inference ? `, inference ${r.inference.seconds.toFixed(3)} s for ${r.inference.images} images (${r.inference.perImageMs.toFixed(3)} ms/image)` : '';
-  const state = r.status === 'done' ? '' : ` [${r.status}${r.failure ? `: ${r.failure.kind}: ${r.failure.message}` : ''}]`;
+  const inf = r.inference
+    ? `, inference ${r.inference.seconds.toFixed(3)} s for ${r.inference.images} images (${r.inference.perImageMs.toFixed(3)} ms/image)`
+    : '';
+  const state =
+    r.status === 'done' ? '' : ` [${r.status}${r.failure ? `: ${r.failure.kind}: ${r.failure.message}` : ''}]`;
   return `${r.id}  ${r.mflops} MFLOPs  search ${acc(r.searchAccuracy)} → refined ${acc(r.valAccuracy)} after ${r.epochs.length}/${r.epochsPlanned} epochs${inf}${state}`;
 }
 
 function reporter(epochs: number) {
   const tty = process.stderr.isTTY;
-  const multi = tty ? new MultiBar({ format: '{id} [{bar}] {value}/{total} epochs | {acc}', stream: process.stderr, hideCursor: true }) : undefined;
+  const multi = tty
+    ? new MultiBar({ format: '{id} [{bar}] {value}/{total} epochs | {acc}', stream: process.stderr, hideCursor: true })
+    : undefined;
   const bars = new Map<string, SingleBar>();
   let stopped = false;
   return {
@@ -103,5 +109,8 @@ function reporter(epochs: number) {
 }
 
 function list(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

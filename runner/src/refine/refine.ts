@@ -55,11 +55,13 @@ export function selectCandidates(runDir: string, select: RefineSelection): Candi
     return select.ids.map((id) => {
       const r = records.find((c) => c.id === id);
       if (!r) throw new RefineError(`${runDir} has no candidate "${id}" (ids look like ${records[0]?.id ?? 'g1-00'})`);
-      if (r.status === 'failed') throw new RefineError(`candidate ${id} failed during the search (${r.failure?.kind}); pick another`);
+      if (r.status === 'failed')
+        throw new RefineError(`candidate ${id} failed during the search (${r.failure?.kind}); pick another`);
       return r;
     });
   }
-  if (!Number.isFinite(select.cutoff) || select.cutoff <= 0) throw new RefineError(`--cutoff must be a positive number of MFLOPs, got ${select.cutoff}`);
+  if (!Number.isFinite(select.cutoff) || select.cutoff <= 0)
+    throw new RefineError(`--cutoff must be a positive number of MFLOPs, got ${select.cutoff}`);
   const front = paretoFront(records);
   if (front.length === 0) throw new RefineError(`${runDir} has no successfully trained candidates yet`);
   const chosen = selectBelowCutoff(front, select.cutoff);
@@ -75,7 +77,8 @@ export function selectCandidates(runDir: string, select: RefineSelection): Candi
 export async function refine(options: RefineOptions): Promise<RefineRecord[]> {
   const { runDir } = options;
   const epochs = options.epochs ?? DEFAULT_REFINE_EPOCHS;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new RefineError(`--epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new RefineError(`--epochs must be a positive integer, got ${epochs}`);
   const store = RunStore.open(runDir, 'refine'); // the run's writer lock, held until we return
   try {
     return await refineHolding(store, options, epochs);
@@ -217,6 +220,9 @@ function finishRecord(r: RefineRecord, outcome: TrainResult | TrainingError): vo
   if (outcome.inference) r.inference = outcome.inference;
   if (outcome.params !== r.params) {
     r.status = 'failed';
-    r.failure = { kind: 'engine-error', message: `engine built ${outcome.params} params, the run recorded ${r.params}` };
+    r.failure = {
+      kind: 'engine-error',
+      message: `engine built ${outcome.params} params, the run recorded ${r.params}`,
+    };
   }
 }

@@ -41,7 +41,9 @@ export interface ReportResult {
 
 /** Folders that may hold the webview bundle: next to the running bundle (dist/), or the repo's dist/. */
 export function findWebviewAssets(explicit?: string): { js: string; css: string } {
-  const dirs = explicit ? [explicit] : [__dirname, join(__dirname, '..', '..', '..', 'dist'), join(process.cwd(), 'dist')];
+  const dirs = explicit
+    ? [explicit]
+    : [__dirname, join(__dirname, '..', '..', '..', 'dist'), join(process.cwd(), 'dist')];
   for (const d of dirs) {
     const js = join(d, 'webview.js');
     const css = join(d, 'webview.css');
@@ -62,11 +64,19 @@ function decodeOptionsOrNull(runDir: string): DecodeOptions | null {
 /** The explorer's snapshot of a run directory, as the extension would send it. */
 export function runSnapshot(runDir: string): ExplorerSnapshot {
   const dir = resolve(runDir);
-  if (!existsSync(join(dir, RUN_FILES.config))) throw new ReportError(`${runDir} is not a run directory (no ${RUN_FILES.config})`);
+  if (!existsSync(join(dir, RUN_FILES.config)))
+    throw new ReportError(`${runDir} is not a run directory (no ${RUN_FILES.config})`);
   const summary = summarizeRun(dir);
   const candidates: CandidateRecord[] = readCandidates(dir);
   return {
-    run: { id: basename(dir), name: summary.name, dir, dataset: summary.dataset, state: summary.state, generations: summary.generations },
+    run: {
+      id: basename(dir),
+      name: summary.name,
+      dir,
+      dataset: summary.dataset,
+      state: summary.state,
+      generations: summary.generations,
+    },
     lastSeq: lastSeq(dir),
     decode: decodeOptionsOrNull(dir),
     candidates,
@@ -76,7 +86,12 @@ export function runSnapshot(runDir: string): ExplorerSnapshot {
 
 /** JSON inside <script type="application/json">: nothing in it may close the element. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function escapeHtml(s: string): string {
@@ -88,7 +103,11 @@ function inlineSafe(code: string, tag: 'script' | 'style'): string {
   return code.replace(new RegExp(`</${tag}`, 'gi'), `<\\/${tag}`);
 }
 
-export function reportHtml(snapshot: ExplorerSnapshot, ui: ExplorerUiState, assets: { js: string; css: string }): string {
+export function reportHtml(
+  snapshot: ExplorerSnapshot,
+  ui: ExplorerUiState,
+  assets: { js: string; css: string },
+): string {
   const nonce = randomBytes(16).toString('base64');
   const messages: HostToWebview[] = [{ type: 'snapshot', snapshot, ui }];
   const title = `Pareto NAS report — ${snapshot.run.name || snapshot.run.id}`;
@@ -121,7 +140,8 @@ export function buildReport(opts: ReportOptions): ReportResult {
   const records = new Map(snapshot.candidates.map((c) => [c.id, c]));
   const front = paretoFrontOf(snapshot.candidates);
   const cutoff = opts.cutoff !== undefined ? opts.cutoff : defaultCutoff(front, snapshot.refinements);
-  if (cutoff !== null && !(Number.isFinite(cutoff) && cutoff > 0)) throw new ReportError(`--cutoff must be a positive number of MFLOPs, got ${cutoff}`);
+  if (cutoff !== null && !(Number.isFinite(cutoff) && cutoff > 0))
+    throw new ReportError(`--cutoff must be a positive number of MFLOPs, got ${cutoff}`);
   const ui: ExplorerUiState = { ...DEFAULT_UI, cutoff };
   const selected = selectedIds(records, front, ui);
   const frontIds = front.map((p) => p.id);
@@ -141,17 +161,35 @@ export function buildReport(opts: ReportOptions): ReportResult {
       `${selected.length} selected${cutoff === null ? ' (no cutoff)' : ` at or below ${cutoff} MFLOPs`}, ${snapshot.refinements.length} refined.`,
     'Accuracy is validation accuracy in percent; inference time is per image on the refinement device.',
   ].join('\n');
-  const deployed = deployedInferenceMarkdown(opts.runDir, rows.map((r) => r.id));
+  const deployed = deployedInferenceMarkdown(
+    opts.runDir,
+    rows.map((r) => r.id),
+  );
   writeFileSync(md, `${intro}\n\n${table1Markdown(rows)}${deployed ? `\n${deployed}` : ''}`);
-  return { html, paretoCsv: csv, table1: md, candidates: snapshot.candidates.length, front: front.length, selected, cutoff };
+  return {
+    html,
+    paretoCsv: csv,
+    table1: md,
+    candidates: snapshot.candidates.length,
+    front: front.length,
+    selected,
+    cutoff,
+  };
 }
-
 
 /** Inference of the exported networks where `pareto-nas bench-model` measured it; '' when none was. */
 export function deployedInferenceMarkdown(runDir: string, ids: readonly string[]): string {
   const measured = ids.map((id) => readBenchRecord(runDir, id)).filter((r): r is ModelBenchRecord => r !== undefined);
   if (measured.length === 0) return '';
-  const header = ['Model', 'Format', 'Runtime', 'Batch', 'Images/s', 'Inference time (ms/image)', 'Batch latency p95 (ms)'];
+  const header = [
+    'Model',
+    'Format',
+    'Runtime',
+    'Batch',
+    'Images/s',
+    'Inference time (ms/image)',
+    'Batch latency p95 (ms)',
+  ];
   return [
     'Exported networks, measured with `pareto-nas bench-model` where the workflow runs them:',
     '',

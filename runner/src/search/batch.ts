@@ -23,7 +23,13 @@ export interface Planned {
 }
 
 /** Decodes a genome and counts its cost: everything a record needs before training. */
-export function planCandidate(id: string, index: number, genome: string, parents: string[], decodeOptions: DecodeOptions): Planned {
+export function planCandidate(
+  id: string,
+  index: number,
+  genome: string,
+  parents: string[],
+  decodeOptions: DecodeOptions,
+): Planned {
   const spec = decode(genome, decodeOptions);
   const c = cost(spec);
   return { index, id, genome, parents, spec, mflops: c.mflops, params: c.params, hash: specHash(spec) };
@@ -56,7 +62,10 @@ export interface BatchContext {
 }
 
 /** Every candidate's record in batch order, or 'cancelled' (the run-finished event is written). */
-export async function evaluateBatch(ctx: BatchContext, planned: readonly Planned[]): Promise<CandidateRecord[] | 'cancelled'> {
+export async function evaluateBatch(
+  ctx: BatchContext,
+  planned: readonly Planned[],
+): Promise<CandidateRecord[] | 'cancelled'> {
   const { store, executor, generation, trained, signal, earlyStop } = ctx;
   const config = store.config;
   const results: Array<CandidateRecord | undefined> = planned.map((p) => {
@@ -96,7 +105,8 @@ export async function evaluateBatch(ctx: BatchContext, planned: readonly Planned
     toTrain.map((p) => trainJob(p, store.info.dataset.dir, config)),
     {
       signal,
-      onStart: (id, worker) => store.appendEvent({ type: 'candidate-started', id, generation, ...(worker && { worker }) }),
+      onStart: (id, worker) =>
+        store.appendEvent({ type: 'candidate-started', id, generation, ...(worker && { worker }) }),
       onEpoch: (id, metrics) => store.appendEvent({ type: 'candidate-epoch', id, metrics }),
       stopAfter: earlyStop && ((id, metrics) => earlyStop.afterEpoch(id, byId.get(id)!.mflops, metrics)),
       onResult: (id, outcome, worker) => {
@@ -109,7 +119,9 @@ export async function evaluateBatch(ctx: BatchContext, planned: readonly Planned
     },
   );
   if (signal?.aborted) {
-    store.appendEvent(ctx.stopEvent?.() ?? { type: 'run-finished', status: 'cancelled', message: 'cancelled by the user' });
+    store.appendEvent(
+      ctx.stopEvent?.() ?? { type: 'run-finished', status: 'cancelled', message: 'cancelled by the user' },
+    );
     return 'cancelled';
   }
   for (const p of waiting) {
@@ -123,7 +135,10 @@ function trainJob(p: Planned, dataset: string, config: SearchConfig): TrainJob {
   return { id: p.id, spec: p.spec, dataset, training: config.training };
 }
 
-function baseRecord(p: Planned, generation: number): Omit<CandidateRecord, 'status' | 'valAccuracy' | 'error' | 'epochs' | 'trainSeconds'> {
+function baseRecord(
+  p: Planned,
+  generation: number,
+): Omit<CandidateRecord, 'status' | 'valAccuracy' | 'error' | 'epochs' | 'trainSeconds'> {
   return {
     id: p.id,
     generation,
@@ -137,7 +152,12 @@ function baseRecord(p: Planned, generation: number): Omit<CandidateRecord, 'stat
   };
 }
 
-function evaluatedRecord(p: Planned, generation: number, outcome: TrainResult | TrainingError, earlyStop?: EarlyStopRecord): CandidateRecord {
+function evaluatedRecord(
+  p: Planned,
+  generation: number,
+  outcome: TrainResult | TrainingError,
+  earlyStop?: EarlyStopRecord,
+): CandidateRecord {
   if (outcome instanceof TrainingError) {
     return {
       ...baseRecord(p, generation),
@@ -176,8 +196,24 @@ function reusedRecord(p: Planned, generation: number, source: CandidateRecord): 
 }
 
 /** A duplicate whose twin in the same batch failed shares the failure instead of training again. */
-function failedTwin(p: Planned, generation: number, results: Array<CandidateRecord | undefined>, planned: readonly Planned[]): CandidateRecord {
+function failedTwin(
+  p: Planned,
+  generation: number,
+  results: Array<CandidateRecord | undefined>,
+  planned: readonly Planned[],
+): CandidateRecord {
   const twin = planned.find((q) => q.hash === p.hash && results[q.index]?.status === 'failed');
-  const failure = (twin && results[twin.index]?.failure) ?? { kind: 'engine-error' as const, message: 'duplicate of a failed network' };
-  return { ...baseRecord(p, generation), status: 'failed', valAccuracy: null, error: 100, epochs: [], trainSeconds: 0, failure };
+  const failure = (twin && results[twin.index]?.failure) ?? {
+    kind: 'engine-error' as const,
+    message: 'duplicate of a failed network',
+  };
+  return {
+    ...baseRecord(p, generation),
+    status: 'failed',
+    valAccuracy: null,
+    error: 100,
+    epochs: [],
+    trainSeconds: 0,
+    failure,
+  };
 }

@@ -29,19 +29,24 @@ export function registerSearchCommands(program: Command): void {
     .option('--input <c,h,w>', 'input shape', shape, [1, 127, 127])
     .option('--classes <k>', 'number of classes (at least 2)', atLeast(2), 2)
     .option('--json', 'one JSON object per line')
-    .action((genomes: string[], o: { nodes: number; initChannels: number; input: number[]; classes: number; json?: boolean }) => {
-      for (const genome of genomes) {
-        const spec = decode(genome, {
-          nodes: o.nodes,
-          initChannels: o.initChannels,
-          input: { channels: o.input[0], height: o.input[1], width: o.input[2] },
-          classes: o.classes,
-        });
-        const c = cost(spec);
-        if (o.json) console.log(JSON.stringify({ genome, mflops: c.mflops, params: c.params, flops: c.flops }));
-        else console.log(`${genome}  ${c.mflops.toFixed(4)} MFLOPs  ${c.params} params`);
-      }
-    });
+    .action(
+      (
+        genomes: string[],
+        o: { nodes: number; initChannels: number; input: number[]; classes: number; json?: boolean },
+      ) => {
+        for (const genome of genomes) {
+          const spec = decode(genome, {
+            nodes: o.nodes,
+            initChannels: o.initChannels,
+            input: { channels: o.input[0], height: o.input[1], width: o.input[2] },
+            classes: o.classes,
+          });
+          const c = cost(spec);
+          if (o.json) console.log(JSON.stringify({ genome, mflops: c.mflops, params: c.params, flops: c.flops }));
+          else console.log(`${genome}  ${c.mflops.toFixed(4)} MFLOPs  ${c.params} params`);
+        }
+      },
+    );
 
   program
     .command('nsga2-check')
@@ -76,7 +81,9 @@ export function registerSearchCommands(program: Command): void {
     .argument('<run>', 'run directory')
     .action(async (run: string) => {
       const dir = resolve(run);
-      process.exitCode = isTrainRun(dir) ? await resumeTrainRun(RunStore.open(dir)) : await executeSearch(await openRunForResume(dir));
+      process.exitCode = isTrainRun(dir)
+        ? await resumeTrainRun(RunStore.open(dir))
+        : await executeSearch(await openRunForResume(dir));
     });
 
   program
@@ -87,7 +94,8 @@ export function registerSearchCommands(program: Command): void {
     .action((run: string, o: { json?: boolean }) => {
       const dir = resolve(run);
       const job = slurmJobLine(dir);
-      if (!existsSync(join(dir, RUN_FILES.config)) && job) return console.log(o.json ? JSON.stringify({ dir, job }) : job);
+      if (!existsSync(join(dir, RUN_FILES.config)) && job)
+        return console.log(o.json ? JSON.stringify({ dir, job }) : job);
       const s = summarizeRun(dir);
       if (o.json) return console.log(JSON.stringify(job ? { ...s, job } : s));
       if (job) console.log(job);
@@ -130,7 +138,9 @@ function submitSearch(config: SearchConfig, runDir?: string): void {
   const dir = resolve(runDir ?? join(runsRoot(), newRunId(config.name)));
   const info = startSearch(config, dir, process.argv[1]);
   console.log(`submitted Slurm job ${info.jobId} for run ${dir}`);
-  console.log(`follow it:  pareto-nas status ${dir}   |   tail -f ${join(dir, LOG_FILE)}   |   squeue -j ${info.jobId}`);
+  console.log(
+    `follow it:  pareto-nas status ${dir}   |   tail -f ${join(dir, LOG_FILE)}   |   squeue -j ${info.jobId}`,
+  );
   console.log(`stop it:    scancel ${info.jobId}   (the run stays resumable: pareto-nas resume ${dir})`);
 }
 

@@ -37,10 +37,16 @@ export async function createRun(config: SearchConfig, runDir?: string): Promise<
  * dataset no longer passes the check or no longer matches the run.
  */
 export async function openRunForResume(dir: string): Promise<RunStore> {
-  const finished = readEvents(dir).filter((e) => e.type === 'run-finished').at(-1);
-  const restarted = readEvents(dir).filter((e) => e.type === 'run-started').at(-1);
+  const finished = readEvents(dir)
+    .filter((e) => e.type === 'run-finished')
+    .at(-1);
+  const restarted = readEvents(dir)
+    .filter((e) => e.type === 'run-started')
+    .at(-1);
   if (finished?.type === 'run-finished' && finished.status === 'completed' && (restarted?.seq ?? 0) < finished.seq) {
-    throw new Error(`${dir} is finished (completed at ${finished.time}); nothing to resume. Use \`pareto-nas refine ${dir}\` to go on`);
+    throw new Error(
+      `${dir} is finished (completed at ${finished.time}); nothing to resume. Use \`pareto-nas refine ${dir}\` to go on`,
+    );
   }
   const store = RunStore.open(dir, 'resume'); // first the lock: a second writer is refused at once
   try {
@@ -56,7 +62,9 @@ async function checkDatasetOrRefuse(dir: string, expected?: ExpectedDataset): Pr
   try {
     await checkDataset(dir, expected);
   } catch (e) {
-    throw new Error(`the dataset cannot be trained on, so the search did not start: ${(e as Error).message}`, { cause: e });
+    throw new Error(`the dataset cannot be trained on, so the search did not start: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -84,7 +92,13 @@ export async function executeSearch(store: RunStore): Promise<number> {
   try {
     const stopEvent = () =>
       stop?.requeue ? ({ type: 'run-requeued', jobId: jobId!, reason: stop.reason } as const) : undefined;
-    const outcome = await runSearch({ store, executor, signal: controller.signal, onProgress: progress.update, stopEvent });
+    const outcome = await runSearch({
+      store,
+      executor,
+      signal: controller.signal,
+      onProgress: progress.update,
+      stopEvent,
+    });
     progress.stop();
     if (outcome === 'cancelled' && stop?.requeue && !stop.bySlurm) {
       log(`${stop.reason}: requeueing job ${jobId}; it resumes this run when it starts again`);
@@ -96,10 +110,14 @@ export async function executeSearch(store: RunStore): Promise<number> {
     const front = paretoFront(records);
     if (outcome === 'failed') {
       const finished = readEvents(store.dir).at(-1);
-      log(`failed: ${finished?.type === 'run-finished' ? finished.message : 'no candidate trained'} (${executor.describe()})`);
+      log(
+        `failed: ${finished?.type === 'run-finished' ? finished.message : 'no candidate trained'} (${executor.describe()})`,
+      );
       return 1;
     }
-    log(`${outcome}: ${records.length} evaluations, ${front.length} networks on the Pareto front (${executor.describe()})`);
+    log(
+      `${outcome}: ${records.length} evaluations, ${front.length} networks on the Pareto front (${executor.describe()})`,
+    );
     log(`next: pareto-nas pareto ${store.dir}   |   pareto-nas refine ${store.dir} --cutoff <MFLOPs>`);
     return outcome === 'completed' ? 0 : 130;
   } catch (e) {
@@ -145,7 +163,9 @@ function progressReporter() {
 function describe(p: SearchProgress): string {
   const r = p.latest!;
   const acc = r.valAccuracy === null ? `failed (${r.failure?.kind})` : `${r.valAccuracy.toFixed(2)}%`;
-  const stopped = r.earlyStop ? ` (stopped after ${r.earlyStop.epochsTrained}/${r.earlyStop.epochsPlanned} epochs: ${r.earlyStop.reason})` : '';
+  const stopped = r.earlyStop
+    ? ` (stopped after ${r.earlyStop.epochsTrained}/${r.earlyStop.epochsPlanned} epochs: ${r.earlyStop.reason})`
+    : '';
   return `${r.id} ${acc} at ${r.mflops} MFLOPs${r.status === 'reused' ? ` (same network as ${r.reusedFrom})` : ''}${stopped}`;
 }
 

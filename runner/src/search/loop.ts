@@ -41,7 +41,13 @@ export async function runSearch(ctx: SearchContext): Promise<SearchOutcome> {
   const settings = store.config.search;
   const algorithm = macroAlgorithm(settings);
   const past = pastOfRun(store);
-  store.appendEvent({ type: 'run-started', config: store.config, resumed: past.recorded.size > 0, pid: process.pid, host: hostname() });
+  store.appendEvent({
+    type: 'run-started',
+    config: store.config,
+    resumed: past.recorded.size > 0,
+    pid: process.pid,
+    host: hostname(),
+  });
   let populationIds: string[] = [];
   while (algorithm.generation < settings.generations) {
     const generation = algorithm.generation + 1;
@@ -69,7 +75,9 @@ interface RunPast {
 
 function pastOfRun(store: RunStore): RunPast {
   const recorded = new Map(readCandidates(store.dir).map((r) => [r.id, r]));
-  const announced = new Set(readEvents(store.dir).flatMap((e) => (e.type === 'generation-started' ? [e.generation] : [])));
+  const announced = new Set(
+    readEvents(store.dir).flatMap((e) => (e.type === 'generation-started' ? [e.generation] : [])),
+  );
   const trained = new Map<string, CandidateRecord>();
   for (const r of recorded.values()) if (r.status === 'ok' && !trained.has(r.specHash)) trained.set(r.specHash, r);
   const policy = createEarlyStopPolicy(store.config.training.earlyStop);
@@ -87,10 +95,21 @@ function decodeOptions(store: RunStore): DecodeOptions {
 }
 
 /** NSGA-II's proposals for this generation, decoded and costed, parents named by candidate id. */
-function planGeneration(algorithm: MacroAlgorithm, generation: number, populationIds: readonly string[], options: DecodeOptions): Planned[] {
+function planGeneration(
+  algorithm: MacroAlgorithm,
+  generation: number,
+  populationIds: readonly string[],
+  options: DecodeOptions,
+): Planned[] {
   const proposals = algorithm.ask();
   return proposals.map((p, index) =>
-    planCandidate(candidateId(generation, index, proposals.length), index, p.x, p.parents.map((k) => populationIds[k]), options),
+    planCandidate(
+      candidateId(generation, index, proposals.length),
+      index,
+      p.x,
+      p.parents.map((k) => populationIds[k]),
+      options,
+    ),
   );
 }
 
@@ -98,13 +117,25 @@ function batchContext(ctx: SearchContext, past: RunPast, generation: number): Ba
   const { store, executor, signal, stopEvent } = ctx;
   const generations = store.config.search.generations;
   return {
-    store, executor, generation, recorded: past.recorded, trained: past.trained, signal, earlyStop: past.earlyStop, stopEvent,
+    store,
+    executor,
+    generation,
+    recorded: past.recorded,
+    trained: past.trained,
+    signal,
+    earlyStop: past.earlyStop,
+    stopEvent,
     onProgress: (done, total, latest) => ctx.onProgress?.({ generation, generations, done, total, latest }),
   };
 }
 
 /** Gives NSGA-II the objectives (error, MFLOPs); returns the ids of the surviving population. */
-function tellResults(algorithm: MacroAlgorithm, planned: readonly Planned[], done: readonly CandidateRecord[], populationIds: readonly string[]): string[] {
+function tellResults(
+  algorithm: MacroAlgorithm,
+  planned: readonly Planned[],
+  done: readonly CandidateRecord[],
+  populationIds: readonly string[],
+): string[] {
   const mergedIds = [...populationIds, ...done.map((r) => r.id)];
   const survivors = algorithm.tell(
     planned.map((p) => p.genome),
@@ -113,10 +144,19 @@ function tellResults(algorithm: MacroAlgorithm, planned: readonly Planned[], don
   return survivors.map((i) => mergedIds[i]);
 }
 
-function recordSnapshot(store: RunStore, algorithm: MacroAlgorithm, generation: number, populationIds: readonly string[]): void {
+function recordSnapshot(
+  store: RunStore,
+  algorithm: MacroAlgorithm,
+  generation: number,
+  populationIds: readonly string[],
+): void {
   const snapshot: GenerationSnapshot = {
     generation,
-    population: algorithm.population.map((ind, k) => ({ id: populationIds[k], rank: ind.rank, crowding: ind.crowding })),
+    population: algorithm.population.map((ind, k) => ({
+      id: populationIds[k],
+      rank: ind.rank,
+      crowding: ind.crowding,
+    })),
     evaluations: recordedCount(store),
     writtenAt: new Date().toISOString(),
   };

@@ -13,7 +13,8 @@ export function macroAlgorithm(settings: SearchSettings): NSGA2<string> {
     nOffspring: settings.offspring,
     sampling: new SeededSampling(seeds, new RandomBitSampling(length)),
     crossover: new TwoPointCrossover(),
-    mutation: settings.mutationRate === null ? BitFlipMutation.nsganet(length) : new BitFlipMutation(settings.mutationRate),
+    mutation:
+      settings.mutationRate === null ? BitFlipMutation.nsganet(length) : new BitFlipMutation(settings.mutationRate),
     duplicates: exactBits,
     seed: settings.seed,
     propagateTies: true,

@@ -57,10 +57,7 @@ export class NSGA2<X> {
    */
   tell(xs: X[], F: Objectives[]): number[] {
     if (xs.length !== F.length) throw new Error(`tell: ${xs.length} candidates but ${F.length} objective vectors`);
-    const merged = [
-      ...this.population.map((p) => ({ x: p.x, F: p.F })),
-      ...xs.map((x, i) => ({ x, F: F[i] })),
-    ];
+    const merged = [...this.population.map((p) => ({ x: p.x, F: p.F })), ...xs.map((x, i) => ({ x, F: F[i] }))];
     const rng = new Rng(this.options.seed, 'survival', this.generation + 1);
     const s = rankAndCrowdingSurvival(
       merged.map((m) => m.F),

@@ -25,8 +25,15 @@ export function parseTimeLeft(text: string): number {
  * Pure: the decision from the job's state, time left, and whether Slurm is requeueing it (its
  * restart count is above the one this start of the job was given).
  */
-export function classifyStop(state: string, timeLeft: number, warnSeconds: number, requeue: boolean, requeuedBySlurm = false): SlurmStop {
-  if (requeuedBySlurm) return { requeue: true, bySlurm: true, reason: 'requeued by Slurm (preemption or scontrol requeue)' };
+export function classifyStop(
+  state: string,
+  timeLeft: number,
+  warnSeconds: number,
+  requeue: boolean,
+  requeuedBySlurm = false,
+): SlurmStop {
+  if (requeuedBySlurm)
+    return { requeue: true, bySlurm: true, reason: 'requeued by Slurm (preemption or scontrol requeue)' };
   if (requeue && /PREEMPT|REQUEUE/.test(state)) return { requeue: true, bySlurm: true, reason: 'preempted' };
   if (requeue && state === 'RUNNING' && warnSeconds > 0 && timeLeft <= warnSeconds + 60) {
     return { requeue: true, bySlurm: false, reason: `time limit in ${timeLeft} s` };
@@ -34,7 +41,12 @@ export function classifyStop(state: string, timeLeft: number, warnSeconds: numbe
   return { requeue: false, bySlurm: false, reason: 'cancelled' };
 }
 
-export function slurmStopReason(jobId: string, warnSeconds: number, requeue: boolean, env: NodeJS.ProcessEnv = process.env): SlurmStop {
+export function slurmStopReason(
+  jobId: string,
+  warnSeconds: number,
+  requeue: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): SlurmStop {
   const r = spawnSync('squeue', ['-h', '-j', jobId, '-o', '%T|%L'], { encoding: 'utf8', env, timeout: 10_000 });
   const [state = 'UNKNOWN', left = ''] = (r.status === 0 ? r.stdout.trim().split('\n')[0] : '').split('|');
   const restarts = jobRestarts(jobId, env);
@@ -56,5 +68,6 @@ function jobRestarts(jobId: string, env: NodeJS.ProcessEnv): number | undefined 
 /** Puts the job back in the queue; its next start resumes the run (see sbatch-script.ts). */
 export function requeueJob(jobId: string, env: NodeJS.ProcessEnv = process.env): void {
   const r = spawnSync('scontrol', ['requeue', jobId], { encoding: 'utf8', env, timeout: 30_000 });
-  if (r.error || r.status !== 0) throw new Error(`scontrol requeue ${jobId} failed: ${r.error?.message ?? r.stderr.trim()}`);
+  if (r.error || r.status !== 0)
+    throw new Error(`scontrol requeue ${jobId} failed: ${r.error?.message ?? r.stderr.trim()}`);
 }

@@ -9,7 +9,7 @@ export const ZDT_NAMES: ZdtName[] = ['zdt1', 'zdt2', 'zdt3'];
 
 const ZDT3_REGIONS: Array<[number, number]> = [
   [0, 0.0830015349],
-  [0.182228780, 0.2577623634],
+  [0.18222878, 0.2577623634],
   [0.4093136748, 0.4538821041],
   [0.6183967944, 0.6525117038],
   [0.8233317983, 0.8518328654],
@@ -21,14 +21,23 @@ export function zdt(name: ZdtName, x: number[]): [number, number] {
   for (let i = 1; i < x.length; i++) sum += x[i];
   const g = 1 + (9 / (x.length - 1)) * sum;
   const r = f1 / g;
-  const h = name === 'zdt1' ? 1 - Math.sqrt(r) : name === 'zdt2' ? 1 - r * r : 1 - Math.sqrt(r) - r * Math.sin(10 * Math.PI * f1);
+  const h =
+    name === 'zdt1'
+      ? 1 - Math.sqrt(r)
+      : name === 'zdt2'
+        ? 1 - r * r
+        : 1 - Math.sqrt(r) - r * Math.sin(10 * Math.PI * f1);
   return [f1, g * h];
 }
 
 /** pymoo's reference front: 100 points (ZDT3: 20 per disconnected region). */
 export function zdtParetoFront(name: ZdtName): Array<[number, number]> {
   const f2 = (f1: number): number =>
-    name === 'zdt1' ? 1 - Math.sqrt(f1) : name === 'zdt2' ? 1 - f1 * f1 : 1 - Math.sqrt(f1) - f1 * Math.sin(10 * Math.PI * f1);
+    name === 'zdt1'
+      ? 1 - Math.sqrt(f1)
+      : name === 'zdt2'
+        ? 1 - f1 * f1
+        : 1 - Math.sqrt(f1) - f1 * Math.sin(10 * Math.PI * f1);
   const xs = name === 'zdt3' ? ZDT3_REGIONS.flatMap(([a, b]) => linspace(a, b, 20)) : linspace(0, 1, 100);
   return xs.map((f1) => [f1, f2(f1)]);
 }
@@ -82,7 +91,10 @@ export function runZdtCheck(problem: ZdtName, pop = 100, gens = 250, seed = 1, n
   });
   while (algorithm.generation < gens) {
     const xs = algorithm.ask().map((p) => p.x);
-    algorithm.tell(xs, xs.map((x) => zdt(problem, x)));
+    algorithm.tell(
+      xs,
+      xs.map((x) => zdt(problem, x)),
+    );
   }
   const F = algorithm.population.map((p) => p.F);
   const front = nonDominated(F).map((i) => F[i]);

@@ -24,7 +24,11 @@ export function cancelRun(dir: string): Omit<RunCancelResult, 'run'> {
     if (verifiedTerminate(writer)) return { how: 'sigterm' };
   }
   if (l && launchedProcessAlive(l) && verifiedTerminate(l.owner!)) return { how: 'sigterm' };
-  if (writer) return { how: 'not-running', message: `the run's writer (pid ${writer.pid}) runs on ${writer.host}; cancel it there` };
+  if (writer)
+    return {
+      how: 'not-running',
+      message: `the run's writer (pid ${writer.pid}) runs on ${writer.host}; cancel it there`,
+    };
   return { how: 'not-running', message: finishedNote(dir) ?? 'no process is writing this run' };
 }
 
@@ -41,7 +45,9 @@ function verifiedTerminate(owner: ProcessIdentity): boolean {
 /** "the run has finished (completed)" when its last event says so. */
 function finishedNote(dir: string): string | undefined {
   if (!existsSync(join(dir, RUN_FILES.events))) return undefined;
-  const last = readEvents(dir).filter((e) => e.type === 'run-finished' || e.type === 'run-started').at(-1);
+  const last = readEvents(dir)
+    .filter((e) => e.type === 'run-finished' || e.type === 'run-started')
+    .at(-1);
   return last?.type === 'run-finished' ? `the run has already finished (${last.status})` : undefined;
 }
 

@@ -10,9 +10,19 @@ export function registerServerCommands(program: Command): void {
     .command('serve')
     .description('JSON-RPC 2.0 server on stdin/stdout (Content-Length framing) for the VS Code extension')
     .option('--runs <dir>', 'runs root (default: $PARETO_NAS_RUNS, else ~/.pareto-nas/runs)')
-    .option('--root <dir>', 'another folder clients may name runs in (repeatable); every other path is refused', collect, [])
+    .option(
+      '--root <dir>',
+      'another folder clients may name runs in (repeatable); every other path is refused',
+      collect,
+      [],
+    )
     .option('--max-message-bytes <n>', 'largest JSON-RPC message accepted', positiveInt, DEFAULT_MAX_MESSAGE_BYTES)
-    .option('--stall-ms <ms>', 'close the connection when a message stays incomplete this long', positiveInt, DEFAULT_STALL_MS)
+    .option(
+      '--stall-ms <ms>',
+      'close the connection when a message stays incomplete this long',
+      positiveInt,
+      DEFAULT_STALL_MS,
+    )
     .action(async (opts: { runs?: string; root: string[]; maxMessageBytes: number; stallMs: number }) => {
       // stdout carries the protocol only: anything printed by accident goes to stderr.
       const toStderr = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(' ')}\n`);

@@ -32,7 +32,8 @@ export class RunsRoots {
     if (isAbsolute(ref)) dir = resolve(ref);
     else if (RUN_ID.test(ref) && ref !== '.' && ref !== '..') dir = join(this.main, ref);
     else throw refuse(field, ref, 'is neither a run id nor an absolute path');
-    if (!this.contains(dir)) throw refuse(field, ref, `is outside the runs roots of this server (${this.roots.join(', ')})`);
+    if (!this.contains(dir))
+      throw refuse(field, ref, `is outside the runs roots of this server (${this.roots.join(', ')})`);
     return dir;
   }
 

@@ -38,7 +38,11 @@ export function which(name: string, path = process.env.PATH ?? ''): string | nul
   return null;
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; error?: Error }> {
+function run(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string; error?: Error }> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -144,7 +148,8 @@ export function formatDoctor(d: DoctorResult): string {
     `${ok(true)} tfjs backends: ${d.tfjs.backends.join(', ')}`,
     `${ok(d.slurm.available)} slurm: sbatch ${d.slurm.sbatch ?? 'not on PATH'}, squeue ${d.slurm.squeue ?? 'not on PATH'}${d.slurm.error ? `; ${d.slurm.error}` : ''}`,
     ...(d.slurm.partitions ?? []).map(
-      (p) => `     partition ${p.name}${p.default ? ' (default)' : ''}: ${p.nodes} nodes ${p.state}, ${p.cpusPerNode} CPUs, GPUs ${p.gres || 'none'}, limit ${p.timeLimit}`,
+      (p) =>
+        `     partition ${p.name}${p.default ? ' (default)' : ''}: ${p.nodes} nodes ${p.state}, ${p.cpusPerNode} CPUs, GPUs ${p.gres || 'none'}, limit ${p.timeLimit}`,
     ),
     `runs      ${d.runsRoot}`,
   ].join('\n');

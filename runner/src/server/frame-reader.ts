@@ -87,7 +87,8 @@ export class FrameReader {
       const all = this.concat();
       const end = all.indexOf(HEADER_END);
       if (end < 0) {
-        if (all.length > MAX_HEADER_BYTES) throw new Error(`no end of header (a blank line) within ${MAX_HEADER_BYTES} bytes`);
+        if (all.length > MAX_HEADER_BYTES)
+          throw new Error(`no end of header (a blank line) within ${MAX_HEADER_BYTES} bytes`);
         return false;
       }
       if (end > MAX_HEADER_BYTES) throw new Error(`header longer than ${MAX_HEADER_BYTES} bytes`);
@@ -116,8 +117,11 @@ export class FrameReader {
 
   private armStallTimer(): void {
     clearTimeout(this.stallTimer);
-    if (this.stopped || this.size === 0 && this.bodyLength === undefined) return;
-    this.stallTimer = setTimeout(() => this.fail(`a message stayed incomplete for ${this.limits.stallMs} ms`), this.limits.stallMs);
+    if (this.stopped || (this.size === 0 && this.bodyLength === undefined)) return;
+    this.stallTimer = setTimeout(
+      () => this.fail(`a message stayed incomplete for ${this.limits.stallMs} ms`),
+      this.limits.stallMs,
+    );
     this.stallTimer.unref();
   }
 
@@ -137,13 +141,15 @@ function parseHeader(text: string, maxMessageBytes: number): number {
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     if (name === 'content-length') {
-      if (!/^\d{1,15}$/.test(value)) throw new Error(`Content-Length ${JSON.stringify(value.slice(0, 40))} is not a byte count`);
+      if (!/^\d{1,15}$/.test(value))
+        throw new Error(`Content-Length ${JSON.stringify(value.slice(0, 40))} is not a byte count`);
       length = Number(value);
     } else if (name === 'content-type' && !/charset\s*=\s*"?utf-?8"?/i.test(value) && /charset/i.test(value)) {
       throw new Error(`Content-Type ${JSON.stringify(value.slice(0, 60))}: only utf-8 is supported`);
     }
   }
   if (length === undefined) throw new Error('header without Content-Length');
-  if (length > maxMessageBytes) throw new Error(`message of ${length} bytes is larger than the limit of ${maxMessageBytes} bytes`);
+  if (length > maxMessageBytes)
+    throw new Error(`message of ${length} bytes is larger than the limit of ${maxMessageBytes} bytes`);
   return length;
 }

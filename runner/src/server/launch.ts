@@ -64,7 +64,10 @@ export class SubmitError extends Error {
 
 /** Slurm's reason in one line: "sbatch: error: Batch job submission failed: X" → "X". */
 export function sbatchReason(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const last = lines.filter((l) => /error/i.test(l)).at(-1) ?? lines.at(-1) ?? 'no reason given';
   return last.replace(/^sbatch:\s*(error:\s*)?/i, '').replace(/^Batch job submission failed:\s*/i, '');
 }
@@ -73,7 +76,8 @@ export function sbatchReason(stderr: string): string {
  * Pending reasons that never clear (more nodes than the partition has, a limit of the partition or
  * QOS): without EnforcePartLimits, sbatch accepts such a job and it would wait forever.
  */
-const HOPELESS = /^(PartitionNodeLimit|PartitionTimeLimit|PartitionConfig|BadConstraints|InvalidQOS|InvalidAccount|QOS\w*Limit|AccountNotAllowed|ReqNodeNotAvail)/;
+const HOPELESS =
+  /^(PartitionNodeLimit|PartitionTimeLimit|PartitionConfig|BadConstraints|InvalidQOS|InvalidAccount|QOS\w*Limit|AccountNotAllowed|ReqNodeNotAvail)/;
 
 /** "3 nodes × 2 GPUs, 2 workers × 1 CPU per node, partition gpu": the ask, for error messages. */
 function askedFor(o: LaunchOptions): string {
@@ -101,7 +105,10 @@ const EXPLAINED: Record<string, string> = {
 /** A search job resumes when it finds its run started (a requeued job, after preemption). */
 function resumeInstead(o: LaunchOptions): { resumeArgv?: string[]; startedMarker?: string } {
   if (o.kind !== 'search') return {};
-  return { resumeArgv: [process.execPath, o.runnerScript, 'resume', o.runDir], startedMarker: join(o.runDir, 'config.json') };
+  return {
+    resumeArgv: [process.execPath, o.runnerScript, 'resume', o.runDir],
+    startedMarker: join(o.runDir, 'config.json'),
+  };
 }
 
 export function launch(o: LaunchOptions): LaunchInfo {
@@ -110,10 +117,17 @@ export function launch(o: LaunchOptions): LaunchInfo {
   const startedAt = new Date().toISOString();
   if (o.executor === 'slurm') {
     const script = batchScriptFile(o.runDir, o.kind);
-    writeFileSync(script, batchScript({ ...o, logFile: join(o.runDir, LOG_FILE), argv, ...resumeInstead(o) }), { mode: 0o755 });
-    const r = spawnSync('sbatch', ['--parsable', ...(o.slurm?.extraArgs ?? []), script], { encoding: 'utf8', env: o.env ?? process.env });
-    if (r.error) throw new SubmitError(`sbatch could not be started: ${r.error.message} (is Slurm installed on this host?)`);
-    if (r.status !== 0) throw new SubmitError(`Slurm refused the job: ${sbatchReason(r.stderr || r.stdout)}; ${askedFor(o)}`);
+    writeFileSync(script, batchScript({ ...o, logFile: join(o.runDir, LOG_FILE), argv, ...resumeInstead(o) }), {
+      mode: 0o755,
+    });
+    const r = spawnSync('sbatch', ['--parsable', ...(o.slurm?.extraArgs ?? []), script], {
+      encoding: 'utf8',
+      env: o.env ?? process.env,
+    });
+    if (r.error)
+      throw new SubmitError(`sbatch could not be started: ${r.error.message} (is Slurm installed on this host?)`);
+    if (r.status !== 0)
+      throw new SubmitError(`Slurm refused the job: ${sbatchReason(r.stderr || r.stdout)}; ${askedFor(o)}`);
     const jobId = r.stdout.trim().split(';')[0];
     refuseHopeless(jobId, askedFor(o), o.env ?? process.env);
     const info: LaunchInfo = { kind: o.kind, executor: 'slurm', jobId, argv, startedAt };
@@ -131,7 +145,14 @@ export function launch(o: LaunchOptions): LaunchInfo {
     if (child.pid === undefined) throw new Error(`could not start ${argv.join(' ')}`);
     child.on('error', () => undefined);
     child.unref();
-    const info: LaunchInfo = { kind: o.kind, executor: 'local', pid: child.pid, owner: identityOf(child.pid), argv, startedAt };
+    const info: LaunchInfo = {
+      kind: o.kind,
+      executor: 'local',
+      pid: child.pid,
+      owner: identityOf(child.pid),
+      argv,
+      startedAt,
+    };
     writeLaunch(o.runDir, info);
     return info;
   } finally {
@@ -158,14 +179,27 @@ export function terminate(pid: number): boolean {
 /** The job's state from squeue (e.g. PENDING, RUNNING, COMPLETED); undefined when Slurm no longer
  * knows the job; null when squeue cannot be asked (not installed, controller down). */
 export function slurmJobState(jobId: string, env: NodeJS.ProcessEnv = process.env): string | undefined | null {
-  const r = spawnSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%T'], { encoding: 'utf8', env, timeout: 15_000 });
+  const r = spawnSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%T'], {
+    encoding: 'utf8',
+    env,
+    timeout: 15_000,
+  });
   if (r.error) return null;
   if (r.status !== 0) return /invalid job id/i.test(r.stderr) ? undefined : null;
   return r.stdout.trim().split('\n')[0]?.trim() || undefined;
 }
 
 /** Job states in which the search is still queued or running. */
-export const SLURM_ACTIVE = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING', 'STAGE_OUT']);
+export const SLURM_ACTIVE = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'RUNNING',
+  'COMPLETING',
+  'SUSPENDED',
+  'REQUEUED',
+  'RESIZING',
+  'STAGE_OUT',
+]);
 
 /**
  * Stops a Slurm search: a running job gets SIGTERM in every step (the search cancels cleanly and

@@ -21,11 +21,15 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 /** Returns the schema unchanged; a compile error when its parsed type is not exactly P. */
 function paramsOf<P>() {
-  return <S extends z.ZodType>(schema: S, ..._exact: Same<z.output<S>, P> extends true ? [] : ['schema differs from the protocol type']) =>
-    schema;
+  return <S extends z.ZodType>(
+    schema: S,
+    ..._exact: Same<z.output<S>, P> extends true ? [] : ['schema differs from the protocol type']
+  ) => schema;
 }
 
-export const VersionParamsSchema = paramsOf<VersionParams>()(z.object({ protocol: z.number().int(), client: z.string().optional() }));
+export const VersionParamsSchema = paramsOf<VersionParams>()(
+  z.object({ protocol: z.number().int(), client: z.string().optional() }),
+);
 
 export const RunsListParamsSchema = paramsOf<RunsListParams>()(z.object({ root: z.string().min(1).optional() }));
 
@@ -51,7 +55,9 @@ export const RefineStartParamsSchema = paramsOf<RefineStartParams>()(
 
 export const CandidateGetParamsSchema = paramsOf<CandidateGetParams>()(runRef.extend({ id: z.string().min(1) }));
 
-export const ParetoGetParamsSchema = paramsOf<ParetoGetParams>()(runRef.extend({ maxMflops: z.number().positive().optional() }));
+export const ParetoGetParamsSchema = paramsOf<ParetoGetParams>()(
+  runRef.extend({ maxMflops: z.number().positive().optional() }),
+);
 
 export const ModelExportParamsSchema = paramsOf<ModelExportParams>()(
   runRef.extend({ id: z.string().min(1), format: z.enum(['onnx', 'torchscript']), bench: z.boolean().optional() }),
@@ -65,6 +71,8 @@ export const DatasetListParamsSchema = paramsOf<DatasetListParams>()(z.object({ 
 export function parseParams<P>(method: string, schema: z.ZodType<P>, params: unknown): P {
   const r = schema.safeParse(params ?? {});
   if (r.success) return r.data;
-  const detail = r.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`).join('; ');
+  const detail = r.error.issues
+    .map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`)
+    .join('; ');
   throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${detail}`);
 }

@@ -41,14 +41,18 @@ export class ValidatingReader extends AbstractMessageReader implements MessageRe
     limits: Partial<FrameLimits> = {},
   ) {
     super();
-    this.frames = new FrameReader(readable, { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, stallMs: DEFAULT_STALL_MS, ...limits }, {
-      message: (body) => this.onBody(body),
-      fatal: (reason) => void this.closeAfterError(reason),
-      end: (reason) => {
-        if (reason) this.log(`serve: ${reason}`);
-        this.close();
+    this.frames = new FrameReader(
+      readable,
+      { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, stallMs: DEFAULT_STALL_MS, ...limits },
+      {
+        message: (body) => this.onBody(body),
+        fatal: (reason) => void this.closeAfterError(reason),
+        end: (reason) => {
+          if (reason) this.log(`serve: ${reason}`);
+          this.close();
+        },
       },
-    });
+    );
   }
 
   listen(callback: DataCallback): Disposable {
@@ -108,23 +112,48 @@ interface Problem {
 /** Undefined when `msg` is a well-formed JSON-RPC 2.0 message; else what is wrong with it. */
 export function checkMessage(msg: unknown): Problem | undefined {
   if (msg !== null && typeof msg === 'object' && INVALID in (msg as object)) {
-    return { code: ErrorCodes.ParseError, message: `Parse error: ${(msg as InvalidJson)[INVALID]}`, id: null, reply: true };
+    return {
+      code: ErrorCodes.ParseError,
+      message: `Parse error: ${(msg as InvalidJson)[INVALID]}`,
+      id: null,
+      reply: true,
+    };
   }
   if (Array.isArray(msg)) {
-    return { code: ErrorCodes.InvalidRequest, message: 'Invalid Request: batch requests are not supported', id: null, reply: true };
+    return {
+      code: ErrorCodes.InvalidRequest,
+      message: 'Invalid Request: batch requests are not supported',
+      id: null,
+      reply: true,
+    };
   }
   if (msg === null || typeof msg !== 'object') {
-    return { code: ErrorCodes.InvalidRequest, message: 'Invalid Request: a message must be a JSON object', id: null, reply: true };
+    return {
+      code: ErrorCodes.InvalidRequest,
+      message: 'Invalid Request: a message must be a JSON object',
+      id: null,
+      reply: true,
+    };
   }
   const m = msg as Record<string, unknown>;
-  const idOk = m.id === undefined || m.id === null || typeof m.id === 'string' || (typeof m.id === 'number' && Number.isFinite(m.id));
+  const idOk =
+    m.id === undefined ||
+    m.id === null ||
+    typeof m.id === 'string' ||
+    (typeof m.id === 'number' && Number.isFinite(m.id));
   const id = typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null;
-  const bad = (why: string, reply = true): Problem => ({ code: ErrorCodes.InvalidRequest, message: `Invalid Request: ${why}`, id, reply });
+  const bad = (why: string, reply = true): Problem => ({
+    code: ErrorCodes.InvalidRequest,
+    message: `Invalid Request: ${why}`,
+    id,
+    reply,
+  });
   if (m.jsonrpc !== '2.0') return bad('"jsonrpc" must be "2.0"');
   if (!idOk) return bad('"id" must be a string, a number or null');
   if ('method' in m) {
     const isRequest = m.id !== undefined;
-    if (typeof m.method !== 'string' || m.method.length === 0) return bad('"method" must be a non-empty string', isRequest);
+    if (typeof m.method !== 'string' || m.method.length === 0)
+      return bad('"method" must be a non-empty string', isRequest);
     if (m.params !== undefined && (m.params === null || typeof m.params !== 'object')) {
       return bad('"params" must be an object or an array', isRequest);
     }

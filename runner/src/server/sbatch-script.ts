@@ -16,7 +16,10 @@ export interface WorkerLayout {
  * The batch job's task slots. workersPerGpu "auto" resolves from a GPU a local runner can probe; a
  * batch job is laid out before any of its nodes' GPUs is seen, so on Slurm "auto" means one per GPU.
  */
-export function workerLayout(s: Partial<SlurmSettings> | undefined, workersPerGpuSetting: number | 'auto' = 1): WorkerLayout {
+export function workerLayout(
+  s: Partial<SlurmSettings> | undefined,
+  workersPerGpuSetting: number | 'auto' = 1,
+): WorkerLayout {
   const gpus = gpusPerNode(s);
   const workersPerGpu = workersPerGpuSetting === 'auto' ? 1 : workersPerGpuSetting;
   return {

@@ -4,7 +4,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { createMessageConnection, ErrorCodes, MessageConnection, RequestType, RequestType0, ResponseError } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  ErrorCodes,
+  MessageConnection,
+  RequestType,
+  RequestType0,
+  ResponseError,
+} from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
 import { ConfigError, parseConfig } from '../../../common/config';
 import {
@@ -127,7 +134,9 @@ export class RunnerServer {
 
   /** Every method: each is one handler below, its params checked by the named schema of server/params.ts. */
   private register(): void {
-    this.connection.onRequest(Rpc.version.method, (params: unknown) => this.version(parseParams(Rpc.version.method, VersionParamsSchema, params)));
+    this.connection.onRequest(Rpc.version.method, (params: unknown) =>
+      this.version(parseParams(Rpc.version.method, VersionParamsSchema, params)),
+    );
     this.handle0(Rpc.doctor, () => this.doctor());
     this.handle(Rpc.runsList, RunsListParamsSchema, (p) => this.runsList(p));
     this.handle(Rpc.runSummary, RunRefParamsSchema, (p) => this.runSummary(p));
@@ -146,7 +155,9 @@ export class RunnerServer {
 
   /** Registers a handler that runs only after `version` negotiated, with parsed params, turning throws into errors. */
   private handle<P, R>(type: RequestType<P, R, void>, schema: z.ZodType<P>, fn: (params: P) => R | Promise<R>): void {
-    this.connection.onRequest(type.method, (params: unknown) => this.guarded(type.method, () => fn(parseParams(type.method, schema, params))));
+    this.connection.onRequest(type.method, (params: unknown) =>
+      this.guarded(type.method, () => fn(parseParams(type.method, schema, params))),
+    );
   }
 
   private handle0<R>(type: RequestType0<R, void>, fn: () => R | Promise<R>): void {
@@ -155,7 +166,10 @@ export class RunnerServer {
 
   private async guarded<R>(method: string, fn: () => R | Promise<R>): Promise<R> {
     if (!this.negotiated) {
-      throw new ResponseError(RpcErrorCode.NotNegotiated, `${method}: call "version" with the client's protocol version first`);
+      throw new ResponseError(
+        RpcErrorCode.NotNegotiated,
+        `${method}: call "version" with the client's protocol version first`,
+      );
     }
     try {
       return await fn();
@@ -190,7 +204,9 @@ export class RunnerServer {
   }
 
   private runsList(p: RunsListParams): RunSummary[] {
-    return store.listRuns(p.root ? this.roots.confine(p.root, 'root') : this.root).map((s: RunSummary) => this.withJobState(s.dir, s));
+    return store
+      .listRuns(p.root ? this.roots.confine(p.root, 'root') : this.root)
+      .map((s: RunSummary) => this.withJobState(s.dir, s));
   }
 
   private runSummary(p: RunRefParams): RunSummary {
@@ -198,7 +214,8 @@ export class RunnerServer {
   }
 
   private searchStart(p: SearchStartParams): LaunchResult {
-    if (p.config === undefined) throw new ResponseError(ErrorCodes.InvalidParams, 'search/start: params.config is required');
+    if (p.config === undefined)
+      throw new ResponseError(ErrorCodes.InvalidParams, 'search/start: params.config is required');
     const config = parseConfig(p.config, 'search/start params.config');
     const dir = p.runDir ? this.roots.confine(p.runDir, 'runDir') : join(this.root, store.newRunId(config.name));
     if (existsSync(join(dir, store.RUN_FILES.config))) {
@@ -219,10 +236,21 @@ export class RunnerServer {
     if (summary.state === 'running') {
       throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is still running`);
     }
-    if (summary.state === 'completed') throw new ResponseError(RpcErrorCode.LaunchFailed, `search/resume: run ${summary.id} is finished; nothing to resume`);
+    if (summary.state === 'completed')
+      throw new ResponseError(
+        RpcErrorCode.LaunchFailed,
+        `search/resume: run ${summary.id} is finished; nothing to resume`,
+      );
     refuseIfWritten(dir);
     const config = store.readRunConfig(dir);
-    const info = this.launch('resume', dir, config.executor.kind, config.executor.slurm, (d) => ['resume', d], config.executor.workersPerGpu);
+    const info = this.launch(
+      'resume',
+      dir,
+      config.executor.kind,
+      config.executor.slurm,
+      (d) => ['resume', d],
+      config.executor.workersPerGpu,
+    );
     return this.launchResult(dir, info);
   }
 
@@ -234,12 +262,23 @@ export class RunnerServer {
     const { run } = p;
     const c = this.connection;
     store
-      .followEvents(dir, p.fromSeq, (event: StoredEvent) => void c.sendNotification(Rpc.runEvent, { run, event }).catch(() => ac.abort()), ac.signal)
+      .followEvents(
+        dir,
+        p.fromSeq,
+        (event: StoredEvent) => void c.sendNotification(Rpc.runEvent, { run, event }).catch(() => ac.abort()),
+        ac.signal,
+      )
       .catch((e: Error) => {
         this.log(`serve: following ${dir} stopped: ${e.message}`);
         void c.sendNotification(Rpc.runEvent, {
           run,
-          event: { seq: 0, time: new Date().toISOString(), type: 'log', level: 'error', message: `following events stopped: ${e.message}` },
+          event: {
+            seq: 0,
+            time: new Date().toISOString(),
+            type: 'log',
+            level: 'error',
+            message: `following events stopped: ${e.message}`,
+          },
         });
       });
     return { run, dir, summary: this.summary(dir) };
@@ -276,7 +315,8 @@ export class RunnerServer {
   private candidateGet(p: CandidateGetParams): CandidateGetResult {
     const dir = this.runDir(p.run, true);
     const record = store.readCandidates(dir).find((r: CandidateRecord) => r.id === p.id);
-    if (!record) throw new ResponseError(RpcErrorCode.CandidateNotFound, `candidate/get: run ${p.run} has no candidate ${p.id}`);
+    if (!record)
+      throw new ResponseError(RpcErrorCode.CandidateNotFound, `candidate/get: run ${p.run} has no candidate ${p.id}`);
     const result: CandidateGetResult = { record, spec: this.specOf(dir, record), curves: record.epochs };
     const refine = store.readRefineRecords(dir).filter((r) => r.candidate === p.id);
     if (refine.length) result.refine = refine;
@@ -292,14 +332,19 @@ export class RunnerServer {
       const { file, manifest } = await exportModel({ runDir: dir, id: p.id, format: p.format });
       if (!p.bench) return { file, manifest };
       try {
-        return { file, manifest, bench: await benchModel({ runDir: dir, id: p.id, format: p.format, batchSize: 256, seconds: 2 }) };
+        return {
+          file,
+          manifest,
+          bench: await benchModel({ runDir: dir, id: p.id, format: p.format, batchSize: 256, seconds: 2 }),
+        };
       } catch (e) {
         // the export itself succeeded: a runner without the optional ONNX Runtime still hands it over
         if (e instanceof OnnxRuntimeUnavailableError) return { file, manifest, benchError: e.message };
         throw e;
       }
     } catch (e) {
-      if (e instanceof ExportError || e instanceof OnnxRuntimeUnavailableError || e instanceof TorchUnavailableError) throw new ResponseError(RpcErrorCode.ExportFailed, e.message);
+      if (e instanceof ExportError || e instanceof OnnxRuntimeUnavailableError || e instanceof TorchUnavailableError)
+        throw new ResponseError(RpcErrorCode.ExportFailed, e.message);
       throw e;
     }
   }
@@ -326,8 +371,22 @@ export class RunnerServer {
     // Just launched (or queued): the search has not written its config yet.
     const l = readLaunch(dir);
     const id = dir.split(/[\\/]/).filter(Boolean).at(-1) ?? dir;
-    const alive = l?.pid !== undefined ? launchedProcessAlive(l) : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
-    return { id, dir, name: id, dataset: '', state: alive ? 'running' : 'stopped', generation: 0, generations: 0, evaluations: 0, lastSeq: 0, startedAt: l?.startedAt };
+    const alive =
+      l?.pid !== undefined
+        ? launchedProcessAlive(l)
+        : l?.executor === 'slurm' && l.jobId !== undefined && slurmJobState(l.jobId) !== undefined;
+    return {
+      id,
+      dir,
+      name: id,
+      dataset: '',
+      state: alive ? 'running' : 'stopped',
+      generation: 0,
+      generations: 0,
+      evaluations: 0,
+      lastSeq: 0,
+      startedAt: l?.startedAt,
+    };
   }
 
   /**
@@ -356,7 +415,15 @@ export class RunnerServer {
   ): LaunchInfo {
     try {
       mkdirSync(dir, { recursive: true });
-      return launch({ kind, runDir: dir, args: args(dir), runnerScript: this.runnerScript, executor, slurm, workersPerGpu });
+      return launch({
+        kind,
+        runDir: dir,
+        args: args(dir),
+        runnerScript: this.runnerScript,
+        executor,
+        slurm,
+        workersPerGpu,
+      });
     } catch (e) {
       if (e instanceof ResponseError) throw e;
       throw new ResponseError(RpcErrorCode.LaunchFailed, `${kind}: ${(e as Error).message}`);
@@ -364,7 +431,10 @@ export class RunnerServer {
   }
 
   private launchResult(dir: string, info: LaunchInfo): LaunchResult {
-    const run = dir.startsWith(this.root + '/') && !dir.slice(this.root.length + 1).includes('/') ? dir.slice(this.root.length + 1) : dir;
+    const run =
+      dir.startsWith(this.root + '/') && !dir.slice(this.root.length + 1).includes('/')
+        ? dir.slice(this.root.length + 1)
+        : dir;
     return { run, dir, pid: info.pid, jobId: info.jobId, executor: info.executor };
   }
 

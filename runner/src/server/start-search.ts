@@ -10,7 +10,12 @@ import { launch, type LaunchInfo } from './launch';
 
 export const LAUNCH_CONFIG = 'launch-config.json';
 
-export function startSearch(config: SearchConfig, dir: string, runnerScript: string, env?: NodeJS.ProcessEnv): LaunchInfo {
+export function startSearch(
+  config: SearchConfig,
+  dir: string,
+  runnerScript: string,
+  env?: NodeJS.ProcessEnv,
+): LaunchInfo {
   if (existsSync(join(dir, RUN_FILES.config))) throw new Error(`${dir} already holds a run; resume it instead`);
   const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });

@@ -1,6 +1,17 @@
 // Durable file primitives for the run directory: atomic replace (write, fsync, rename) and
 // JSON-lines append with fsync, plus a reader that tolerates a line cut short by `kill -9`.
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, fstatSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+  fstatSync,
+  readSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 export function writeFileAtomic(file: string, data: string): void {

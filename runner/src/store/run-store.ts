@@ -1,11 +1,36 @@
 // The run directory, append-only and the single source of truth of a search (README: The run directory).
 // RunStore writes; the functions below it read, for the CLI, `serve` and the report.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type SearchConfig } from '../../../common/config';
-import type { CandidateRecord, GenerationSnapshot, RefineRecord, RunEvent, RunInfo, RunSummary, StoredEvent } from '../../../common/protocol';
-import { appendJsonLine, parseJsonLines, parseJsonText, readJsonLines, repairJsonLines, writeJsonAtomic } from './files';
+import type {
+  CandidateRecord,
+  GenerationSnapshot,
+  RefineRecord,
+  RunEvent,
+  RunInfo,
+  RunSummary,
+  StoredEvent,
+} from '../../../common/protocol';
+import {
+  appendJsonLine,
+  parseJsonLines,
+  parseJsonText,
+  readJsonLines,
+  repairJsonLines,
+  writeJsonAtomic,
+} from './files';
 import { generationFile, refineDir, RUN_FILES, runFile } from './layout';
 import { withFileLock } from './lock';
 import { acquireWriterLock, currentWriter, WRITER_LOCK_FILE, type WriterLock, type WriterPurpose } from './run-lock';
@@ -79,7 +104,9 @@ export class RunStore {
   }
 
   private restoreMissingEvents(): void {
-    const announced = new Set(readEvents(this.dir).flatMap((e) => (e.type === 'candidate-finished' ? [e.record.id] : [])));
+    const announced = new Set(
+      readEvents(this.dir).flatMap((e) => (e.type === 'candidate-finished' ? [e.record.id] : [])),
+    );
     for (const record of readCandidates(this.dir)) {
       if (!announced.has(record.id)) this.appendEvent({ type: 'candidate-finished', record });
     }
@@ -248,13 +275,20 @@ export function summarizeRun(dir: string): RunSummary {
       started = e;
       state = 'running';
     } else if (e.type === 'run-finished') state = e.status;
-    else if (e.type === 'run-requeued') state = 'running'; // queued again; Slurm starts it later
+    else if (e.type === 'run-requeued')
+      state = 'running'; // queued again; Slurm starts it later
     else if (e.type === 'generation-started') generation = Math.max(generation, e.generation);
   }
   // running only while the process that started it still holds the writer lock (pid reuse-proof);
   // a run requeued by Slurm waits for its job to start again
   const requeued = events.at(-1)?.type === 'run-requeued';
-  if (state === 'running' && !requeued && started?.type === 'run-started' && started.host === hostname() && currentWriter(dir)?.pid !== started.pid) {
+  if (
+    state === 'running' &&
+    !requeued &&
+    started?.type === 'run-started' &&
+    started.host === hostname() &&
+    currentWriter(dir)?.pid !== started.pid
+  ) {
     state = 'stopped';
   }
   return {
@@ -281,10 +315,19 @@ export function listRuns(root: string): RunSummary[] {
     .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
 }
 
-
 /** What `serve` puts into a run folder before the search starts (launch.ts); anything else is foreign. */
 // What a launch (serve, sbatch) or `train` puts in a run folder before the run is created.
-const LAUNCH_ENTRIES = new Set([RUN_FILES.train, 'launch.json', 'launch.json.tmp', 'launch-config.json', 'runner.log', 'search.sbatch', WRITER_LOCK_FILE, `${WRITER_LOCK_FILE}.takeover`, RUN_FILES.eventsLock]);
+const LAUNCH_ENTRIES = new Set([
+  RUN_FILES.train,
+  'launch.json',
+  'launch.json.tmp',
+  'launch-config.json',
+  'runner.log',
+  'search.sbatch',
+  WRITER_LOCK_FILE,
+  `${WRITER_LOCK_FILE}.takeover`,
+  RUN_FILES.eventsLock,
+]);
 
 /** Entries of a folder that neither a run nor its launch put there (an empty events file is the launch's). */
 function foreignEntries(dir: string): string[] {

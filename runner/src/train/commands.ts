@@ -24,13 +24,18 @@ interface TrainCliOptions {
 export function registerTrainCommands(program: Command): void {
   program
     .command('train')
-    .description('train given genomes outside a search, into a run directory that pareto, refine, report and the explorer read')
+    .description(
+      'train given genomes outside a search, into a run directory that pareto, refine, report and the explorer read',
+    )
     .argument('<genomes...>', 'bit strings, e.g. 010000100000000000001')
     .requiredOption('--dataset <dir>', 'dataset folder; "default" is the bundled demo data')
     .option('--epochs <n>', 'epochs per network (as a search candidate: 15)', positiveInt, 15)
     .option('--nodes <n>', 'nodes per phase', positiveInt, 4)
     .option('--init-channels <c>', 'C: channels (c_in,C),(C,2C),(2C,4C)', positiveInt, 24)
-    .option('--run-dir <dir>', 'where to write the run (default: a new folder under the runs root); the same command again resumes it')
+    .option(
+      '--run-dir <dir>',
+      'where to write the run (default: a new folder under the runs root); the same command again resumes it',
+    )
     .option('--name <name>', 'run name', 'train')
     .option('--batch-size <n>', 'mini-batch size (default 128)', positiveInt)
     .addOption(new Option('--engine <name>', 'training engine').choices(['auto', 'torch', 'tfjs']))
@@ -68,7 +73,9 @@ export async function resumeTrainRun(store: RunStore): Promise<number> {
 function finish({ store, outcome, records }: TrainOutcome, json?: boolean): number {
   for (const r of records) console.log(json ? JSON.stringify(r) : formatRecord(r));
   if (outcome === 'cancelled') {
-    process.stderr.write(`train: cancelled; run the same command again (or pareto-nas resume ${store.dir}) to continue\n`);
+    process.stderr.write(
+      `train: cancelled; run the same command again (or pareto-nas resume ${store.dir}) to continue\n`,
+    );
     return 130;
   }
   const front = paretoFront(readCandidates(store.dir));
@@ -80,9 +87,14 @@ function finish({ store, outcome, records }: TrainOutcome, json?: boolean): numb
 
 function logProgress(done: number, total: number, latest?: CandidateRecord): void {
   if (!latest) return;
-  const acc = latest.valAccuracy === null ? `failed (${latest.failure?.kind}: ${latest.failure?.message})` : `${latest.valAccuracy.toFixed(2)}%`;
+  const acc =
+    latest.valAccuracy === null
+      ? `failed (${latest.failure?.kind}: ${latest.failure?.message})`
+      : `${latest.valAccuracy.toFixed(2)}%`;
   const reused = latest.status === 'reused' ? ` (same network as ${latest.reusedFrom})` : '';
-  process.stderr.write(`train ${done}/${total}: ${latest.id} ${latest.genome} ${acc} at ${latest.mflops} MFLOPs${reused}\n`);
+  process.stderr.write(
+    `train ${done}/${total}: ${latest.id} ${latest.genome} ${acc} at ${latest.mflops} MFLOPs${reused}\n`,
+  );
 }
 
 /** Runs with an AbortSignal fired by Ctrl-C / SIGTERM, so an interrupted training stays resumable. */

@@ -15,7 +15,16 @@ import type { DecodeOptions } from '../../../common/model';
 import type { CandidateRecord } from '../../../common/protocol';
 import { announceBatch, evaluateBatch, planCandidate } from '../search/batch';
 import { candidateId } from '../search/macro';
-import { newRunId, readCandidates, readEvents, readRunConfig, readSnapshot, RunStore, RUN_FILES, runsRoot } from '../store';
+import {
+  newRunId,
+  readCandidates,
+  readEvents,
+  readRunConfig,
+  readSnapshot,
+  RunStore,
+  RUN_FILES,
+  runsRoot,
+} from '../store';
 import { writeJsonAtomic } from '../store/files';
 import { createRun } from '../search/execute';
 import { rankedSnapshot } from './snapshot';
@@ -88,7 +97,13 @@ function trainConfig(o: TrainOptions, dataset: string): SearchConfig {
       name: o.name ?? 'train',
       dataset,
       // One generation holding the given genomes; population is at least 2 by the config's rules.
-      search: { nodes: o.nodes ?? 4, initChannels: o.initChannels ?? 24, population: Math.max(2, n), offspring: n, generations: 1 },
+      search: {
+        nodes: o.nodes ?? 4,
+        initChannels: o.initChannels ?? 24,
+        population: Math.max(2, n),
+        offspring: n,
+        generations: 1,
+      },
       training: { ...o.training },
       engine: { ...o.engine },
       executor: { workers: o.workers ?? null },
@@ -130,7 +145,11 @@ export function readTrainFile(dir: string): TrainFile {
   } catch (e) {
     throw new TrainRunError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  if (json.format !== TRAIN_FORMAT || !Array.isArray(json.genomes) || !json.genomes.every((g) => typeof g === 'string')) {
+  if (
+    json.format !== TRAIN_FORMAT ||
+    !Array.isArray(json.genomes) ||
+    !json.genomes.every((g) => typeof g === 'string')
+  ) {
     throw new TrainRunError(`${file} is not a ${TRAIN_FORMAT} file (format and genomes)`);
   }
   return json as TrainFile;
@@ -151,7 +170,10 @@ function reopen(dir: string, genomes: string[], wanted: SearchConfig): RunStore 
     ['init channels', config.search.initChannels, wanted.search.initChannels],
   ];
   const bad = differs.find(([, a, b]) => a !== b);
-  if (bad) throw new TrainRunError(`${dir} was started with ${bad[0]} ${String(bad[1])}, not ${String(bad[2])}; give another --run-dir`);
+  if (bad)
+    throw new TrainRunError(
+      `${dir} was started with ${bad[0]} ${String(bad[1])}, not ${String(bad[2])}; give another --run-dir`,
+    );
   return RunStore.open(dir);
 }
 
@@ -168,9 +190,18 @@ export async function trainRun(store: RunStore, ctx: TrainRunContext = {}): Prom
 
   const executor = ctx.executor ?? createExecutor(store.config);
   try {
-    store.appendEvent({ type: 'run-started', config: store.config, resumed: recorded.size > 0, pid: process.pid, host: hostname() });
+    store.appendEvent({
+      type: 'run-started',
+      config: store.config,
+      resumed: recorded.size > 0,
+      pid: process.pid,
+      host: hostname(),
+    });
     if (!readEvents(store.dir).some((e) => e.type === 'generation-started')) announceBatch(store, 1, planned);
-    const records = await evaluateBatch({ store, executor, generation: 1, recorded, trained, signal: ctx.signal, onProgress: ctx.onProgress }, planned);
+    const records = await evaluateBatch(
+      { store, executor, generation: 1, recorded, trained, signal: ctx.signal, onProgress: ctx.onProgress },
+      planned,
+    );
     if (records === 'cancelled') return { store, outcome: 'cancelled', records: readCandidates(store.dir) };
     if (!readSnapshot(store.dir, 1)) {
       const snapshot = rankedSnapshot(1, records, readCandidates(store.dir).length);

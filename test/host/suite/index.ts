@@ -39,8 +39,17 @@ it('registers every contributed command', async () => {
   const contributed: string[] = ext.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
   const registered = new Set(await vscode.commands.getCommands(true));
   for (const id of contributed) assert.ok(registered.has(id), `${id} is contributed but not registered`);
-  for (const id of ['paretoNas.connect', 'paretoNas.startSearch', 'paretoNas.attachRun', 'paretoNas.cancelRun',
-    'paretoNas.openExplorer', 'paretoNas.inspectTopology', 'paretoNas.refineSelected', 'paretoNas.showLog', 'paretoNas.doctor']) {
+  for (const id of [
+    'paretoNas.connect',
+    'paretoNas.startSearch',
+    'paretoNas.attachRun',
+    'paretoNas.cancelRun',
+    'paretoNas.openExplorer',
+    'paretoNas.inspectTopology',
+    'paretoNas.refineSelected',
+    'paretoNas.showLog',
+    'paretoNas.doctor',
+  ]) {
     assert.ok(contributed.includes(id), `${id} missing from contributes.commands`);
   }
   assert.ok(registered.has('paretoNas.runs.focus'), 'the Runs view is contributed');
@@ -64,17 +73,31 @@ it('lists a run found on the host, replays its events, and opens the explorer', 
   const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
   const runsDir = vscode.workspace.getConfiguration('paretoNas').get<string>('local.runsDir');
   assert.ok(runsDir, 'the test sets paretoNas.local.runsDir');
-  fs.cpSync(path.join(ext.extensionPath, 'test', 'fixtures', 'run-small'), path.join(runsDir, 'xfel-ef2-fixture'), { recursive: true });
+  fs.cpSync(path.join(ext.extensionPath, 'test', 'fixtures', 'run-small'), path.join(runsDir, 'xfel-ef2-fixture'), {
+    recursive: true,
+  });
   await vscode.commands.executeCommand('paretoNas.refresh');
   const ref = { host: 'local', run: 'xfel-ef2-fixture' };
-  assert.ok(api.runs.get(ref), `runs/list did not report the fixture run: ${api.runs.runs().map((r) => r.id).join(', ')}`);
+  assert.ok(
+    api.runs.get(ref),
+    `runs/list did not report the fixture run: ${api.runs
+      .runs()
+      .map((r) => r.id)
+      .join(', ')}`,
+  );
   const opened = await vscode.commands.executeCommand<RunRef>('paretoNas.openExplorer', ref);
   assert.deepEqual(opened, ref);
   const m = api.runs.get(ref)!;
   await until('replayed events', () => m.lastSeq >= 195 && m.candidates.size > 0, 30_000); // run-finished is seq 195
   assert.ok(m.generationsById.size >= 2, 'generations in the model');
-  const tab = await until('explorer tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-    .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('paretoNas.explorer')), 30_000);
+  const tab = await until(
+    'explorer tab',
+    () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('paretoNas.explorer')),
+    30_000,
+  );
   assert.ok(tab.label.length > 0);
 });
 
@@ -82,20 +105,43 @@ it('inspects a candidate topology from a tree node argument (inline action / con
   const ref = { host: 'local', run: 'xfel-ef2-fixture' };
   const m = api.runs.get(ref)!;
   const id = [...m.candidates.values()].find((c) => c.record?.status === 'ok')!.id;
-  const shown = await vscode.commands.executeCommand<{ ref: RunRef; id: string }>('paretoNas.inspectTopology', { kind: 'candidate', ...ref, id });
+  const shown = await vscode.commands.executeCommand<{ ref: RunRef; id: string }>('paretoNas.inspectTopology', {
+    kind: 'candidate',
+    ...ref,
+    id,
+  });
   assert.deepEqual(shown, { ref, id });
-  await until('topology tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-    .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('paretoNas.topology')), 30_000);
+  await until(
+    'topology tab',
+    () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('paretoNas.topology')),
+    30_000,
+  );
   const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-  const menus = ext.packageJSON.contributes.menus['view/item/context'] as Array<{ command: string; when: string; group: string }>;
+  const menus = ext.packageJSON.contributes.menus['view/item/context'] as Array<{
+    command: string;
+    when: string;
+    group: string;
+  }>;
   const topo = menus.filter((e) => e.command === 'paretoNas.inspectTopology');
-  assert.ok(topo.some((e) => e.group.startsWith('inline') && /candidate/.test(e.when)), 'inline action on candidates');
-  assert.ok(topo.some((e) => !e.group.startsWith('inline') && /candidate/.test(e.when)), 'context menu on candidates');
+  assert.ok(
+    topo.some((e) => e.group.startsWith('inline') && /candidate/.test(e.when)),
+    'inline action on candidates',
+  );
+  assert.ok(
+    topo.some((e) => !e.group.startsWith('inline') && /candidate/.test(e.when)),
+    'context menu on candidates',
+  );
 });
 
 it('starts a search on the local target and follows it to the status bar', async () => {
   const ref = await vscode.commands.executeCommand<RunRef>('paretoNas.startSearch', {
-    host: 'local', preset: 'demo', dataset: 'default', overrides: { name: 'ext-host-test' },
+    host: 'local',
+    preset: 'demo',
+    dataset: 'default',
+    overrides: { name: 'ext-host-test' },
   });
   assert.ok(ref && ref.host === 'local' && ref.run, `startSearch returned ${JSON.stringify(ref)}`);
   const model = await until('run events', () => {

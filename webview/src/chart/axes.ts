@@ -18,9 +18,17 @@ export function xAxisOptions(): ScaleOptions {
     bounds: 'data', // the given min/max, not widened to chart.js' own first and last ticks
     title: { display: true, text: 'MFLOPs (log scale)' },
     afterBuildTicks: (scale: Scale) => {
-      scale.ticks = logAxisTicks(scale.min, scale.max, labelBudget(scale)).map((t) => ({ value: t.value, major: t.major, label: t.label }));
+      scale.ticks = logAxisTicks(scale.min, scale.max, labelBudget(scale)).map((t) => ({
+        value: t.value,
+        major: t.major,
+        label: t.label,
+      }));
     },
-    ticks: { autoSkip: false, maxRotation: 0, callback: (_v: unknown, i: number, ticks: Array<{ label?: unknown }>) => ticks[i]?.label ?? '' },
+    ticks: {
+      autoSkip: false,
+      maxRotation: 0,
+      callback: (_v: unknown, i: number, ticks: Array<{ label?: unknown }>) => ticks[i]?.label ?? '',
+    },
   };
 }
 
@@ -44,7 +52,10 @@ export function colorAxes(scales: Record<string, ScaleOptions | undefined>, p: P
     const s = scales[axis];
     if (!s) continue;
     // minor x ticks get a fainter line than labelled ones
-    const grid = axis === 'x' ? { color: (c: { tick?: { major?: boolean } }) => (c.tick?.major ? p.grid : p.gridMinor) } : { color: p.grid };
+    const grid =
+      axis === 'x'
+        ? { color: (c: { tick?: { major?: boolean } }) => (c.tick?.major ? p.grid : p.gridMinor) }
+        : { color: p.grid };
     s.grid = { ...((s.grid as object) ?? {}), ...grid };
     s.border = { ...((s.border as object) ?? {}), color: p.muted };
     s.ticks = { ...((s.ticks as object) ?? {}), color: p.foreground };

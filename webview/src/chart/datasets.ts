@@ -18,11 +18,30 @@ export const SELECTED = 1;
 export const FIRST_GEN = 2;
 
 export function frontDataset(): ChartDataset<'line', PlotPoint[]> {
-  return { type: 'line', label: 'Pareto front', data: [], stepped: 'before', borderWidth: 2, pointRadius: 0, pointHitRadius: 0, fill: false, order: 0 };
+  return {
+    type: 'line',
+    label: 'Pareto front',
+    data: [],
+    stepped: 'before',
+    borderWidth: 2,
+    pointRadius: 0,
+    pointHitRadius: 0,
+    fill: false,
+    order: 0,
+  };
 }
 
 export function selectedDataset(): ChartDataset<'scatter', PlotPoint[]> {
-  return { type: 'scatter', label: 'selected', data: [], pointRadius: 6.5, pointHoverRadius: 7.5, borderWidth: 1.75, backgroundColor: 'transparent', order: 1 };
+  return {
+    type: 'scatter',
+    label: 'selected',
+    data: [],
+    pointRadius: 6.5,
+    pointHoverRadius: 7.5,
+    borderWidth: 1.75,
+    backgroundColor: 'transparent',
+    order: 1,
+  };
 }
 
 export function generationDataset(g: number, style: (id: string) => PointStyle): ChartDataset<'scatter', PlotPoint[]> {

@@ -2,17 +2,50 @@
 // the front as a step line, the selection as rings, the cutoff line (draggable) with the excluded
 // side marked, zoom and pan. It knows points and pixels, not runs: the controller tells it what to
 // draw (`draw`) and hears back what the user did (ChartEvents).
-import { Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip, type ChartDataset, type TooltipItem } from 'chart.js';
+import {
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+  type ChartDataset,
+  type TooltipItem,
+} from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import { dataLogBounds, roundToResolution } from '../../../common/explorer/axis';
 import type { Palette } from '../theme';
 import { colorAxes, linearBounds, xAxisOptions, yAxisOptions } from './axes';
 import { CutoffDrag } from './cutoff-drag';
-import { colorFixed, colorGeneration, FIRST_GEN, FRONT, frontDataset, generationDataset, SELECTED, selectedDataset, type PlotPoint, type PointStyle } from './datasets';
+import {
+  colorFixed,
+  colorGeneration,
+  FIRST_GEN,
+  FRONT,
+  frontDataset,
+  generationDataset,
+  SELECTED,
+  selectedDataset,
+  type PlotPoint,
+  type PointStyle,
+} from './datasets';
 import { backgroundPlugin, cutoffPlugin } from './plugins';
 import { setLimits, zoomOptions, type Limits } from './zoom';
 
-Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, LogarithmicScale, Tooltip, Legend, zoomPlugin);
+Chart.register(
+  ScatterController,
+  LineController,
+  PointElement,
+  LineElement,
+  LinearScale,
+  LogarithmicScale,
+  Tooltip,
+  Legend,
+  zoomPlugin,
+);
 
 export interface ChartEvents {
   hover(id: string | null): void;
@@ -52,13 +85,24 @@ export class ParetoChart {
     private readonly inputs: ChartInputs,
     private readonly events: ChartEvents,
   ) {
-    this.drag = new CutoffDrag(canvas, { handleX: () => this.cutoffHandle()?.x ?? null, area: () => this.chart.chartArea, valueAt: (x) => this.valueAt(x) },
-      (v, final) => events.cutoff(v, final), () => this.chart.draw());
+    this.drag = new CutoffDrag(
+      canvas,
+      {
+        handleX: () => this.cutoffHandle()?.x ?? null,
+        area: () => this.chart.chartArea,
+        valueAt: (x) => this.valueAt(x),
+      },
+      (v, final) => events.cutoff(v, final),
+      () => this.chart.draw(),
+    );
     this.chart = new Chart(canvas, {
       type: 'scatter',
       data: { datasets: [frontDataset(), selectedDataset()] },
       options: this.options(),
-      plugins: [backgroundPlugin(inputs.palette), cutoffPlugin({ cutoff: inputs.cutoff, dragging: () => this.drag.dragging, palette: inputs.palette })],
+      plugins: [
+        backgroundPlugin(inputs.palette),
+        cutoffPlugin({ cutoff: inputs.cutoff, dragging: () => this.drag.dragging, palette: inputs.palette }),
+      ],
     }) as unknown as Chart<'scatter' | 'line', PlotPoint[]>;
     this.applyPalette(1);
   }
@@ -77,11 +121,18 @@ export class ParetoChart {
         tooltip: {
           animation: false,
           filter: (item: TooltipItem<'scatter'>) => item.datasetIndex >= SELECTED,
-          callbacks: { label: (item: TooltipItem<'scatter'>) => this.inputs.tooltip((item.raw as PlotPoint).id), title: () => '' },
+          callbacks: {
+            label: (item: TooltipItem<'scatter'>) => this.inputs.tooltip((item.raw as PlotPoint).id),
+            title: () => '',
+          },
         },
-        zoom: zoomOptions({ grabsCutoff: (x) => this.drag.nearHandle(x), changed: () => this.setZoomed(true) }, this.limits),
+        zoom: zoomOptions(
+          { grabsCutoff: (x) => this.drag.nearHandle(x), changed: () => this.setZoomed(true) },
+          this.limits,
+        ),
       },
-      onClick: (evt: { native: Event | null }, elements: Array<{ datasetIndex: number; index: number }>) => this.onClick(evt.native as MouseEvent | null, elements),
+      onClick: (evt: { native: Event | null }, elements: Array<{ datasetIndex: number; index: number }>) =>
+        this.onClick(evt.native as MouseEvent | null, elements),
       onHover: (_evt: unknown, elements: Array<{ datasetIndex: number; index: number }>) => {
         const el = elements.find((e) => e.datasetIndex >= SELECTED);
         this.events.hover(el ? (this.pointAt(el.datasetIndex, el.index)?.id ?? null) : null);
@@ -166,7 +217,8 @@ export class ParetoChart {
 
   private colorGenerations(gmax: number): void {
     const ds = this.chart.data.datasets;
-    for (const [g, i] of this.genDataset) colorGeneration(ds[i] as ChartDataset<'scatter', PlotPoint[]>, this.inputs.palette(), g, gmax);
+    for (const [g, i] of this.genDataset)
+      colorGeneration(ds[i] as ChartDataset<'scatter', PlotPoint[]>, this.inputs.palette(), g, gmax);
   }
 
   /** Re-reads the palette (theme change) into datasets, axes and tooltip. */
@@ -177,7 +229,14 @@ export class ParetoChart {
     const o = this.chart.options;
     colorAxes(o.scales as Record<string, Record<string, unknown>>, p);
     const tt = o.plugins?.tooltip as Record<string, unknown> | undefined;
-    if (tt) Object.assign(tt, { backgroundColor: p.background, titleColor: p.foreground, bodyColor: p.foreground, borderColor: p.muted, borderWidth: 1 });
+    if (tt)
+      Object.assign(tt, {
+        backgroundColor: p.background,
+        titleColor: p.foreground,
+        bodyColor: p.foreground,
+        borderColor: p.muted,
+        borderWidth: 1,
+      });
   }
 
   redraw(): void {
@@ -248,7 +307,8 @@ export class ParetoChart {
 
   plottedCount(): number {
     let n = 0;
-    for (const i of this.genDataset.values()) if (this.chart.isDatasetVisible(i)) n += this.chart.getDatasetMeta(i).data.length;
+    for (const i of this.genDataset.values())
+      if (this.chart.isDatasetVisible(i)) n += this.chart.getDatasetMeta(i).data.length;
     return n;
   }
 
@@ -261,10 +321,20 @@ export class ParetoChart {
   }
 
   /** The visible axis ranges and the plot area (tests, the SVG export). */
-  view(): { x: [number, number]; y: [number, number]; area: { left: number; right: number; top: number; bottom: number }; xLabels: string[] } {
+  view(): {
+    x: [number, number];
+    y: [number, number];
+    area: { left: number; right: number; top: number; bottom: number };
+    xLabels: string[];
+  } {
     const { x, y } = this.chart.scales;
     const a = this.chart.chartArea;
-    return { x: [x.min, x.max], y: [y.min, y.max], area: { left: a.left, right: a.right, top: a.top, bottom: a.bottom }, xLabels: x.ticks.map((t) => String(t.label ?? '')).filter(Boolean) };
+    return {
+      x: [x.min, x.max],
+      y: [y.min, y.max],
+      area: { left: a.left, right: a.right, top: a.top, bottom: a.bottom },
+      xLabels: x.ticks.map((t) => String(t.label ?? '')).filter(Boolean),
+    };
   }
 
   toPng(): string {

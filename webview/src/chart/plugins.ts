@@ -37,12 +37,14 @@ export function cutoffPlugin(src: CutoffSource): Plugin {
     id: 'paretoCutoff',
     beforeDatasetsDraw: (chart) => {
       const x = xOf(chart);
-      if (x !== null && x < chart.chartArea.right) drawExcluded(chart.ctx, chart.chartArea, Math.max(chart.chartArea.left, x), src.palette());
+      if (x !== null && x < chart.chartArea.right)
+        drawExcluded(chart.ctx, chart.chartArea, Math.max(chart.chartArea.left, x), src.palette());
     },
     afterDatasetsDraw: (chart) => {
       const x = xOf(chart);
       const a = chart.chartArea;
-      if (x !== null && x >= a.left && x <= a.right) drawLine(chart.ctx, a, x, src.cutoff() as number, src.dragging(), src.palette());
+      if (x !== null && x >= a.left && x <= a.right)
+        drawLine(chart.ctx, a, x, src.cutoff() as number, src.dragging(), src.palette());
     },
   };
 }
@@ -66,7 +68,14 @@ function drawExcluded(ctx: CanvasRenderingContext2D, a: ChartArea, from: number,
   ctx.restore();
 }
 
-function drawLine(ctx: CanvasRenderingContext2D, a: ChartArea, x: number, cutoff: number, dragging: boolean, p: Palette): void {
+function drawLine(
+  ctx: CanvasRenderingContext2D,
+  a: ChartArea,
+  x: number,
+  cutoff: number,
+  dragging: boolean,
+  p: Palette,
+): void {
   ctx.save();
   ctx.strokeStyle = p.cutoff;
   ctx.lineWidth = dragging ? 3 : 2;

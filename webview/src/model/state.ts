@@ -1,6 +1,13 @@
 // The webview's copy of the run: one snapshot, then deltas. Applying a delta twice (or an old one)
 // changes nothing, so the host may resend after a reconnect without double-counting.
-import type { CandidateRecord, DecodeOptions, ExplorerDelta, ExplorerSnapshot, RefineRecord, ExplorerRun } from '../../../common/explorer/messages';
+import type {
+  CandidateRecord,
+  DecodeOptions,
+  ExplorerDelta,
+  ExplorerSnapshot,
+  RefineRecord,
+  ExplorerRun,
+} from '../../../common/explorer/messages';
 
 export interface DeltaEffect {
   /** Records not seen before, in arrival order. */

@@ -70,7 +70,16 @@ export function topologySvg(genomeText: string, options: DecodeOptions, idPrefix
   }
   const width = d.head(spec);
   const title = `${formatInt(params)} params · ${mflops} MFLOPs · ${spec.phases.length}/${PHASES} phases active`;
-  return { svg: d.svg(width, height, title, mflops, params), spec, mflops, params, width, height, activePhases: spec.phases.length, isolatedNodes: d.isolatedCount };
+  return {
+    svg: d.svg(width, height, title, mflops, params),
+    spec,
+    mflops,
+    params,
+    width,
+    height,
+    activePhases: spec.phases.length,
+    isolatedNodes: d.isolatedCount,
+  };
 }
 
 // ---- measuring
@@ -90,7 +99,16 @@ function layoutPhase(p: number, ps: PhaseSpec | undefined, genome: string, N: nu
   const w = PAD + entryW + (outDepth + 1) * NODE_W + outDepth * COL_GAP + PAD;
   const h = HEADER + 24 + bodyH + isoH + PAD * 2;
   const raw = decodePhase(phaseBits(genome, N, p), N);
-  return { p, spec: ps, w, h, nodes: placeColumns(columns, bodyH, entryW), inactiveNodes: [], isolated: ps.isolated, skip: raw.deps[N + 1].includes(0) };
+  return {
+    p,
+    spec: ps,
+    w,
+    h,
+    nodes: placeColumns(columns, bodyH, entryW),
+    inactiveNodes: [],
+    isolated: ps.isolated,
+    skip: raw.deps[N + 1].includes(0),
+  };
 }
 
 /** Node ids by depth (longest path from node 0); the output node (N + 1) in the last column. */
@@ -111,7 +129,12 @@ function placeColumns(columns: number[][], bodyH: number, entryW: number): Map<n
   columns.forEach((col, d) => {
     const colH = col.length * NODE_H + (col.length - 1) * ROW_GAP;
     col.forEach((id, k) => {
-      nodes.set(id, { x: PAD + entryW + d * (NODE_W + COL_GAP), y: HEADER + 24 + PAD + (bodyH - colH) / 2 + k * (NODE_H + ROW_GAP), w: NODE_W, h: NODE_H });
+      nodes.set(id, {
+        x: PAD + entryW + d * (NODE_W + COL_GAP),
+        y: HEADER + 24 + PAD + (bodyH - colH) / 2 + k * (NODE_H + ROW_GAP),
+        w: NODE_W,
+        h: NODE_H,
+      });
     });
   });
   return nodes;
@@ -134,9 +157,14 @@ class Drawing {
 
   private block(b: Box, cls: string, lines: string[], attrs = ''): void {
     const t = lines
-      .map((line, i) => `<text x="${b.x + b.w / 2}" y="${b.y + b.h / 2 + (i - (lines.length - 1) / 2) * 13 + 4}" text-anchor="middle"${i > 0 ? ' class="topo-sub"' : ''}>${escapeXml(line)}</text>`)
+      .map(
+        (line, i) =>
+          `<text x="${b.x + b.w / 2}" y="${b.y + b.h / 2 + (i - (lines.length - 1) / 2) * 13 + 4}" text-anchor="middle"${i > 0 ? ' class="topo-sub"' : ''}>${escapeXml(line)}</text>`,
+      )
       .join('');
-    this.parts.push(`<g class="${cls}"${attrs}><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="5"/>${t}</g>`);
+    this.parts.push(
+      `<g class="${cls}"${attrs}><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="5"/>${t}</g>`,
+    );
   }
 
   private path(cls: string, d: string, attrs = ''): void {
@@ -157,9 +185,11 @@ class Drawing {
 
   private phaseFrame(l: PhaseLayout, top: number, cls: string, title: string, sub: string): void {
     const ox = this.x;
-    this.parts.push(`<g class="${cls}" data-phase="${l.p + 1}" data-active="${l.spec ? 'true' : 'false'}"><rect x="${ox}" y="${top}" width="${l.w}" height="${l.h}" rx="8"/>` +
-      `<text x="${ox + PAD}" y="${top + 20}" class="topo-title">${title}</text>` +
-      `<text x="${ox + PAD}" y="${top + 34}" class="topo-sub">${sub}</text></g>`);
+    this.parts.push(
+      `<g class="${cls}" data-phase="${l.p + 1}" data-active="${l.spec ? 'true' : 'false'}"><rect x="${ox}" y="${top}" width="${l.w}" height="${l.h}" rx="8"/>` +
+        `<text x="${ox + PAD}" y="${top + 20}" class="topo-title">${title}</text>` +
+        `<text x="${ox + PAD}" y="${top + 34}" class="topo-sub">${sub}</text></g>`,
+    );
   }
 
   inactivePhase(l: PhaseLayout): void {
@@ -171,7 +201,9 @@ class Drawing {
       const b: Box = { x: ox + PAD + 20, y: top + HEADER + 16 + k * (nh + ROW_GAP * 0.6), w: NODE_W, h: nh };
       this.block(b, 'topo-node inactive', [`node ${id}`], ` data-node="${id}" data-state="inactive"`);
     });
-    this.edges.push(`<path class="topo-edge passthrough" d="M${this.prevRight.x},${this.prevRight.y} H${ox + l.w}" marker-end="url(#${this.pid}-arrow)"/>`);
+    this.edges.push(
+      `<path class="topo-edge passthrough" d="M${this.prevRight.x},${this.prevRight.y} H${ox + l.w}" marker-end="url(#${this.pid}-arrow)"/>`,
+    );
     this.prevRight = { x: ox + l.w, y: this.centre };
     this.x += l.w + COL_GAP;
   }
@@ -184,12 +216,23 @@ class Drawing {
       return { x: ox + b.x, y: top + b.y, w: b.w, h: b.h };
     };
     const nodes = ps.nodes.length;
-    this.phaseFrame(l, top, 'topo-phase', `Phase ${l.p + 1} · ${ps.channels} ch · ${ps.height}×${ps.width}`, `${nodes} node${nodes === 1 ? '' : 's'}${l.skip ? ' · skip' : ''}`);
+    this.phaseFrame(
+      l,
+      top,
+      'topo-phase',
+      `Phase ${l.p + 1} · ${ps.channels} ch · ${ps.height}×${ps.width}`,
+      `${nodes} node${nodes === 1 ? '' : 's'}${l.skip ? ' · skip' : ''}`,
+    );
     this.entry(ps, abs(0));
     for (const node of ps.nodes) this.node(node.id, node.inputs, abs);
     const out = this.output(ps, abs, abs(N + 1), top);
     l.isolated.forEach((id, j) => {
-      const b: Box = { x: ox + PAD + BLOCK_W + COL_GAP + j * (NODE_W + 8), y: top + l.h - PAD - NODE_H, w: NODE_W, h: NODE_H };
+      const b: Box = {
+        x: ox + PAD + BLOCK_W + COL_GAP + j * (NODE_W + 8),
+        y: top + l.h - PAD - NODE_H,
+        w: NODE_W,
+        h: NODE_H,
+      };
       this.block(b, 'topo-node isolated', [`node ${id}`, 'isolated'], ` data-node="${id}" data-state="isolated"`);
       this.isolatedCount++;
     });
@@ -202,7 +245,10 @@ class Drawing {
   private entry(ps: PhaseSpec, n0: Box): void {
     const entry: Box = { x: this.x + PAD, y: n0.y, w: BLOCK_W, h: NODE_H };
     const k = ps.entryConv.kernel;
-    this.block(entry, `topo-entry${ps.entryConv.applied ? '' : ' unused'}`, [ps.entryConv.applied ? `conv ${k}×${k}` : `conv ${k}×${k} unused`, `${ps.inChannels}→${ps.channels} ch`]);
+    this.block(entry, `topo-entry${ps.entryConv.applied ? '' : ' unused'}`, [
+      ps.entryConv.applied ? `conv ${k}×${k}` : `conv ${k}×${k} unused`,
+      `${ps.inChannels}→${ps.channels} ch`,
+    ]);
     const p = this.prevRight;
     const ey = entry.y + entry.h / 2;
     this.path('topo-edge', `M${p.x},${p.y} C${p.x + 20},${p.y} ${entry.x - 20},${ey} ${entry.x},${ey}`);
@@ -213,7 +259,12 @@ class Drawing {
   private node(id: number, inputs: number[], abs: (id: number) => Box): void {
     const b = abs(id);
     const proc = inputs.length > 1;
-    this.block(b, `topo-node${proc ? ' proc' : ''}`, [`node ${id}`, proc ? `concat+1×1 · conv3×3` : 'conv3×3·BN·ReLU'], ` data-node="${id}" data-state="active" data-inputs="${inputs.join(',')}"`);
+    this.block(
+      b,
+      `topo-node${proc ? ' proc' : ''}`,
+      [`node ${id}`, proc ? `concat+1×1 · conv3×3` : 'conv3×3·BN·ReLU'],
+      ` data-node="${id}" data-state="active" data-inputs="${inputs.join(',')}"`,
+    );
     for (const i of inputs) {
       const s = abs(i);
       this.arrow({ x: s.x + s.w, y: s.y + s.h / 2 }, { x: b.x, y: b.y + b.h / 2 });
@@ -223,7 +274,12 @@ class Drawing {
   /** The output node and its inputs; from node 0 that is the skip connection, routed over the top. */
   private output(ps: PhaseSpec, abs: (id: number) => Box, out: Box, top: number): Box {
     const proc = ps.output.inputs.length > 1;
-    this.block(out, `topo-node output${proc ? ' proc' : ''}`, ['output', proc ? 'concat+1×1·BN·ReLU' : 'BN·ReLU'], ` data-node="out" data-inputs="${ps.output.inputs.join(',')}"`);
+    this.block(
+      out,
+      `topo-node output${proc ? ' proc' : ''}`,
+      ['output', proc ? 'concat+1×1·BN·ReLU' : 'BN·ReLU'],
+      ` data-node="out" data-inputs="${ps.output.inputs.join(',')}"`,
+    );
     for (const i of ps.output.inputs) {
       const s = abs(i);
       if (i !== 0) {
@@ -249,7 +305,11 @@ class Drawing {
   head(spec: NetworkSpec): number {
     const b: Box = { x: this.x, y: this.centre - 30, w: BLOCK_W + 40, h: 60 };
     this.arrow(this.prevRight, { x: b.x, y: this.centre });
-    this.block(b, 'topo-head', ['GAP + linear', `${spec.head.inChannels}→${spec.head.classes}`, `pool ${spec.head.poolHeight}×${spec.head.poolWidth}`]);
+    this.block(b, 'topo-head', [
+      'GAP + linear',
+      `${spec.head.inChannels}→${spec.head.classes}`,
+      `pool ${spec.head.poolHeight}×${spec.head.poolWidth}`,
+    ]);
     return b.x + b.w + PAD;
   }
 

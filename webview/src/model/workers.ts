@@ -2,7 +2,14 @@
 // delta folded with the shared rule (common/workers.ts). Keeps its own seq, like ExplorerData, so an
 // old or repeated delta changes nothing; it needs no DOM and is unit-tested on its own.
 import type { ExplorerDelta, ExplorerSnapshot } from '../../../common/explorer/messages';
-import { applyWorkerEvent, candidateFinished, workerRows, workersSummary, type WorkerRow, type WorkerState } from '../../../common/workers';
+import {
+  applyWorkerEvent,
+  candidateFinished,
+  workerRows,
+  workersSummary,
+  type WorkerRow,
+  type WorkerState,
+} from '../../../common/workers';
 
 export class WorkersModel {
   private readonly workers = new Map<string, WorkerState>();

@@ -19,11 +19,13 @@ export function classNamesFor(labels: ArrayLike<number>, given: string[] | undef
   let max = -1;
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
-    if (!Number.isInteger(l) || l < 0) throw new Error(`${source}: label ${l} at index ${i} is not a non-negative integer`);
+    if (!Number.isInteger(l) || l < 0)
+      throw new Error(`${source}: label ${l} at index ${i} is not a non-negative integer`);
     if (l > max) max = l;
   }
   if (given) {
-    if (max >= given.length) throw new Error(`${source}: label ${max} but only ${given.length} class names (${given.join(', ')})`);
+    if (max >= given.length)
+      throw new Error(`${source}: label ${max} but only ${given.length} class names (${given.join(', ')})`);
     return given;
   }
   return Array.from({ length: max + 1 }, (_, i) => String(i));
@@ -45,9 +47,22 @@ export function writeArrays(
   const per = shape[0] * shape[1] * shape[2];
   const n = labels.length;
   const split = fixedSplit
-    ? { train: [...Array(n).keys()].filter((i) => fixedSplit[i] === 'train'), val: [...Array(n).keys()].filter((i) => fixedSplit[i] === 'val') }
+    ? {
+        train: [...Array(n).keys()].filter((i) => fixedSplit[i] === 'train'),
+        val: [...Array(n).keys()].filter((i) => fixedSplit[i] === 'val'),
+      }
     : balancedSplit(labels, classes.length, o.valFraction ?? DEFAULT_VAL_FRACTION, o.seed ?? 0);
-  const w = DatasetWriter.create(o.out, { name: o.name ?? 'imported', shape, classes, dtype: 'float32', counts: { train: split.train.length, val: split.val.length } }, { overwrite: o.overwrite });
+  const w = DatasetWriter.create(
+    o.out,
+    {
+      name: o.name ?? 'imported',
+      shape,
+      classes,
+      dtype: 'float32',
+      counts: { train: split.train.length, val: split.val.length },
+    },
+    { overwrite: o.overwrite },
+  );
   try {
     let done = 0;
     for (const s of ['train', 'val'] as SplitName[]) {
@@ -59,7 +74,11 @@ export function writeArrays(
       }
     }
     o.onProgress?.(n, n);
-    w.finish({ ...provenance, valFraction: fixedSplit ? 'as in the source' : (o.valFraction ?? DEFAULT_VAL_FRACTION), splitSeed: o.seed ?? 0 });
+    w.finish({
+      ...provenance,
+      valFraction: fixedSplit ? 'as in the source' : (o.valFraction ?? DEFAULT_VAL_FRACTION),
+      splitSeed: o.seed ?? 0,
+    });
     return w.outDir;
   } catch (e) {
     w.abort();

@@ -60,7 +60,10 @@ export function scanFolder(root: string, classPattern?: string): { items: Item[]
       } else {
         const folders = parts.slice(0, -1).filter((p, i) => !(i === 0 && split));
         cls = folders[folders.length - 1];
-        if (!cls) throw new Error(`${file}: cannot tell its class: put images in <class>/ folders, name them ef2_<class>_ptm<N>.tiff, or give --class-pattern`);
+        if (!cls)
+          throw new Error(
+            `${file}: cannot tell its class: put images in <class>/ folders, name them ef2_<class>_ptm<N>.tiff, or give --class-pattern`,
+          );
       }
     }
     return { file, cls, split };
@@ -90,14 +93,26 @@ export async function importFolder(root: string, o: FolderImportOptions): Promis
   }
   const first = await readTiff(readFileSync(items[0].file), items[0].file);
   const shape: [number, number, number] = [first.channels, first.height, first.width];
-  const w = DatasetWriter.create(o.out, { name: o.name ?? basename(root), shape, classes, dtype: 'float32', counts: { train: split.train.length, val: split.val.length } }, { overwrite: o.overwrite });
+  const w = DatasetWriter.create(
+    o.out,
+    {
+      name: o.name ?? basename(root),
+      shape,
+      classes,
+      dtype: 'float32',
+      counts: { train: split.train.length, val: split.val.length },
+    },
+    { overwrite: o.overwrite },
+  );
   try {
     let done = 0;
     for (const s of ['train', 'val'] as SplitName[]) {
       for (const i of split[s]) {
         const img = await readTiff(readFileSync(items[i].file), items[i].file);
         if (img.channels !== shape[0] || img.height !== shape[1] || img.width !== shape[2]) {
-          throw new Error(`${items[i].file}: ${img.channels}×${img.height}×${img.width}, but ${items[0].file} is ${shape.join('×')}; all images must have one size`);
+          throw new Error(
+            `${items[i].file}: ${img.channels}×${img.height}×${img.width}, but ${items[0].file} is ${shape.join('×')}; all images must have one size`,
+          );
         }
         w.add(s, img.data, labels[i]);
         if (++done % 256 === 0) o.onProgress?.(done, items.length);
@@ -109,7 +124,9 @@ export async function importFolder(root: string, o: FolderImportOptions): Promis
       path: basename(root),
       layout,
       files: items.length,
-      split: items[0].split ? 'from the train/test folders' : { valFraction: o.valFraction ?? DEFAULT_VAL_FRACTION, seed: o.seed ?? 0 },
+      split: items[0].split
+        ? 'from the train/test folders'
+        : { valFraction: o.valFraction ?? DEFAULT_VAL_FRACTION, seed: o.seed ?? 0 },
     });
     return w.outDir;
   } catch (e) {

@@ -73,12 +73,20 @@ export async function importHdf5(file: string, o: ArrayImportOptions): Promise<s
     arrays = quietly(() => readArrays(f, file, o));
   } catch (e) {
     const message = (e as Error).message;
-    throw new Error(message.includes(file) ? message : `${file}: cannot be read as HDF5 (${message}${libraryReason()})`, { cause: e });
+    throw new Error(
+      message.includes(file) ? message : `${file}: cannot be read as HDF5 (${message}${libraryReason()})`,
+      { cause: e },
+    );
   } finally {
     quietly(() => f.close());
   }
   const { data, shape, labels, classes, ik, lk } = arrays;
-  return writeArrays(data, shape, labels, classes, o, { source: 'import: HDF5', path: basename(file), images: ik, labels: lk });
+  return writeArrays(data, shape, labels, classes, o, {
+    source: 'import: HDF5',
+    path: basename(file),
+    images: ik,
+    labels: lk,
+  });
 }
 
 /**
@@ -90,9 +98,18 @@ function quietly<T>(fn: () => T): T {
   const original = fs.writeSync;
   (fs as { writeSync: unknown }).writeSync = (fd: number, buffer: unknown, ...rest: unknown[]) => {
     if (fd !== 2) return (original as (...a: unknown[]) => number)(fd, buffer, ...rest);
-    const text = typeof buffer === 'string' ? buffer : Buffer.from(buffer as Uint8Array).toString('utf8', (rest[0] as number) ?? 0, ((rest[0] as number) ?? 0) + ((rest[1] as number) ?? (buffer as Uint8Array).length));
+    const text =
+      typeof buffer === 'string'
+        ? buffer
+        : Buffer.from(buffer as Uint8Array).toString(
+            'utf8',
+            (rest[0] as number) ?? 0,
+            ((rest[0] as number) ?? 0) + ((rest[1] as number) ?? (buffer as Uint8Array).length),
+          );
     diagnostics.push(...text.split('\n'));
-    return typeof buffer === 'string' ? Buffer.byteLength(buffer) : ((rest[1] as number) ?? (buffer as Uint8Array).length);
+    return typeof buffer === 'string'
+      ? Buffer.byteLength(buffer)
+      : ((rest[1] as number) ?? (buffer as Uint8Array).length);
   };
   try {
     return fn();
@@ -103,7 +120,10 @@ function quietly<T>(fn: () => T): T {
 
 /** The innermost reason libhdf5 gave (its last "minor:" line), if it said one. */
 function libraryReason(): string {
-  const minor = diagnostics.map((l) => /minor:\s*(.+)/.exec(l)?.[1]).filter(Boolean).at(-1);
+  const minor = diagnostics
+    .map((l) => /minor:\s*(.+)/.exec(l)?.[1])
+    .filter(Boolean)
+    .at(-1);
   return minor ? `: ${minor.trim()}` : '';
 }
 
@@ -117,13 +137,21 @@ function readArrays(f: InstanceType<H5Module['File']>, file: string, o: ArrayImp
     const ishape = ids.shape ?? [];
     const lshape = lds.shape ?? [];
     const raw = ids.value as unknown;
-    if (!ArrayBuffer.isView(raw)) throw new Error(`${file}:${ik}: images must be a numeric dataset (dtype ${JSON.stringify(ids.dtype)})`);
+    if (!ArrayBuffer.isView(raw))
+      throw new Error(`${file}:${ik}: images must be a numeric dataset (dtype ${JSON.stringify(ids.dtype)})`);
     const lraw = lds.value as unknown;
     if (!ArrayBuffer.isView(lraw)) throw new Error(`${file}:${lk}: labels must be a numeric dataset`);
-    const labels = lraw instanceof BigInt64Array || lraw instanceof BigUint64Array ? Float64Array.from(lraw, Number) : (lraw as unknown as ArrayLike<number>);
+    const labels =
+      lraw instanceof BigInt64Array || lraw instanceof BigUint64Array
+        ? Float64Array.from(lraw, Number)
+        : (lraw as unknown as ArrayLike<number>);
     if (lshape.length !== 1) throw new Error(`${file}:${lk}: labels must be 1-D, got shape [${lshape}]`);
-    if (ishape[0] !== labels.length) throw new Error(`${file}:${ik}: ${ishape[0]} images but ${labels.length} labels in ${lk}`);
-    const images = raw instanceof BigInt64Array || raw instanceof BigUint64Array ? Float64Array.from(raw, Number) : (raw as unknown as ArrayLike<number>);
+    if (ishape[0] !== labels.length)
+      throw new Error(`${file}:${ik}: ${ishape[0]} images but ${labels.length} labels in ${lk}`);
+    const images =
+      raw instanceof BigInt64Array || raw instanceof BigUint64Array
+        ? Float64Array.from(raw, Number)
+        : (raw as unknown as ArrayLike<number>);
     const { shape, data } = toNCHW(images, ishape, !!o.channelsLast, `${file}:${ik}`);
     checkFiniteArray(data, `${file}:${ik}`);
     let given = o.classes;

@@ -24,12 +24,16 @@ export function detectFormat(source: string): Exclude<ImportFormat, 'auto'> {
 export async function importDataset(source: string, o: AnyImportOptions): Promise<string> {
   const format = !o.format || o.format === 'auto' ? detectFormat(source) : o.format;
   switch (format) {
-    case 'folder': return importFolder(source, o);
-    case 'hdf5': return importHdf5(source, o);
-    case 'npz': return importNpz(source, o);
+    case 'folder':
+      return importFolder(source, o);
+    case 'hdf5':
+      return importHdf5(source, o);
+    case 'npz':
+      return importNpz(source, o);
     case 'npy':
       if (!o.labelsFile) throw new Error(`${source}: an images .npy needs its labels: --labels-file labels.npy`);
       return importNpy(source, o.labelsFile, o);
-    default: throw new Error(`unknown --format ${String(format)}`);
+    default:
+      throw new Error(`unknown --format ${String(format)}`);
   }
 }

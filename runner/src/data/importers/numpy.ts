@@ -18,7 +18,8 @@ export function toNumbers(a: NpyArray, file: string): ArrayLike<number> {
   if (a instanceof BigInt64Array) {
     const out = new Float64Array(a.length);
     for (let i = 0; i < a.length; i++) {
-      if (a[i] > BigInt(Number.MAX_SAFE_INTEGER) || a[i] < -BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${file}: value ${a[i]} too large`);
+      if (a[i] > BigInt(Number.MAX_SAFE_INTEGER) || a[i] < -BigInt(Number.MAX_SAFE_INTEGER))
+        throw new Error(`${file}: value ${a[i]} too large`);
       out[i] = Number(a[i]);
     }
     return out;
@@ -26,7 +27,13 @@ export function toNumbers(a: NpyArray, file: string): ArrayLike<number> {
   return a;
 }
 
-export function pickKey(keys: string[], wanted: string | undefined, defaults: string[], what: string, file: string): string {
+export function pickKey(
+  keys: string[],
+  wanted: string | undefined,
+  defaults: string[],
+  what: string,
+  file: string,
+): string {
   if (wanted) {
     if (!keys.includes(wanted)) throw new Error(`${file}: no ${what} array '${wanted}' (has: ${keys.join(', ')})`);
     return wanted;
@@ -50,13 +57,22 @@ export async function importNpz(file: string, o: ArrayImportOptions): Promise<st
   const lk = pickKey(keys, o.labelsKey, LABEL_KEYS, 'labels', file);
   const img = decodeNpy(arrays[ik], `${file}:${ik}.npy`);
   const lab = decodeNpy(arrays[lk], `${file}:${lk}.npy`);
-  return finishArrays(img, lab, `${file}:${ik}`, `${file}:${lk}`, o, { source: 'import: .npz', path: basename(file), images: ik, labels: lk });
+  return finishArrays(img, lab, `${file}:${ik}`, `${file}:${lk}`, o, {
+    source: 'import: .npz',
+    path: basename(file),
+    images: ik,
+    labels: lk,
+  });
 }
 
 export async function importNpy(imagesFile: string, labelsFile: string, o: ArrayImportOptions): Promise<string> {
   const img = decodeNpy(readFileSync(imagesFile), imagesFile);
   const lab = decodeNpy(readFileSync(labelsFile), labelsFile);
-  return finishArrays(img, lab, imagesFile, labelsFile, o, { source: 'import: .npy', path: basename(imagesFile), labels: basename(labelsFile) });
+  return finishArrays(img, lab, imagesFile, labelsFile, o, {
+    source: 'import: .npy',
+    path: basename(imagesFile),
+    labels: basename(labelsFile),
+  });
 }
 
 function finishArrays(
@@ -69,7 +85,8 @@ function finishArrays(
 ): string {
   const labels = toNumbers(lab.data, labName);
   if (lab.header.shape.length !== 1) throw new Error(`${labName}: labels must be 1-D, got shape [${lab.header.shape}]`);
-  if (img.header.shape[0] !== labels.length) throw new Error(`${imgName}: ${img.header.shape[0]} images but ${labels.length} labels in ${labName}`);
+  if (img.header.shape[0] !== labels.length)
+    throw new Error(`${imgName}: ${img.header.shape[0]} images but ${labels.length} labels in ${labName}`);
   const { shape, data } = toNCHW(toNumbers(img.data, imgName), img.header.shape, !!o.channelsLast, imgName);
   checkFiniteArray(data, imgName);
   const classes = classNamesFor(labels, o.classes, labName);
@@ -77,5 +94,6 @@ function finishArrays(
 }
 
 export function checkFiniteArray(data: ArrayLike<number>, name: string): void {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw new Error(`${name}: value ${data[i]} at flat index ${i} is not finite`);
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i])) throw new Error(`${name}: value ${data[i]} at flat index ${i} is not finite`);
 }

@@ -13,7 +13,9 @@ export interface DecodedImage {
 export async function readTiff(buf: Buffer, file: string): Promise<DecodedImage> {
   let image;
   try {
-    const tiff = await fromArrayBuffer(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+    const tiff = await fromArrayBuffer(
+      buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
+    );
     image = await tiff.getImage();
   } catch (e) {
     throw new Error(`${file}: not a readable TIFF (${(e as Error).message})`, { cause: e });
@@ -29,11 +31,21 @@ export async function readTiff(buf: Buffer, file: string): Promise<DecodedImage>
 
 /** A single-channel float32 TIFF (little endian, one uncompressed strip), as PIL mode "F" writes. */
 export function encodeFloat32Tiff(width: number, height: number, data: Float32Array): Buffer {
-  if (data.length !== width * height) throw new Error(`image data has ${data.length} values, expected ${width}×${height}`);
+  if (data.length !== width * height)
+    throw new Error(`image data has ${data.length} values, expected ${width}×${height}`);
   const entries: [number, number, number, number][] = [
     // tag, type (3 SHORT, 4 LONG), count, value
-    [256, 4, 1, width], [257, 4, 1, height], [258, 3, 1, 32], [259, 3, 1, 1], [262, 3, 1, 1],
-    [273, 4, 1, 0], [277, 3, 1, 1], [278, 4, 1, height], [279, 4, 1, data.byteLength], [284, 3, 1, 1], [339, 3, 1, 3],
+    [256, 4, 1, width],
+    [257, 4, 1, height],
+    [258, 3, 1, 32],
+    [259, 3, 1, 1],
+    [262, 3, 1, 1],
+    [273, 4, 1, 0],
+    [277, 3, 1, 1],
+    [278, 4, 1, height],
+    [279, 4, 1, data.byteLength],
+    [284, 3, 1, 1],
+    [339, 3, 1, 3],
   ];
   const ifdOffset = 8;
   const ifdSize = 2 + entries.length * 12 + 4;

@@ -75,7 +75,12 @@ export class BrickedGrid {
     head.writeUInt32LE(header.length, 8);
     const offsets = this.kernel.i32(this.brickOffsetAt, this.bricks);
     const data = this.kernel.f32(this.dataAt, floats);
-    return Buffer.concat([head, header, Buffer.from(offsets.buffer, offsets.byteOffset, offsets.byteLength), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+    return Buffer.concat([
+      head,
+      header,
+      Buffer.from(offsets.buffer, offsets.byteOffset, offsets.byteLength),
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    ]);
   }
 
   /** A grid from `encode`'s bytes (in a new kernel memory); `file` names it in errors. */
@@ -90,7 +95,8 @@ export class BrickedGrid {
       throw new Error(`${file}: damaged bricked grid header (${(e as Error).message})`, { cause: e });
     }
     const bricks = h.nbx * h.nbx * h.nbz;
-    if (buf.length !== 12 + len + 4 * bricks + 4 * h.floats) throw new Error(`${file}: ${buf.length} bytes, the header promises ${12 + len + 4 * bricks + 4 * h.floats}`);
+    if (buf.length !== 12 + len + 4 * bricks + 4 * h.floats)
+      throw new Error(`${file}: ${buf.length} bytes, the header promises ${12 + len + 4 * bricks + 4 * h.floats}`);
     const kernel = new SliceKernel();
     const brickOffsetAt = kernel.region('grid.brickOffset', 4 * bricks);
     const dataAt = kernel.region('grid.data', 4 * h.floats);
@@ -107,7 +113,16 @@ export class BrickedGrid {
     readonly kernel = new SliceKernel(),
   ) {
     if ('memory' in grid) {
-      ({ dq: this.dq, qMax: this.qMax, m: this.m, nbx: this.nbx, nbz: this.nbz, brickOffsetAt: this.brickOffsetAt, dataAt: this.dataAt, floats: this.floats } = grid);
+      ({
+        dq: this.dq,
+        qMax: this.qMax,
+        m: this.m,
+        nbx: this.nbx,
+        nbz: this.nbz,
+        brickOffsetAt: this.brickOffsetAt,
+        dataAt: this.dataAt,
+        floats: this.floats,
+      } = grid);
       this.S = B + 3;
       this.bricks = this.nbx * this.nbx * this.nbz;
       return;
@@ -159,7 +174,8 @@ export class BrickedGrid {
               if (Y >= W) break;
               const c = X * W + Y;
               if (colOffset[c] < 0) continue;
-              const z0 = bz * B, z1 = Math.min(colLength[c], z0 + S);
+              const z0 = bz * B,
+                z1 = Math.min(colLength[c], z0 + S);
               const o = base + 2 * (lx * S + ly) * S;
               data.set(src.subarray(2 * (colOffset[c] + z0), 2 * (colOffset[c] + z1)), o);
             }
@@ -173,14 +189,28 @@ export class BrickedGrid {
    * F(R_iᵀ q_p) for every rotation R_i and point p (points with `skip` set get 0): the byte offset
    * in kernel memory of f64 pairs (Re, Im), entry i·np + p; valid until the next `slice`.
    */
-  slice(qx: Float64Array, qy: Float64Array, qz: Float64Array, Rs: readonly ArrayLike<number>[], skip: Uint8Array): number {
-    const np = qx.length, images = Rs.length, entries = images * np;
+  slice(
+    qx: Float64Array,
+    qy: Float64Array,
+    qz: Float64Array,
+    Rs: readonly ArrayLike<number>[],
+    skip: Uint8Array,
+  ): number {
+    const np = qx.length,
+      images = Rs.length,
+      entries = images * np;
     const kernel = this.kernel;
     // Regions sized for a power of two of images: batches of varying size reuse them (kernel.ts).
-    const room = 2 ** Math.ceil(Math.log2(Math.max(1, images))), roomEntries = room * np;
-    const orderAt = kernel.region('slice.order', 4 * roomEntries), rotAt = kernel.region('slice.rot', 72 * room);
-    const qAt = kernel.region('slice.q', 24 * np), outAt = kernel.region('slice.out', 16 * roomEntries);
-    const order = kernel.i32(orderAt, entries), rot = kernel.f64(rotAt, 9 * images), q = kernel.f64(qAt, 3 * np), out = kernel.f64(outAt, 2 * entries);
+    const room = 2 ** Math.ceil(Math.log2(Math.max(1, images))),
+      roomEntries = room * np;
+    const orderAt = kernel.region('slice.order', 4 * roomEntries),
+      rotAt = kernel.region('slice.rot', 72 * room);
+    const qAt = kernel.region('slice.q', 24 * np),
+      outAt = kernel.region('slice.out', 16 * roomEntries);
+    const order = kernel.i32(orderAt, entries),
+      rot = kernel.f64(rotAt, 9 * images),
+      q = kernel.f64(qAt, 3 * np),
+      out = kernel.f64(outAt, 2 * entries);
     for (let p = 0; p < np; p++) {
       q[3 * p] = qx[p];
       q[3 * p + 1] = qy[p];
@@ -204,8 +234,12 @@ export class BrickedGrid {
           continue;
         }
         frame.map(qx[p], qy[p], qz[p]);
-        const gx = frame.gx, gy = frame.gy, gz = frame.gz;
-        const X = ((gx + m) | 0) - 1, Y = ((gy + m) | 0) - 1, Z = (gz | 0) + zshift;
+        const gx = frame.gx,
+          gy = frame.gy,
+          gz = frame.gz;
+        const X = ((gx + m) | 0) - 1,
+          Y = ((gy + m) | 0) - 1,
+          Z = (gz | 0) + zshift;
         const key = (((X / B) | 0) * nbx + ((Y / B) | 0)) * nbz + ((Z / B) | 0);
         keys[e] = key;
         start[key + 1]++;

@@ -37,12 +37,15 @@ interface Lattice {
 
 function coarseLattice(spec: DetectorSpec, stride: DetectorStride = 2, points = stencilPoints(stride)): Lattice {
   const n = spec.n;
-  const half = points / 2, margin = half - 1;
+  const half = points / 2,
+    margin = half - 1;
   // Pixel u = s·j + r (0 < r < s) needs coarse j − (half − 1) … j + half, with s·j + 1 ≤ n − 1.
   const hi = Math.floor((n - 2) / stride) + half;
   const nc = hi + margin + 1;
   const np = nc * nc;
-  const qx = new Float64Array(np), qy = new Float64Array(np), qz = new Float64Array(np);
+  const qx = new Float64Array(np),
+    qy = new Float64Array(np),
+    qz = new Float64Array(np);
   const skip = new Uint8Array(np);
   const c = (n - 1) / 2;
   // A coarse point feeds pixels within s·half − 1 px along u and v; skip it when all of those are in the beam stop.
@@ -50,7 +53,8 @@ function coarseLattice(spec: DetectorSpec, stride: DetectorStride = 2, points = 
   let qMax = 0;
   for (let J = 0; J < nc; J++) {
     for (let I = 0; I < nc; I++) {
-      const u = stride * (I - margin), v = stride * (J - margin);
+      const u = stride * (I - margin),
+        v = stride * (J - margin);
       const k = J * nc + I;
       const q = pixelQ(spec, u, v);
       qx[k] = q[0];
@@ -64,7 +68,11 @@ function coarseLattice(spec: DetectorSpec, stride: DetectorStride = 2, points = 
 }
 
 /** The largest |q| the detector interpolation looks up: the grid must reach it. */
-export function coarseLatticeQMax(spec: DetectorSpec, stride: DetectorStride = 2, points = stencilPoints(stride)): number {
+export function coarseLatticeQMax(
+  spec: DetectorSpec,
+  stride: DetectorStride = 2,
+  points = stencilPoints(stride),
+): number {
   return coarseLattice(spec, stride, points).qMax;
 }
 
@@ -118,7 +126,9 @@ export class DetectorInterpolator {
     if (!(points > 0 && points % 2 === 0)) throw new Error(`${points}-point interpolation: use an even number`);
     this.lat = coarseLattice(detector.spec, stride, points);
     if (this.lat.qMax > grid.qMax * (1 + 1e-9)) {
-      throw new Error(`detector interpolation reaches q = ${this.lat.qMax}, grid only ${grid.qMax} (use coarseLatticeQMax for the grid)`);
+      throw new Error(
+        `detector interpolation reaches q = ${this.lat.qMax}, grid only ${grid.qMax} (use coarseLatticeQMax for the grid)`,
+      );
     }
     if (grid instanceof BrickedGrid) this.bricked = grid;
     else if (bricks && grid.kernel === 'bspline3') this.bricked = new BrickedGrid(grid);
@@ -126,7 +136,8 @@ export class DetectorInterpolator {
     this.kernel = this.bricked?.kernel ?? new SliceKernel();
     // The fill's constant inputs: weights as f64x2 splats, and the beam stop.
     const w = lagrangeWeights(stride, points);
-    const k = this.kernel, n = detector.spec.n;
+    const k = this.kernel,
+      n = detector.spec.n;
     this.at = {
       weights: k.region('fill.weights', 16 * w.length),
       stop: k.region('fill.stop', n * n),
@@ -159,7 +170,8 @@ export class DetectorInterpolator {
       return;
     }
     // The column layout (the reference): lookups in JavaScript, one image at a time.
-    const re = new Float64Array(np), im = new Float64Array(np);
+    const re = new Float64Array(np),
+      im = new Float64Array(np);
     this.coarseAt = this.kernel.region('coarse', 16 * Rs.length * np);
     const coarse = this.kernel.f64(this.coarseAt, 2 * Rs.length * np);
     const grid = this.grid!;
@@ -181,14 +193,28 @@ export class DetectorInterpolator {
   fill(k: number, out: Float64Array, scale?: Float64Array): void {
     if (!(k >= 0 && k < this.batch)) throw new Error(`image ${k} is not in the last batch of ${this.batch}`);
     const { nc, margin, points, stride } = this.lat;
-    const kernel = this.kernel, n = this.detector.spec.n, at = this.at;
+    const kernel = this.kernel,
+      n = this.detector.spec.n,
+      at = this.at;
     if (scale !== this.scale) {
       const view = kernel.f64(at.scale, n * n);
       if (scale) view.set(scale);
       else view.fill(1);
       this.scale = scale;
     }
-    kernel.fill(this.coarseAt + 16 * k * nc * nc, nc, n, stride, points, margin, at.weights, at.row, at.stop, at.scale, at.out);
+    kernel.fill(
+      this.coarseAt + 16 * k * nc * nc,
+      nc,
+      n,
+      stride,
+      points,
+      margin,
+      at.weights,
+      at.row,
+      at.stop,
+      at.scale,
+      at.out,
+    );
     out.set(kernel.f64(at.out, n * n));
   }
 }

@@ -13,7 +13,8 @@ export function directIntensity(atoms: Atoms, q: [number, number, number][], R?:
     const qn = Math.hypot(a, b, c);
     const f: Record<string, number> = {};
     for (const e of elements) f[e] = formFactor(e, qn);
-    let re = 0, im = 0;
+    let re = 0,
+      im = 0;
     for (let j = 0; j < atoms.x.length; j++) {
       const ph = a * atoms.x[j] + b * atoms.y[j] + c * atoms.z[j];
       const fj = f[atoms.element[j]];
@@ -43,7 +44,8 @@ export function debyeIntensity(atoms: Atoms, qs: number[], bin = 0.02): number[]
     selfCount[idx[i]]++;
     for (let j = i + 1; j < n; j++) {
       const r = Math.hypot(atoms.x[i] - atoms.x[j], atoms.y[i] - atoms.y[j], atoms.z[i] - atoms.z[j]);
-      const a = idx[i], b = idx[j];
+      const a = idx[i],
+        b = idx[j];
       hist[a <= b ? a * ne + b : b * ne + a][Math.round(r / bin)] += 2;
     }
   }

@@ -31,5 +31,11 @@ export function formFactorTable(element: string): CromerMann {
 export function formFactor(element: string, q: number): number {
   const t = formFactorTable(element);
   const s2 = (q / (4 * Math.PI)) ** 2;
-  return t.c + t.a[0] * Math.exp(-t.b[0] * s2) + t.a[1] * Math.exp(-t.b[1] * s2) + t.a[2] * Math.exp(-t.b[2] * s2) + t.a[3] * Math.exp(-t.b[3] * s2);
+  return (
+    t.c +
+    t.a[0] * Math.exp(-t.b[0] * s2) +
+    t.a[1] * Math.exp(-t.b[1] * s2) +
+    t.a[2] * Math.exp(-t.b[2] * s2) +
+    t.a[3] * Math.exp(-t.b[3] * s2)
+  );
 }

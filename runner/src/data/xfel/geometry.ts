@@ -49,7 +49,9 @@ export function makeDetector(spec: DetectorSpec): Detector {
   const alpha = qPerPixel / k;
   const c = (n - 1) / 2;
   const np = n * n;
-  const qx = new Float64Array(np), qy = new Float64Array(np), qz = new Float64Array(np);
+  const qx = new Float64Array(np),
+    qy = new Float64Array(np),
+    qz = new Float64Array(np);
   const factor = new Float64Array(np);
   const beamStop = new Uint8Array(np);
   let qMax = 0;
@@ -62,11 +64,16 @@ export function makeDetector(spec: DetectorSpec): Detector {
       qx[p] = (k * X) / L;
       qy[p] = (k * Y) / L;
       qz[p] = k * (1 / L - 1);
-      const sx = X / L, sy = Y / L, cos2t = 1 / L;
+      const sx = X / L,
+        sy = Y / L,
+        cos2t = 1 / L;
       const P =
-        polarisation === 'x' ? 1 - sx * sx
-          : polarisation === 'y' ? 1 - sy * sy
-            : polarisation === 'unpolarised' ? (1 + cos2t * cos2t) / 2
+        polarisation === 'x'
+          ? 1 - sx * sx
+          : polarisation === 'y'
+            ? 1 - sy * sy
+            : polarisation === 'unpolarised'
+              ? (1 + cos2t * cos2t) / 2
               : 1;
       factor[p] = ((alpha * alpha) / (L * L * L)) * P;
       beamStop[p] = (u - c) ** 2 + (v - c) ** 2 <= beamStopRadius * beamStopRadius ? 1 : 0;
@@ -80,9 +87,15 @@ export function makeDetector(spec: DetectorSpec): Detector {
 export function quaternionToMatrix(q: ArrayLike<number>): Float64Array {
   const [w, x, y, z] = [q[0], q[1], q[2], q[3]];
   return Float64Array.of(
-    1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-    2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-    2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y),
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - z * w),
+    2 * (x * z + y * w),
+    2 * (x * y + z * w),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - x * w),
+    2 * (x * z - y * w),
+    2 * (y * z + x * w),
+    1 - 2 * (x * x + y * y),
   );
 }
 

@@ -76,16 +76,25 @@ export function phaseTables(atoms: Atoms, dq: number, m: number, kernel: Kernel,
   const order = groups.flat();
   const n = order.length;
   const W = 2 * m + 1;
-  const f64 = (length: number) => new Float64Array(shared ? new SharedArrayBuffer(length * 8) : new ArrayBuffer(length * 8));
+  const f64 = (length: number) =>
+    new Float64Array(shared ? new SharedArrayBuffer(length * 8) : new ArrayBuffer(length * 8));
   const t: PhaseTables = {
-    dq, atoms: n, groupStart: [0], formFactors: elements.map(formFactorTable),
-    exz: f64(W * n * 2), ey: f64(W * n * 2), dRe: f64(n), dIm: f64(n),
+    dq,
+    atoms: n,
+    groupStart: [0],
+    formFactors: elements.map(formFactorTable),
+    exz: f64(W * n * 2),
+    ey: f64(W * n * 2),
+    dRe: f64(n),
+    dIm: f64(n),
   };
   for (const g of groups) t.groupStart.push(t.groupStart.at(-1)! + g.length);
   const weight = prefilterWeight(kernel, dq);
   for (let jj = 0; jj < n; jj++) {
     const j = order[jj];
-    const x = atoms.x[j], y = atoms.y[j], z = atoms.z[j];
+    const x = atoms.x[j],
+      y = atoms.y[j],
+      z = atoms.z[j];
     t.dRe[jj] = Math.cos(dq * z);
     t.dIm[jj] = Math.sin(dq * z);
     const w = weight(x, y, z);
@@ -122,7 +131,13 @@ export class ColumnScratch {
 }
 
 /** Computes every column of row ix into `data` (interleaved re, im); returns the values written. */
-export function computeRow(t: PhaseTables, layout: GridLayout, ix: number, s: ColumnScratch, data: Float32Array): number {
+export function computeRow(
+  t: PhaseTables,
+  layout: GridLayout,
+  ix: number,
+  s: ColumnScratch,
+  data: Float32Array,
+): number {
   const { m, W, colOffset, colLength } = layout;
   let written = 0;
   for (let iy = -m; iy <= m; iy++) {
@@ -152,7 +167,15 @@ function computeColumn(t: PhaseTables, m: number, ix: number, iy: number, len: n
 }
 
 /** s.sRe/s.sIm[z] = Σ_j exz[ix][j] ey[iy][j] d[j]^z over atoms j0 … j1 − 1 (one element). */
-function sumElement(t: PhaseTables, j0: number, j1: number, xo: number, yo: number, len: number, s: ColumnScratch): void {
+function sumElement(
+  t: PhaseTables,
+  j0: number,
+  j1: number,
+  xo: number,
+  yo: number,
+  len: number,
+  s: ColumnScratch,
+): void {
   const { exz, ey, dRe, dIm } = t;
   const { sRe, sIm } = s;
   sRe.fill(0, 0, len);
@@ -162,38 +185,71 @@ function sumElement(t: PhaseTables, j0: number, j1: number, xo: number, yo: numb
   for (; j + 4 <= j1; j += 4) {
     let v0r: number, v0i: number, v1r: number, v1i: number, v2r: number, v2i: number, v3r: number, v3i: number;
     {
-      const ar = exz[xo + 2 * j], ai = exz[xo + 2 * j + 1], br = ey[yo + 2 * j], bi = ey[yo + 2 * j + 1];
-      v0r = ar * br - ai * bi; v0i = ar * bi + ai * br;
+      const ar = exz[xo + 2 * j],
+        ai = exz[xo + 2 * j + 1],
+        br = ey[yo + 2 * j],
+        bi = ey[yo + 2 * j + 1];
+      v0r = ar * br - ai * bi;
+      v0i = ar * bi + ai * br;
     }
     {
-      const ar = exz[xo + 2 * j + 2], ai = exz[xo + 2 * j + 3], br = ey[yo + 2 * j + 2], bi = ey[yo + 2 * j + 3];
-      v1r = ar * br - ai * bi; v1i = ar * bi + ai * br;
+      const ar = exz[xo + 2 * j + 2],
+        ai = exz[xo + 2 * j + 3],
+        br = ey[yo + 2 * j + 2],
+        bi = ey[yo + 2 * j + 3];
+      v1r = ar * br - ai * bi;
+      v1i = ar * bi + ai * br;
     }
     {
-      const ar = exz[xo + 2 * j + 4], ai = exz[xo + 2 * j + 5], br = ey[yo + 2 * j + 4], bi = ey[yo + 2 * j + 5];
-      v2r = ar * br - ai * bi; v2i = ar * bi + ai * br;
+      const ar = exz[xo + 2 * j + 4],
+        ai = exz[xo + 2 * j + 5],
+        br = ey[yo + 2 * j + 4],
+        bi = ey[yo + 2 * j + 5];
+      v2r = ar * br - ai * bi;
+      v2i = ar * bi + ai * br;
     }
     {
-      const ar = exz[xo + 2 * j + 6], ai = exz[xo + 2 * j + 7], br = ey[yo + 2 * j + 6], bi = ey[yo + 2 * j + 7];
-      v3r = ar * br - ai * bi; v3i = ar * bi + ai * br;
+      const ar = exz[xo + 2 * j + 6],
+        ai = exz[xo + 2 * j + 7],
+        br = ey[yo + 2 * j + 6],
+        bi = ey[yo + 2 * j + 7];
+      v3r = ar * br - ai * bi;
+      v3i = ar * bi + ai * br;
     }
-    const d0r = dRe[j], d0i = dIm[j], d1r = dRe[j + 1], d1i = dIm[j + 1];
-    const d2r = dRe[j + 2], d2i = dIm[j + 2], d3r = dRe[j + 3], d3i = dIm[j + 3];
+    const d0r = dRe[j],
+      d0i = dIm[j],
+      d1r = dRe[j + 1],
+      d1i = dIm[j + 1];
+    const d2r = dRe[j + 2],
+      d2i = dIm[j + 2],
+      d3r = dRe[j + 3],
+      d3i = dIm[j + 3];
     for (let z = 0; z < len; z++) {
       sRe[z] += v0r + v1r + v2r + v3r;
       sIm[z] += v0i + v1i + v2i + v3i;
-      let u = v0r * d0r - v0i * d0i; v0i = v0r * d0i + v0i * d0r; v0r = u;
-      u = v1r * d1r - v1i * d1i; v1i = v1r * d1i + v1i * d1r; v1r = u;
-      u = v2r * d2r - v2i * d2i; v2i = v2r * d2i + v2i * d2r; v2r = u;
-      u = v3r * d3r - v3i * d3i; v3i = v3r * d3i + v3i * d3r; v3r = u;
+      let u = v0r * d0r - v0i * d0i;
+      v0i = v0r * d0i + v0i * d0r;
+      v0r = u;
+      u = v1r * d1r - v1i * d1i;
+      v1i = v1r * d1i + v1i * d1r;
+      v1r = u;
+      u = v2r * d2r - v2i * d2i;
+      v2i = v2r * d2i + v2i * d2r;
+      v2r = u;
+      u = v3r * d3r - v3i * d3i;
+      v3i = v3r * d3i + v3i * d3r;
+      v3r = u;
     }
   }
   for (; j < j1; j++) {
-    const ar = exz[xo + 2 * j], ai = exz[xo + 2 * j + 1];
-    const br = ey[yo + 2 * j], bi = ey[yo + 2 * j + 1];
+    const ar = exz[xo + 2 * j],
+      ai = exz[xo + 2 * j + 1];
+    const br = ey[yo + 2 * j],
+      bi = ey[yo + 2 * j + 1];
     let vr = ar * br - ai * bi;
     let vi = ar * bi + ai * br;
-    const dr = dRe[j], di = dIm[j];
+    const dr = dRe[j],
+      di = dIm[j];
     for (let z = 0; z < len; z++) {
       sRe[z] += vr;
       sIm[z] += vi;
@@ -209,8 +265,12 @@ function addFormFactor(tb: CromerMann, rxy2: number, dq: number, len: number, s:
   for (let z = 0; z < len; z++) {
     const iz = z + Z_MIN;
     const s2 = (rxy2 + iz * iz * dq * dq) / (16 * Math.PI * Math.PI);
-    const f = tb.c + tb.a[0] * Math.exp(-tb.b[0] * s2) + tb.a[1] * Math.exp(-tb.b[1] * s2) +
-      tb.a[2] * Math.exp(-tb.b[2] * s2) + tb.a[3] * Math.exp(-tb.b[3] * s2);
+    const f =
+      tb.c +
+      tb.a[0] * Math.exp(-tb.b[0] * s2) +
+      tb.a[1] * Math.exp(-tb.b[1] * s2) +
+      tb.a[2] * Math.exp(-tb.b[2] * s2) +
+      tb.a[3] * Math.exp(-tb.b[3] * s2);
     s.fRe[z] += f * s.sRe[z];
     s.fIm[z] += f * s.sIm[z];
   }

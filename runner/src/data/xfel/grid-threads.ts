@@ -42,9 +42,13 @@ export async function computeRowsHere({ tables, layout, onProgress, signal }: Ro
 }
 
 /** Every row on `workers` threads; `tables` must live on shared memory (phaseTables(…, shared)). */
-export function computeRowsInWorkers({ tables, layout, onProgress, signal }: RowRun, workers: number): Promise<Float32Array> {
+export function computeRowsInWorkers(
+  { tables, layout, onProgress, signal }: RowRun,
+  workers: number,
+): Promise<Float32Array> {
   const setup: GridWorkerSetup = {
-    tables, layout,
+    tables,
+    layout,
     data: new Float32Array(new SharedArrayBuffer(layout.total * 8)),
     nextRow: new Int32Array(new SharedArrayBuffer(4)),
   };

@@ -70,7 +70,12 @@ export async function computeAmplitudeGrid(atoms: Atoms, opts: GridOptions): Pro
   const kernel = opts.kernel ?? 'lagrange';
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
   const layout = gridLayout(dq, qMax);
-  const run = { tables: phaseTables(atoms, dq, layout.m, kernel, workers > 1), layout, onProgress: opts.onProgress, signal: opts.signal };
+  const run = {
+    tables: phaseTables(atoms, dq, layout.m, kernel, workers > 1),
+    layout,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  };
   const data = workers > 1 ? await computeRowsInWorkers(run, workers) : await computeRowsHere(run);
   opts.onProgress?.({ done: layout.total, total: layout.total });
   return { dq, kernel, qMax, m: layout.m, colOffset: layout.colOffset, colLength: layout.colLength, data };
@@ -99,7 +104,10 @@ export class GridFrame {
   private readonly r22: number;
   private readonly limit2: number;
 
-  constructor(private readonly grid: Pick<AmplitudeGrid, 'dq' | 'qMax'>, R: ArrayLike<number>) {
+  constructor(
+    private readonly grid: Pick<AmplitudeGrid, 'dq' | 'qMax'>,
+    R: ArrayLike<number>,
+  ) {
     const inv = 1 / grid.dq;
     this.r = Float64Array.from({ length: 9 }, (_, k) => R[k] * inv);
     [this.r00, this.r01, this.r02, this.r10, this.r11, this.r12, this.r20, this.r21, this.r22] = this.r;
@@ -163,25 +171,52 @@ export function sliceIntensities(
       continue;
     }
     const sign = frame.map(qx[p], qy[p], qz[p]);
-    const gx = frame.gx, gy = frame.gy, gz = frame.gz;
-    const ix = Math.floor(gx), iy = Math.floor(gy), iz = Math.floor(gz);
-    const tx = gx - ix, ty = gy - iy, tz = gz - iz;
+    const gx = frame.gx,
+      gy = frame.gy,
+      gz = frame.gz;
+    const ix = Math.floor(gx),
+      iy = Math.floor(gy),
+      iz = Math.floor(gz);
+    const tx = gx - ix,
+      ty = gy - iy,
+      tz = gz - iz;
     // Weights for nodes −1, 0, 1, 2: cubic B-spline (spline grids) or Lagrange.
     let x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3;
     if (spline) {
-      let s = 1 - tx, t2 = tx * tx, t3 = t2 * tx;
-      x0 = (s * s * s) / 6; x3 = t3 / 6; x1 = 0.5 * t3 - t2 + 2 / 3; x2 = 1 - x0 - x1 - x3;
-      s = 1 - ty; t2 = ty * ty; t3 = t2 * ty;
-      y0 = (s * s * s) / 6; y3 = t3 / 6; y1 = 0.5 * t3 - t2 + 2 / 3; y2 = 1 - y0 - y1 - y3;
-      s = 1 - tz; t2 = tz * tz; t3 = t2 * tz;
-      z0 = (s * s * s) / 6; z3 = t3 / 6; z1 = 0.5 * t3 - t2 + 2 / 3; z2 = 1 - z0 - z1 - z3;
+      let s = 1 - tx,
+        t2 = tx * tx,
+        t3 = t2 * tx;
+      x0 = (s * s * s) / 6;
+      x3 = t3 / 6;
+      x1 = 0.5 * t3 - t2 + 2 / 3;
+      x2 = 1 - x0 - x1 - x3;
+      s = 1 - ty;
+      t2 = ty * ty;
+      t3 = t2 * ty;
+      y0 = (s * s * s) / 6;
+      y3 = t3 / 6;
+      y1 = 0.5 * t3 - t2 + 2 / 3;
+      y2 = 1 - y0 - y1 - y3;
+      s = 1 - tz;
+      t2 = tz * tz;
+      t3 = t2 * tz;
+      z0 = (s * s * s) / 6;
+      z3 = t3 / 6;
+      z1 = 0.5 * t3 - t2 + 2 / 3;
+      z2 = 1 - z0 - z1 - z3;
     } else {
-      x0 = (-tx * (tx - 1) * (tx - 2)) / 6; x1 = ((tx + 1) * (tx - 1) * (tx - 2)) / 2;
-      x2 = (-(tx + 1) * tx * (tx - 2)) / 2; x3 = ((tx + 1) * tx * (tx - 1)) / 6;
-      y0 = (-ty * (ty - 1) * (ty - 2)) / 6; y1 = ((ty + 1) * (ty - 1) * (ty - 2)) / 2;
-      y2 = (-(ty + 1) * ty * (ty - 2)) / 2; y3 = ((ty + 1) * ty * (ty - 1)) / 6;
-      z0 = (-tz * (tz - 1) * (tz - 2)) / 6; z1 = ((tz + 1) * (tz - 1) * (tz - 2)) / 2;
-      z2 = (-(tz + 1) * tz * (tz - 2)) / 2; z3 = ((tz + 1) * tz * (tz - 1)) / 6;
+      x0 = (-tx * (tx - 1) * (tx - 2)) / 6;
+      x1 = ((tx + 1) * (tx - 1) * (tx - 2)) / 2;
+      x2 = (-(tx + 1) * tx * (tx - 2)) / 2;
+      x3 = ((tx + 1) * tx * (tx - 1)) / 6;
+      y0 = (-ty * (ty - 1) * (ty - 2)) / 6;
+      y1 = ((ty + 1) * (ty - 1) * (ty - 2)) / 2;
+      y2 = (-(ty + 1) * ty * (ty - 2)) / 2;
+      y3 = ((ty + 1) * ty * (ty - 1)) / 6;
+      z0 = (-tz * (tz - 1) * (tz - 2)) / 6;
+      z1 = ((tz + 1) * (tz - 1) * (tz - 2)) / 2;
+      z2 = (-(tz + 1) * tz * (tz - 2)) / 2;
+      z3 = ((tz + 1) * tz * (tz - 1)) / 6;
     }
     const zoff = (iz - 1 - Z_MIN) * 2;
     const cb = (ix - 1 + m) * W + (iy - 1 + m);
@@ -270,23 +305,44 @@ export function sliceIntensitiesQuadratic(
       continue;
     }
     frame.map(qx[p], qy[p], qz[p]); // |F|² only: the fold's conjugation does not matter
-    const gx = frame.gx, gy = frame.gy, gz = frame.gz;
+    const gx = frame.gx,
+      gy = frame.gy,
+      gz = frame.gz;
     // Nearest node (shifted to be positive so that truncation rounds).
-    const jx = (gx + shift) | 0, jy = (gy + shift) | 0, jz = (gz + 0.5) | 0;
-    const tx = gx + m - jx, ty = gy + m - jy, tz = gz - jz;
+    const jx = (gx + shift) | 0,
+      jy = (gy + shift) | 0,
+      jz = (gz + 0.5) | 0;
+    const tx = gx + m - jx,
+      ty = gy + m - jy,
+      tz = gz - jz;
     let x0, x1, x2, y0, y1, y2, z0, z1, z2;
     if (spline) {
       // Quadratic B-spline weights for nodes −1, 0, 1 around the nearest node.
-      let a = 0.5 - tx, b = 0.5 + tx;
-      x0 = 0.5 * a * a; x2 = 0.5 * b * b; x1 = 1 - x0 - x2;
-      a = 0.5 - ty; b = 0.5 + ty;
-      y0 = 0.5 * a * a; y2 = 0.5 * b * b; y1 = 1 - y0 - y2;
-      a = 0.5 - tz; b = 0.5 + tz;
-      z0 = 0.5 * a * a; z2 = 0.5 * b * b; z1 = 1 - z0 - z2;
+      let a = 0.5 - tx,
+        b = 0.5 + tx;
+      x0 = 0.5 * a * a;
+      x2 = 0.5 * b * b;
+      x1 = 1 - x0 - x2;
+      a = 0.5 - ty;
+      b = 0.5 + ty;
+      y0 = 0.5 * a * a;
+      y2 = 0.5 * b * b;
+      y1 = 1 - y0 - y2;
+      a = 0.5 - tz;
+      b = 0.5 + tz;
+      z0 = 0.5 * a * a;
+      z2 = 0.5 * b * b;
+      z1 = 1 - z0 - z2;
     } else {
-      x0 = 0.5 * tx * (tx - 1); x1 = 1 - tx * tx; x2 = 0.5 * tx * (tx + 1);
-      y0 = 0.5 * ty * (ty - 1); y1 = 1 - ty * ty; y2 = 0.5 * ty * (ty + 1);
-      z0 = 0.5 * tz * (tz - 1); z1 = 1 - tz * tz; z2 = 0.5 * tz * (tz + 1);
+      x0 = 0.5 * tx * (tx - 1);
+      x1 = 1 - tx * tx;
+      x2 = 0.5 * tx * (tx + 1);
+      y0 = 0.5 * ty * (ty - 1);
+      y1 = 1 - ty * ty;
+      y2 = 0.5 * ty * (ty + 1);
+      z0 = 0.5 * tz * (tz - 1);
+      z1 = 1 - tz * tz;
+      z2 = 0.5 * tz * (tz + 1);
     }
     const zoff = (jz - 1 - Z_MIN) * 2;
     const cb = (jx - 1) * W + (jy - 1);
@@ -335,7 +391,9 @@ export function encodeGrid(g: AmplitudeGrid): Buffer {
   len.writeUInt32LE(head.length, 0);
   const pad = Buffer.alloc((8 - ((4 + head.length) % 8)) % 8, 0x20);
   return Buffer.concat([
-    len, head, pad,
+    len,
+    head,
+    pad,
     Buffer.from(g.colOffset.buffer, g.colOffset.byteOffset, g.colOffset.byteLength),
     Buffer.from(g.colLength.buffer, g.colLength.byteOffset, g.colLength.byteLength),
     Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength),
@@ -344,13 +402,20 @@ export function encodeGrid(g: AmplitudeGrid): Buffer {
 
 export function decodeGrid(buf: Buffer, file: string): AmplitudeGrid {
   const hl = buf.readUInt32LE(0);
-  const head = JSON.parse(buf.subarray(4, 4 + hl).toString()) as { dq: number; kernel?: Kernel; qMax: number; m: number; values: number };
+  const head = JSON.parse(buf.subarray(4, 4 + hl).toString()) as {
+    dq: number;
+    kernel?: Kernel;
+    qMax: number;
+    m: number;
+    values: number;
+  };
   let off = 4 + hl;
   off += (8 - (off % 8)) % 8;
   const W = 2 * head.m + 1;
   const need = off + W * W * 8 + head.values * 4;
   if (buf.length !== need) throw new Error(`${file}: grid cache file is ${buf.length} bytes, expected ${need}`);
-  const copy = (start: number, bytes: number) => buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + bytes);
+  const copy = (start: number, bytes: number) =>
+    buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + bytes);
   const colOffset = new Int32Array(copy(off, W * W * 4));
   const colLength = new Int32Array(copy(off + W * W * 4, W * W * 4));
   const data = new Float32Array(copy(off + W * W * 8, head.values * 4));
@@ -387,17 +452,38 @@ export function sliceAmplitudesSpline(
     }
     const sign = frame.map(qx[p], qy[p], qz[p]);
     const gz = frame.gz;
-    const fx = frame.gx + shift, fy = frame.gy + shift;
-    const jx = fx | 0, jy = fy | 0, jz = gz | 0;
-    const tx = fx - jx, ty = fy - jy, tz = gz - jz;
-    let s = 1 - tx, t2 = tx * tx, t3 = t2 * tx;
-    const x0 = (s * s * s) / 6, x3 = t3 / 6, x1 = 0.5 * t3 - t2 + 2 / 3, x2 = 1 - x0 - x1 - x3;
-    s = 1 - ty; t2 = ty * ty; t3 = t2 * ty;
-    const y0 = (s * s * s) / 6, y3 = t3 / 6, y1 = 0.5 * t3 - t2 + 2 / 3, y2 = 1 - y0 - y1 - y3;
-    s = 1 - tz; t2 = tz * tz; t3 = t2 * tz;
-    const z0 = (s * s * s) / 6, z3 = t3 / 6, z1 = 0.5 * t3 - t2 + 2 / 3, z2 = 1 - z0 - z1 - z3;
+    const fx = frame.gx + shift,
+      fy = frame.gy + shift;
+    const jx = fx | 0,
+      jy = fy | 0,
+      jz = gz | 0;
+    const tx = fx - jx,
+      ty = fy - jy,
+      tz = gz - jz;
+    let s = 1 - tx,
+      t2 = tx * tx,
+      t3 = t2 * tx;
+    const x0 = (s * s * s) / 6,
+      x3 = t3 / 6,
+      x1 = 0.5 * t3 - t2 + 2 / 3,
+      x2 = 1 - x0 - x1 - x3;
+    s = 1 - ty;
+    t2 = ty * ty;
+    t3 = t2 * ty;
+    const y0 = (s * s * s) / 6,
+      y3 = t3 / 6,
+      y1 = 0.5 * t3 - t2 + 2 / 3,
+      y2 = 1 - y0 - y1 - y3;
+    s = 1 - tz;
+    t2 = tz * tz;
+    t3 = t2 * tz;
+    const z0 = (s * s * s) / 6,
+      z3 = t3 / 6,
+      z1 = 0.5 * t3 - t2 + 2 / 3,
+      z2 = 1 - z0 - z1 - z3;
     const zoff = (jz - 1 - Z_MIN) * 2;
-    let fr = 0, fi = 0;
+    let fr = 0,
+      fi = 0;
     for (let ax = 0; ax < 4; ax++) {
       const cb = (jx - 1 + ax) * W + (jy - 1);
       let o = colOffset[cb] * 2 + zoff;

@@ -20,12 +20,32 @@ const HEADER_BYTES = 16;
 const SCRATCH_BYTES = 192;
 
 type Lookups = (
-  count: number, order: number, np: number, rot: number, q: number, m: number, B: number, nbx: number, nbz: number,
-  boff: number, data: number, S: number, out: number,
+  count: number,
+  order: number,
+  np: number,
+  rot: number,
+  q: number,
+  m: number,
+  B: number,
+  nbx: number,
+  nbz: number,
+  boff: number,
+  data: number,
+  S: number,
+  out: number,
 ) => void;
 type Fill = (
-  c: number, nc: number, n: number, stride: number, points: number, margin: number,
-  w: number, row: number, stop: number, scale: number, out: number,
+  c: number,
+  nc: number,
+  n: number,
+  stride: number,
+  points: number,
+  margin: number,
+  w: number,
+  row: number,
+  stop: number,
+  scale: number,
+  out: number,
 ) => void;
 
 let compiled: WebAssembly.Module | undefined;
@@ -56,7 +76,8 @@ export class SliceKernel {
     const size = Math.ceil(bytes / 16) * 16;
     const at = Atomics.add(new Int32Array(this.memory.buffer, 0, 1), 0, size);
     const end = at + size;
-    if (end > MAX_PAGES * PAGE) throw new Error(`the simulator's WebAssembly memory is full (${end} bytes asked, at most ${MAX_PAGES * PAGE})`);
+    if (end > MAX_PAGES * PAGE)
+      throw new Error(`the simulator's WebAssembly memory is full (${end} bytes asked, at most ${MAX_PAGES * PAGE})`);
     // Another thread may grow it meanwhile: growing a little more than needed is harmless.
     const pages = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (pages > 0) this.memory.grow(pages);

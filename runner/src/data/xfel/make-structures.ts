@@ -17,7 +17,9 @@ for (const s of STRUCTURE_SOURCES) {
   const body = `${lines.join('\n')}\n`;
   const packed = Buffer.from(deflateSync(Buffer.from(body), { level: 9 })).toString('base64');
   const sha = createHash('sha256').update(text).digest('hex');
-  entries.push(`  ${JSON.stringify(s.name)}: {\n    fileSha256: '${sha}',\n    atomRecords: ${lines.length},\n    deflatedBase64:\n      '${packed}',\n  },`);
+  entries.push(
+    `  ${JSON.stringify(s.name)}: {\n    fileSha256: '${sha}',\n    atomRecords: ${lines.length},\n    deflatedBase64:\n      '${packed}',\n  },`,
+  );
 }
 writeFileSync(
   join(__dirname, 'structures-data.ts'),

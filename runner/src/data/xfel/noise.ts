@@ -34,7 +34,8 @@ export function poissonPattern(expected: Float64Array, stop: Uint8Array, rng: Rn
   for (let k = 0; k < photons; k++) {
     // The first pixel whose cumulative sum exceeds u (zero-width pixels, beam stop included, never match).
     const u = rng.random() * total;
-    let lo = 0, hi = n - 1;
+    let lo = 0,
+      hi = n - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cdf[mid] > u) hi = mid;

@@ -51,7 +51,8 @@ export function parsePdb(text: string, source: string, opts: PdbOptions = {}): A
     const x = Number(line.slice(30, 38));
     const y = Number(line.slice(38, 46));
     const z = Number(line.slice(46, 54));
-    if (line.length < 54 || ![x, y, z].every(Number.isFinite)) throw new Error(`${source}:${i + 1}: bad coordinates in ${JSON.stringify(line)}`);
+    if (line.length < 54 || ![x, y, z].every(Number.isFinite))
+      throw new Error(`${source}:${i + 1}: bad coordinates in ${JSON.stringify(line)}`);
     const el = elementOf(line);
     if (!el) throw new Error(`${source}:${i + 1}: cannot tell the element of ${JSON.stringify(line)}`);
     if ((el === 'H' || el === 'D') && !opts.hydrogens) continue;
@@ -61,7 +62,9 @@ export function parsePdb(text: string, source: string, opts: PdbOptions = {}): A
     els.push(el === 'D' ? 'H' : el);
   }
   if (xs.length === 0) {
-    throw new Error(`${source}: no ${opts.hetatm ? 'ATOM/HETATM' : 'ATOM'} records${opts.chain !== undefined ? ` in chain '${opts.chain}'` : ''}`);
+    throw new Error(
+      `${source}: no ${opts.hetatm ? 'ATOM/HETATM' : 'ATOM'} records${opts.chain !== undefined ? ` in chain '${opts.chain}'` : ''}`,
+    );
   }
   return { x: Float64Array.from(xs), y: Float64Array.from(ys), z: Float64Array.from(zs), element: els };
 }
@@ -69,7 +72,9 @@ export function parsePdb(text: string, source: string, opts: PdbOptions = {}): A
 /** A copy of the atoms translated so that their (unweighted) centroid is the origin. */
 export function centred(a: Atoms): Atoms {
   const n = a.x.length;
-  let cx = 0, cy = 0, cz = 0;
+  let cx = 0,
+    cy = 0,
+    cz = 0;
   for (let i = 0; i < n; i++) {
     cx += a.x[i];
     cy += a.y[i];

@@ -15,7 +15,13 @@ export interface ChunkResult {
 }
 
 /** Detector side `n`, output binned `bin`×`bin`; items as (class, index) pairs, flattened. */
-export function simulateChunk(sims: readonly PatternSimulator[], items: Int32Array, seed: number, n: number, bin: number): ChunkResult {
+export function simulateChunk(
+  sims: readonly PatternSimulator[],
+  items: Int32Array,
+  seed: number,
+  n: number,
+  bin: number,
+): ChunkResult {
   const count = items.length / 2;
   const outN = n / bin;
   const fine = new Float32Array(n * n);
@@ -28,7 +34,8 @@ export function simulateChunk(sims: readonly PatternSimulator[], items: Int32Arr
   };
   const streams = sims.map(() => [] as Rng[]);
   const slot = new Int32Array(count);
-  for (let k = 0; k < count; k++) slot[k] = streams[items[2 * k]].push(new Rng(hashInts(seed, items[2 * k], items[2 * k + 1]))) - 1;
+  for (let k = 0; k < count; k++)
+    slot[k] = streams[items[2 * k]].push(new Rng(hashInts(seed, items[2 * k], items[2 * k + 1]))) - 1;
   const prepared = sims.map((sim, c) => sim.prepare(streams[c]));
   for (let k = 0; k < count; k++) {
     const s = prepared[items[2 * k]].sample(slot[k], fine);

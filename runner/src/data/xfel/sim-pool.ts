@@ -47,13 +47,19 @@ export class SimPool {
   /** Resolves when every worker has attached the grids (its start-up is not per-image work). */
   readonly ready = new Promise<void>((resolve) => (this.started = resolve));
 
-  constructor(readonly size: number, setup: WorkerSetup) {
+  constructor(
+    readonly size: number,
+    setup: WorkerSetup,
+  ) {
     this.starting = size;
     for (let i = 0; i < size; i++) {
       const w = startWorker('sim-worker', setup);
       w.on('message', (m: ChunkReply) => this.done(w, m));
       w.on('error', (e) => this.fail(new Error(`simulator worker: ${e.message}`)));
-      w.on('exit', (code) => code !== 0 && !this.closed && this.fail(new Error(`simulator worker exited with code ${code}`)));
+      w.on(
+        'exit',
+        (code) => code !== 0 && !this.closed && this.fail(new Error(`simulator worker exited with code ${code}`)),
+      );
       this.idle.push(w);
     }
   }

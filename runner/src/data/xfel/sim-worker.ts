@@ -9,7 +9,10 @@ import type { ChunkRequest, ChunkReply, WorkerSetup } from './sim-pool';
 
 const setup = workerData as WorkerSetup;
 const detector = makeDetector(setup.detector);
-const sims = setup.grids.map((g) => new PatternSimulator(BrickedGrid.attach(g), detector, setup.fluence, setup.interpolation, setup.detectorStride));
+const sims = setup.grids.map(
+  (g) =>
+    new PatternSimulator(BrickedGrid.attach(g), detector, setup.fluence, setup.interpolation, setup.detectorStride),
+);
 
 parentPort!.postMessage({ ready: true });
 parentPort!.on('message', (m: ChunkRequest) => {
@@ -18,7 +21,10 @@ parentPort!.on('message', (m: ChunkRequest) => {
     const result = simulateChunk(sims, m.items, setup.seed, setup.detector.n, setup.bin);
     reply = { id: m.id, result };
     const { images, quaternions, euler, expectedTotals } = result;
-    parentPort!.postMessage(reply, [images, quaternions, euler, expectedTotals].map((a) => a.buffer as ArrayBuffer));
+    parentPort!.postMessage(
+      reply,
+      [images, quaternions, euler, expectedTotals].map((a) => a.buffer as ArrayBuffer),
+    );
   } catch (e) {
     reply = { id: m.id, error: (e as Error).stack ?? String(e) };
     parentPort!.postMessage(reply);

@@ -14,14 +14,27 @@ import { hashInts, Rng } from '../../rng';
 import { valCount, DEFAULT_VAL_FRACTION } from '../split';
 import { DatasetWriter } from '../writer';
 import {
-  CLASSICAL_ELECTRON_RADIUS, makeDetector, PER_UM2_TO_PER_A2, quaternionToMatrix,
-  type Detector, type DetectorSpec,
+  CLASSICAL_ELECTRON_RADIUS,
+  makeDetector,
+  PER_UM2_TO_PER_A2,
+  quaternionToMatrix,
+  type Detector,
+  type DetectorSpec,
 } from './geometry';
 import { BrickedGrid } from './bricked';
 import { simulateChunk, type ChunkResult } from './sim-chunk';
 import { SimPool } from './sim-pool';
 import { coarseLatticeQMax, DetectorInterpolator, type DetectorStride } from './detector-interp';
-import { computeAmplitudeGrid, decodeGrid, encodeGrid, sliceIntensities, sliceIntensitiesQuadratic, type AmplitudeGrid, type GridProgress, type Kernel } from './grid';
+import {
+  computeAmplitudeGrid,
+  decodeGrid,
+  encodeGrid,
+  sliceIntensities,
+  sliceIntensitiesQuadratic,
+  type AmplitudeGrid,
+  type GridProgress,
+  type Kernel,
+} from './grid';
 import { poissonPattern } from './noise';
 import { IT1992 } from './formfactors';
 import { centred, elementCounts, parsePdb, type Atoms } from './pdb';
@@ -44,7 +57,14 @@ export interface Preset {
 
 /** "xpsi": the geometry fitted to the published XPSI / A4NN images. */
 export const PRESETS: Record<string, Preset> = {
-  xpsi: { wavelength: 1.0, qPerPixel: 0.007, pixels: 127, beamStopRadius: 16, polarisation: 'x', fluences: [1e14, 1e15, 1e16] },
+  xpsi: {
+    wavelength: 1.0,
+    qPerPixel: 0.007,
+    pixels: 127,
+    beamStopRadius: 16,
+    polarisation: 'x',
+    fluences: [1e14, 1e15, 1e16],
+  },
 };
 
 /**
@@ -85,8 +105,13 @@ export function builtinConformations(): Conformation[] {
       atoms,
       sourceId: `builtin:${s.name}:${STRUCTURE_DATA[s.name].fileSha256}:${s.chain}`,
       provenance: {
-        class: s.name, pdb: s.file, chain: s.chain, description: s.description, pdbSha256: STRUCTURE_DATA[s.name].fileSha256,
-        atoms: atoms.x.length, elements: elementCounts(atoms),
+        class: s.name,
+        pdb: s.file,
+        chain: s.chain,
+        description: s.description,
+        pdbSha256: STRUCTURE_DATA[s.name].fileSha256,
+        atoms: atoms.x.length,
+        elements: elementCounts(atoms),
       },
     };
   });
@@ -102,13 +127,18 @@ export function fileConformation(file: string, chain?: string, name?: string): C
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${file}: cannot read the structure (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+    throw new Error(
+      `${file}: cannot read the structure (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { cause: e },
+    );
   }
   const atoms = centred(parsePdb(text, file, { chain }));
   const counts = elementCounts(atoms);
   const missing = Object.keys(counts).filter((el) => !(el in IT1992));
   if (missing.length) {
-    throw new Error(`${file}: no X-ray form factor for ${missing.map((el) => `${el} (${counts[el]} atoms)`).join(', ')}; supported: ${Object.keys(IT1992).join(', ')}`);
+    throw new Error(
+      `${file}: no X-ray form factor for ${missing.map((el) => `${el} (${counts[el]} atoms)`).join(', ')}; supported: ${Object.keys(IT1992).join(', ')}`,
+    );
   }
   const className = name ?? `${basename(file).replace(/\.(pdb|ent)$/i, '')}${chain?.toLowerCase() ?? ''}`;
   const sha = createHash('sha256').update(text).digest('hex');
@@ -116,23 +146,39 @@ export function fileConformation(file: string, chain?: string, name?: string): C
     name: className,
     atoms,
     sourceId: `file:${sha}:${chain ?? '*'}`,
-    provenance: { class: className, pdb: basename(file), chain: chain ?? 'all', pdbSha256: sha, atoms: atoms.x.length, elements: counts },
+    provenance: {
+      class: className,
+      pdb: basename(file),
+      chain: chain ?? 'all',
+      pdbSha256: sha,
+      atoms: atoms.x.length,
+      elements: counts,
+    },
   };
 }
 
 /** Fine detector and binning for an output size: 127 or 128 as is, 128/k by k×k binning of 128. */
 export function detectorFor(preset: Preset, size: number): { spec: DetectorSpec; bin: number } {
   const base: Omit<DetectorSpec, 'n'> = {
-    wavelength: preset.wavelength, qPerPixel: preset.qPerPixel, beamStopRadius: preset.beamStopRadius, polarisation: preset.polarisation,
+    wavelength: preset.wavelength,
+    qPerPixel: preset.qPerPixel,
+    beamStopRadius: preset.beamStopRadius,
+    polarisation: preset.polarisation,
   };
   if (size === preset.pixels || size === 128) return { spec: { ...base, n: size }, bin: 1 };
-  if (Number.isInteger(size) && size > 0 && size < 128 && 128 % size === 0) return { spec: { ...base, n: 128 }, bin: 128 / size };
-  throw new Error(`--size ${size}: use ${preset.pixels}, 128, or 128/k (64, 32, 16) for k×k binning of a 128×128 detector`);
+  if (Number.isInteger(size) && size > 0 && size < 128 && 128 % size === 0)
+    return { spec: { ...base, n: 128 }, bin: 128 / size };
+  throw new Error(
+    `--size ${size}: use ${preset.pixels}, 128, or 128/k (64, 32, 16) for k×k binning of a 128×128 detector`,
+  );
 }
 
 function gridKey(c: Conformation, dq: number, qMax: number, kernel: Kernel): string {
   const k = kernel === 'lagrange' ? {} : { kernel }; // Lagrange keys unchanged: existing caches stay valid
-  return createHash('sha256').update(JSON.stringify({ v: GRID_VERSION, src: c.sourceId, dq, qMax, ff: 'it1992', ...k })).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(JSON.stringify({ v: GRID_VERSION, src: c.sourceId, dq, qMax, ff: 'it1992', ...k }))
+    .digest('hex')
+    .slice(0, 24);
 }
 
 /** The conformation's F grid, from the cache when there, else computed and cached. */
@@ -140,7 +186,13 @@ export async function loadOrComputeGrid(
   c: Conformation,
   dq: number,
   qMax: number,
-  opts: { cache?: boolean; kernel?: Kernel; onProgress?: (p: GridProgress) => void; signal?: AbortSignal; workers?: number } = {},
+  opts: {
+    cache?: boolean;
+    kernel?: Kernel;
+    onProgress?: (p: GridProgress) => void;
+    signal?: AbortSignal;
+    workers?: number;
+  } = {},
 ): Promise<{ grid: AmplitudeGrid; cached: boolean; seconds: number }> {
   const kernel = opts.kernel ?? 'lagrange';
   const dir = join(cacheDir(), 'xfel-grids');
@@ -155,7 +207,14 @@ export async function loadOrComputeGrid(
     }
   }
   const t0 = Date.now();
-  const grid = await computeAmplitudeGrid(c.atoms, { dq, qMax, kernel, onProgress: opts.onProgress, signal: opts.signal, workers: opts.workers });
+  const grid = await computeAmplitudeGrid(c.atoms, {
+    dq,
+    qMax,
+    kernel,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+    workers: opts.workers,
+  });
   const seconds = (Date.now() - t0) / 1000;
   if (useCache) {
     mkdirSync(dir, { recursive: true });
@@ -181,7 +240,17 @@ export async function loadOrBrickGrid(
   qMax: number,
   opts: { cache?: boolean; onProgress?: (p: GridProgress) => void; signal?: AbortSignal; workers?: number } = {},
 ): Promise<{ grid: BrickedGrid; cached: boolean; seconds: number }> {
-  const key = createHash('sha256').update(JSON.stringify({ grid: gridKey(c, dq, qMax, 'bspline3'), bricked: BRICKED_VERSION, sim: SIMULATOR_VERSION, B: 16 })).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify({
+        grid: gridKey(c, dq, qMax, 'bspline3'),
+        bricked: BRICKED_VERSION,
+        sim: SIMULATOR_VERSION,
+        B: 16,
+      }),
+    )
+    .digest('hex')
+    .slice(0, 24);
   const dir = join(cacheDir(), 'xfel-grids');
   const file = join(dir, `${c.name}-${key}.bricked`);
   const useCache = opts.cache !== false;
@@ -230,9 +299,11 @@ export class PatternSimulator {
     const kind = grid instanceof BrickedGrid ? grid.kernelKind : grid.kernel;
     this.interpolation = interpolation ?? (kind === 'bspline3' ? 'spline' : 'cubic');
     interpolation = this.interpolation;
-    if (detector.qMax > grid.qMax * (1 + 1e-9)) throw new Error(`detector reaches q = ${detector.qMax}, grid only ${grid.qMax}`);
+    if (detector.qMax > grid.qMax * (1 + 1e-9))
+      throw new Error(`detector reaches q = ${detector.qMax}, grid only ${grid.qMax}`);
     if (detectorStride !== 1) {
-      if (interpolation === 'quadratic') throw new Error(`detector stride ${detectorStride} needs cubic or spline interpolation`);
+      if (interpolation === 'quadratic')
+        throw new Error(`detector stride ${detectorStride} needs cubic or spline interpolation`);
       this.interp = new DetectorInterpolator(grid, detector, detectorStride, bricks);
     } else if (grid instanceof BrickedGrid) throw new Error('a bricked grid needs detector stride 2 or 3');
     else this.grid = grid;
@@ -259,7 +330,8 @@ export class PatternSimulator {
 
   /** |F|² from `intensities`, times `pixelScale`. */
   private scaled(intensities: (out: Float64Array) => void): Float64Array {
-    const e = this.expected, scale = this.pixelScale;
+    const e = this.expected,
+      scale = this.pixelScale;
     intensities(e);
     for (let p = 0; p < e.length; p++) e[p] *= scale[p];
     return e;
@@ -284,7 +356,8 @@ export class PatternSimulator {
     return {
       size: rngs.length,
       sample: (k, counts) => {
-        if (batch !== this.batches) throw new Error('this batch was replaced by a later prepare() or expectedPhotons() on the same simulator');
+        if (batch !== this.batches)
+          throw new Error('this batch was replaced by a later prepare() or expectedPhotons() on the same simulator');
         const e = this.expected;
         if (this.interp) this.interp.fill(k, e, this.pixelScale);
         else this.expectedPhotons(Rs[k]);
@@ -363,14 +436,18 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
   const { presetName, spec, bin, confs } = settings;
   const splits = classSplits(confs.length, o.count, settings.valFraction);
   const outN = spec.n / bin;
-  const writer = DatasetWriter.create(o.out, {
-    name: o.name ?? `xfel-${presetName}-${o.fluence.toExponential(0).replace('+', '')}-${outN}px`,
-    shape: [1, outN, outN],
-    classes: confs.map((c) => c.name),
-    dtype: 'auto', // photon counts: uint8, or uint16 where a pixel gets more than 255
-    counts: splits.counts,
-    metadata: { orientations: [4], euler: [3] },
-  }, { overwrite: o.overwrite });
+  const writer = DatasetWriter.create(
+    o.out,
+    {
+      name: o.name ?? `xfel-${presetName}-${o.fluence.toExponential(0).replace('+', '')}-${outN}px`,
+      shape: [1, outN, outN],
+      classes: confs.map((c) => c.name),
+      dtype: 'auto', // photon counts: uint8, or uint16 where a pixel gets more than 255
+      counts: splits.counts,
+      metadata: { orientations: [4], euler: [3] },
+    },
+    { overwrite: o.overwrite },
+  );
   try {
     // The fast path (B-spline grid, detector stride 2/3) bricks each grid in shared memory, which
     // worker threads look up in place; the other settings run in this thread only.
@@ -379,16 +456,31 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     const workers = brickable ? threads : 1;
     const grids = await prepareGrids(o, settings, brickable, threads, workers === 1);
     const chunks = chunkOrder(splits, o.seed);
-    const pool = workers > 1
-      ? new SimPool(workers, { grids: grids.bricked.map((b) => b.shared()), detector: spec, fluence: o.fluence, interpolation: settings.interpolation, detectorStride: settings.detectorStride as DetectorStride, seed: o.seed, bin })
-      : undefined;
+    const pool =
+      workers > 1
+        ? new SimPool(workers, {
+            grids: grids.bricked.map((b) => b.shared()),
+            detector: spec,
+            fluence: o.fluence,
+            interpolation: settings.interpolation,
+            detectorStride: settings.detectorStride as DetectorStride,
+            seed: o.seed,
+            bin,
+          })
+        : undefined;
     const compute = chunkComputer(pool, grids.sims, o.seed, spec.n, bin);
     await pool?.ready;
     const t0 = Date.now();
     const cpu0 = process.cpuUsage();
     let meanPhotons: number[];
     try {
-      meanPhotons = await writeChunksInOrder(chunks, compute, writer, { classes: confs.length, pixels: outN * outN, ahead: 2 * workers, total: o.count }, o);
+      meanPhotons = await writeChunksInOrder(
+        chunks,
+        compute,
+        writer,
+        { classes: confs.length, pixels: outN * outN, ahead: 2 * workers, total: o.count },
+        o,
+      );
     } finally {
       await pool?.close();
     }
@@ -396,7 +488,14 @@ export async function simulateDataset(o: SimulateOptions): Promise<SimulateResul
     const cpu = process.cpuUsage(cpu0);
     const imageCpuSeconds = (cpu.user + cpu.system) / 1e6;
     writer.finish(provenance(o, settings, meanPhotons));
-    return { dir: writer.outDir, counts: splits.counts, gridSeconds: grids.seconds, imageSeconds, imageCpuSeconds, meanPhotons };
+    return {
+      dir: writer.outDir,
+      counts: splits.counts,
+      gridSeconds: grids.seconds,
+      imageSeconds,
+      imageCpuSeconds,
+      meanPhotons,
+    };
   } catch (e) {
     writer.abort();
     throw e;
@@ -415,7 +514,8 @@ function resolveSettings(o: SimulateOptions) {
   const interpolation = o.interpolation ?? 'spline';
   const oversample = o.oversample ?? (interpolation === 'spline' ? DEFAULT_SPLINE_OVERSAMPLE : 2);
   const detectorStride = o.detectorStride ?? (interpolation === 'quadratic' ? 1 : DEFAULT_DETECTOR_STRIDE);
-  if (detectorStride !== 1 && detectorStride !== 2 && detectorStride !== 3) throw new Error(`--detector-stride ${String(detectorStride)}: use 1, 2 or 3`);
+  if (detectorStride !== 1 && detectorStride !== 2 && detectorStride !== 3)
+    throw new Error(`--detector-stride ${String(detectorStride)}: use 1, 2 or 3`);
   const { spec, bin } = detectorFor(preset, o.size);
   const detector = makeDetector(spec);
   const gridQMax = gridQMaxFor(spec, detector.qMax, detectorStride);
@@ -424,7 +524,20 @@ function resolveSettings(o: SimulateOptions) {
   const dup = confs.find((c, i) => confs.findIndex((d) => d.name === c.name) !== i);
   if (dup) throw new Error(`two structures are both called '${dup.name}': give each a class name (file:chain=class)`);
   const dq = preset.qPerPixel / oversample;
-  return { presetName, preset, valFraction, interpolation, oversample, detectorStride, spec, bin, detector, gridQMax, confs, dq };
+  return {
+    presetName,
+    preset,
+    valFraction,
+    interpolation,
+    oversample,
+    detectorStride,
+    spec,
+    bin,
+    detector,
+    gridQMax,
+    confs,
+    dq,
+  };
 }
 type SimSettings = ReturnType<typeof resolveSettings>;
 
@@ -437,7 +550,10 @@ interface ClassSplits {
 
 /** Class-balanced counts: each class gets count / classes images (the first ones one more), valFraction of them validation. */
 function classSplits(classes: number, count: number, valFraction: number): ClassSplits {
-  const perClass = Array.from({ length: classes }, (_, c) => Math.floor(count / classes) + (c < count % classes ? 1 : 0));
+  const perClass = Array.from(
+    { length: classes },
+    (_, c) => Math.floor(count / classes) + (c < count % classes ? 1 : 0),
+  );
   const valPer = perClass.map((n) => valCount(n, valFraction));
   const counts = {
     train: perClass.reduce((s, n, c) => s + n - valPer[c], 0),
@@ -447,12 +563,23 @@ function classSplits(classes: number, count: number, valFraction: number): Class
 }
 
 /** Each structure's amplitude grid (cached, bricked on the fast path); in-thread simulators when no pool runs. */
-async function prepareGrids(o: SimulateOptions, st: SimSettings, brickable: boolean, threads: number, inThread: boolean) {
+async function prepareGrids(
+  o: SimulateOptions,
+  st: SimSettings,
+  brickable: boolean,
+  threads: number,
+  inThread: boolean,
+) {
   const sims: PatternSimulator[] = [];
   const bricked: BrickedGrid[] = [];
   const seconds: number[] = [];
   for (const c of st.confs) {
-    const gridOpts = { cache: o.cacheGrids, signal: o.signal, workers: threads, onProgress: (p: GridProgress) => o.onProgress?.('grid', p.done, p.total, c.name) };
+    const gridOpts = {
+      cache: o.cacheGrids,
+      signal: o.signal,
+      workers: threads,
+      onProgress: (p: GridProgress) => o.onProgress?.('grid', p.done, p.total, c.name),
+    };
     const { grid: source, seconds: s } = brickable
       ? await loadOrBrickGrid(c, st.dq, st.gridQMax, gridOpts)
       : await loadOrComputeGrid(c, st.dq, st.gridQMax, { ...gridOpts, kernel: kernelFor(st.interpolation) });
@@ -485,7 +612,8 @@ function chunkOrder({ perClass, valPer }: ClassSplits, seed: number): Chunk[] {
   const chunks: Chunk[] = [];
   for (const split of ['train', 'val'] as SplitName[]) {
     const items = order(split);
-    for (let from = 0; from < items.length; from += CHUNK) chunks.push({ split, items: Int32Array.from(items.slice(from, from + CHUNK).flat()) });
+    for (let from = 0; from < items.length; from += CHUNK)
+      chunks.push({ split, items: Int32Array.from(items.slice(from, from + CHUNK).flat()) });
   }
   return chunks;
 }
@@ -495,13 +623,15 @@ function chunkComputer(pool: SimPool | undefined, sims: PatternSimulator[], seed
   return (items: Int32Array): Promise<ChunkResult> => {
     const p: Promise<ChunkResult> = pool
       ? pool.run(items)
-      : new Promise((resolve, reject) => setImmediate(() => {
-        try {
-          resolve(simulateChunk(sims, items, seed, n, bin));
-        } catch (e) {
-          reject(e);
-        }
-      }));
+      : new Promise((resolve, reject) =>
+          setImmediate(() => {
+            try {
+              resolve(simulateChunk(sims, items, seed, n, bin));
+            } catch (e) {
+              reject(e);
+            }
+          }),
+        );
     p.catch(() => undefined); // a chunk still running when another fails is not awaited
     return p;
   };
@@ -533,7 +663,8 @@ async function writeChunksInOrder(
       photonSum[c] += r.expectedTotals[j];
       photonN[c]++;
       writer.add(split, r.images.subarray(j * pixels, (j + 1) * pixels), c, {
-        orientations: r.quaternions.subarray(4 * j, 4 * j + 4), euler: r.euler.subarray(3 * j, 3 * j + 3),
+        orientations: r.quaternions.subarray(4 * j, 4 * j + 4),
+        euler: r.euler.subarray(3 * j, 3 * j + 3),
       });
     }
     done += items.length / 2;
@@ -561,7 +692,13 @@ function provenance(o: SimulateOptions, st: SimSettings, meanPhotons: number[]) 
     orientations: 'uniform SO(3) (unit quaternions, Shoemake 1992)',
     seed: o.seed,
     valFraction: st.valFraction,
-    grid: { dq: st.dq, oversample: st.oversample, interpolation: st.interpolation, detectorStride: st.detectorStride, formFactors: 'IT1992 Cromer-Mann' },
+    grid: {
+      dq: st.dq,
+      oversample: st.oversample,
+      interpolation: st.interpolation,
+      detectorStride: st.detectorStride,
+      formFactors: 'IT1992 Cromer-Mann',
+    },
     structures: st.confs.map((c) => c.provenance),
     meanExpectedPhotons: Object.fromEntries(st.confs.map((c, i) => [c.name, Number(meanPhotons[i].toPrecision(5))])),
     metadata: {

@@ -15,7 +15,12 @@ export interface StructureSource {
 }
 
 export const STRUCTURE_SOURCES: StructureSource[] = [
-  { name: '1n0u', file: '1n0u.pdb', chain: 'A', description: 'yeast eEF2 + sordarin (wwPDB 1N0U), chain A, protein atoms' },
+  {
+    name: '1n0u',
+    file: '1n0u.pdb',
+    chain: 'A',
+    description: 'yeast eEF2 + sordarin (wwPDB 1N0U), chain A, protein atoms',
+  },
   { name: '1n0vc', file: '1n0v.pdb', chain: 'C', description: 'yeast eEF2 apo (wwPDB 1N0V), chain C' },
 ];
 

@@ -38,7 +38,8 @@ function tryRequire(name: string): { module?: unknown; error?: string } {
     return { module: runtimeRequire(name) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'MODULE_NOT_FOUND' && err.message.includes(`'${name}'`)) return { error: `${name} is not installed` };
+    if (err.code === 'MODULE_NOT_FOUND' && err.message.includes(`'${name}'`))
+      return { error: `${name} is not installed` };
     return { error: `${name} failed to load: ${err.message.split('\n')[0]}` };
   }
 }
@@ -61,7 +62,9 @@ export function prepareWasm(): void {
   if (wasmPrepared) return;
   const dir = wasmDirectory();
   if (!dir) {
-    throw new Error('tfjs wasm backend: tfjs-backend-wasm.wasm was found neither next to the runner bundle nor in @tensorflow/tfjs-backend-wasm/dist; rebuild with npm run build');
+    throw new Error(
+      'tfjs wasm backend: tfjs-backend-wasm.wasm was found neither next to the runner bundle nor in @tensorflow/tfjs-backend-wasm/dist; rebuild with npm run build',
+    );
   }
   wasm.setWasmPaths(dir.endsWith('/') ? dir : dir + '/');
   registerTrainingKernels('wasm');
@@ -92,18 +95,25 @@ async function startNode(): Promise<BackendInfo | { error: string }> {
 
 async function startWebgpu(): Promise<BackendInfo> {
   const dawn = tryRequire('webgpu');
-  if (!dawn.module) throw new Error(`tfjs webgpu backend needs the optional packages: npm install webgpu @tensorflow/tfjs-backend-webgpu (${dawn.error})`);
+  if (!dawn.module)
+    throw new Error(
+      `tfjs webgpu backend needs the optional packages: npm install webgpu @tensorflow/tfjs-backend-webgpu (${dawn.error})`,
+    );
   const { create, globals } = dawn.module as { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
   Object.assign(globalThis, globals);
   const g = globalThis as unknown as { navigator?: object };
   const nav = (g.navigator ??= {});
   Object.defineProperty(nav, 'gpu', { value: create([]), configurable: true });
   const backend = tryRequire('@tensorflow/tfjs-backend-webgpu');
-  if (!backend.module) throw new Error(`tfjs webgpu backend: ${backend.error}; npm install @tensorflow/tfjs-backend-webgpu`);
+  if (!backend.module)
+    throw new Error(`tfjs webgpu backend: ${backend.error}; npm install @tensorflow/tfjs-backend-webgpu`);
   // The webgpu backend registers itself in the tfjs-core of node_modules: compute with that copy.
   const core = runtimeRequire('@tensorflow/tfjs-core') as TF;
   useTf(core);
-  if (!(await core.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise (no WebGPU adapter? on Linux it needs libvulkan1 and a Vulkan driver)');
+  if (!(await core.setBackend('webgpu')))
+    throw new Error(
+      'tfjs webgpu backend failed to initialise (no WebGPU adapter? on Linux it needs libvulkan1 and a Vulkan driver)',
+    );
   return info('webgpu', 'asked for webgpu', false, core.version_core);
 }
 
@@ -123,7 +133,8 @@ export async function startBackend(setting: TfjsBackendSetting = 'auto'): Promis
     }
     case 'node': {
       const node = await startNode();
-      if ('error' in node) throw new Error(`tfjs backend "node" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu: ${node.error}`);
+      if ('error' in node)
+        throw new Error(`tfjs backend "node" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu: ${node.error}`);
       result = node;
       break;
     }

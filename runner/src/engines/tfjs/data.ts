@@ -58,7 +58,15 @@ export async function loadDataset(folder: string): Promise<LoadedDataset> {
     const val = await split('val');
     if (train.count === 0) throw new Error(`${join(dir, 'dataset.json')}: splits.train is empty`);
     const scale = SCALE[m.dtype];
-    data = { dir, shape: m.shape, classes: m.classes.length, scale, norm: channelStats(train.images, m.shape, scale), train, val };
+    data = {
+      dir,
+      shape: m.shape,
+      classes: m.classes.length,
+      scale,
+      norm: channelStats(train.images, m.shape, scale),
+      train,
+      val,
+    };
   } catch (e) {
     if (e instanceof TrainingError) throw e;
     throw new TrainingError('bad-input', (e as Error).message);

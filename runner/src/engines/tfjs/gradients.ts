@@ -24,10 +24,21 @@ function configs(t: TF): GradConfig[] {
         const [x, filter] = saved as [Tensor4D, Tensor4D];
         const { strides, pad, dataFormat, dimRoundingMode, dilations } = attrs as NamedAttrs;
         const d = dilations as number | number[] | undefined;
-        if (d != null && (Array.isArray(d) ? d.some((v) => v !== 1) : d !== 1)) throw new Error('conv2d gradient: dilations > 1 are not supported');
+        if (d != null && (Array.isArray(d) ? d.some((v) => v !== 1) : d !== 1))
+          throw new Error('conv2d gradient: dilations > 1 are not supported');
         return {
-          x: () => run('Conv2DBackpropInput', { dy: dy as Tensor, filter }, { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape }),
-          filter: () => run('Conv2DBackpropFilter', { x, dy: dy as Tensor }, { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape }),
+          x: () =>
+            run(
+              'Conv2DBackpropInput',
+              { dy: dy as Tensor, filter },
+              { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape },
+            ),
+          filter: () =>
+            run(
+              'Conv2DBackpropFilter',
+              { x, dy: dy as Tensor },
+              { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape },
+            ),
         };
       },
     },
@@ -38,7 +49,14 @@ function configs(t: TF): GradConfig[] {
       gradFunc: (dy, saved, attrs) => {
         const [x, y] = saved;
         const { filterSize, strides, pad, dimRoundingMode } = attrs as NamedAttrs;
-        return { x: () => run('MaxPoolGrad', { dy: dy as Tensor, input: x, output: y }, { filterSize, strides, pad, dimRoundingMode }) };
+        return {
+          x: () =>
+            run(
+              'MaxPoolGrad',
+              { dy: dy as Tensor, input: x, output: y },
+              { filterSize, strides, pad, dimRoundingMode },
+            ),
+        };
       },
     },
     {
@@ -49,7 +67,11 @@ function configs(t: TF): GradConfig[] {
         const raw = (attrs as NamedAttrs).axis as number | number[];
         const axis0 = Array.isArray(raw) ? raw[0] : raw;
         const axis = axis0 < 0 ? axis0 + rank : axis0;
-        const parts = t.split(dy as Tensor, saved.map((s) => s.shape[axis]), axis);
+        const parts = t.split(
+          dy as Tensor,
+          saved.map((s) => s.shape[axis]),
+          axis,
+        );
         return parts.map((p) => () => p) as unknown as Record<string, () => Tensor>;
       },
     },
@@ -87,7 +109,10 @@ function configs(t: TF): GradConfig[] {
     {
       kernelName: 'Add',
       inputsToSave: ['a', 'b'],
-      gradFunc: (dy, saved) => ({ a: () => reduceTo(t, dy as Tensor, saved[0].shape), b: () => reduceTo(t, dy as Tensor, saved[1].shape) }),
+      gradFunc: (dy, saved) => ({
+        a: () => reduceTo(t, dy as Tensor, saved[0].shape),
+        b: () => reduceTo(t, dy as Tensor, saved[1].shape),
+      }),
     },
   ];
 }

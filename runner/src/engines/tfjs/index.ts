@@ -85,7 +85,12 @@ export class TfjsEngine extends WorkerClient<FromWorker> implements BenchEngine 
     return new Promise<BackendInfo>((resolveStart, rejectStart) => {
       const timer = setTimeout(() => {
         proc.kill('SIGKILL');
-        rejectStart(new TrainingError('engine-error', `tfjs worker did not start within ${(this.options.startTimeoutMs ?? 60000) / 1000} s`));
+        rejectStart(
+          new TrainingError(
+            'engine-error',
+            `tfjs worker did not start within ${(this.options.startTimeoutMs ?? 60000) / 1000} s`,
+          ),
+        );
       }, this.options.startTimeoutMs ?? 60000);
       proc.on('message', (raw) => {
         const m = raw as FromWorker;
@@ -99,7 +104,9 @@ export class TfjsEngine extends WorkerClient<FromWorker> implements BenchEngine 
         } else if (m.type === 'error' && !m.id && !this.backend) {
           clearTimeout(timer);
           proc.kill('SIGKILL');
-          rejectStart(new TrainingError(m.kind, `tfjs backend "${this.settings.tfjsBackend}" failed to start: ${m.message}`));
+          rejectStart(
+            new TrainingError(m.kind, `tfjs backend "${this.settings.tfjsBackend}" failed to start: ${m.message}`),
+          );
         } else {
           this.deliver(m);
         }
@@ -112,7 +119,10 @@ export class TfjsEngine extends WorkerClient<FromWorker> implements BenchEngine 
         }
         const tail = this.outputTail.slice(-8).join('\n');
         const oom = /out of memory|heap limit|Array buffer allocation failed/i.test(tail);
-        const err = new TrainingError(oom ? 'out-of-memory' : 'engine-error', `tfjs worker exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`);
+        const err = new TrainingError(
+          oom ? 'out-of-memory' : 'engine-error',
+          `tfjs worker exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`,
+        );
         rejectStart(err);
         this.failPending(err);
       });
@@ -144,18 +154,36 @@ export class TfjsEngine extends WorkerClient<FromWorker> implements BenchEngine 
       saveWeightsTo: job.saveWeightsTo && resolve(job.saveWeightsTo),
       checkpointDir: job.checkpointDir && resolve(job.checkpointDir),
     };
-    return this.request(`train-${++nextId}`, { type: 'train', job: abs }, (m) => (m.type === 'result' ? m.result : undefined), hooks);
+    return this.request(
+      `train-${++nextId}`,
+      { type: 'train', job: abs },
+      (m) => (m.type === 'result' ? m.result : undefined),
+      hooks,
+    );
   }
 
   /** Logits of a network loaded from a weights folder (TF.js layout, weights.ts names), inference mode. */
   predict(req: PredictRequest, signal?: AbortSignal): Promise<number[][]> {
-    const body: PredictRequest = 'dataset' in req ? { ...req, dataset: resolve(req.dataset), weights: resolve(req.weights) } : { ...req, weights: resolve(req.weights) };
-    return this.request(`predict-${++nextId}`, { type: 'predict', request: body }, (m) => (m.type === 'logits' ? m.logits : undefined), { signal });
+    const body: PredictRequest =
+      'dataset' in req
+        ? { ...req, dataset: resolve(req.dataset), weights: resolve(req.weights) }
+        : { ...req, weights: resolve(req.weights) };
+    return this.request(
+      `predict-${++nextId}`,
+      { type: 'predict', request: body },
+      (m) => (m.type === 'logits' ? m.logits : undefined),
+      { signal },
+    );
   }
 
   /** Training throughput on random data (images/s). */
   bench(req: BenchRequest, signal?: AbortSignal): Promise<BenchResult> {
-    return this.request(`bench-${++nextId}`, { type: 'bench', request: req }, (m) => (m.type === 'bench' ? m.result : undefined), { signal });
+    return this.request(
+      `bench-${++nextId}`,
+      { type: 'bench', request: req },
+      (m) => (m.type === 'bench' ? m.result : undefined),
+      { signal },
+    );
   }
 
   async close(): Promise<void> {

@@ -30,17 +30,41 @@ function stridesOne(strides: [number, number] | number): boolean {
   return Array.isArray(strides) ? strides[0] === 1 && strides[1] === 1 : strides === 1;
 }
 
-function padInfo(xShape: [number, number, number, number], filterShape: [number, number, number, number], attrs: Conv2DBackpropAttrs) {
-  return tf.backend_util.computeConv2DInfo(xShape, filterShape, 1, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast').padInfo;
+function padInfo(
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: Conv2DBackpropAttrs,
+) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    1,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  ).padInfo;
 }
 
 /** dW[kh,kw,ci,co] = Σ_{n,i,j} x[n, i+kh-top, j+kw-left, ci] · dy[n,i,j,co], for stride 1, NHWC. */
-export function conv2dBackpropFilterAsConv(x: Tensor4D, dy: Tensor4D, filterShape: [number, number, number, number], pad: Pad, dimRoundingMode?: Conv2DBackpropAttrs['dimRoundingMode']): Tensor4D {
+export function conv2dBackpropFilterAsConv(
+  x: Tensor4D,
+  dy: Tensor4D,
+  filterShape: [number, number, number, number],
+  pad: Pad,
+  dimRoundingMode?: Conv2DBackpropAttrs['dimRoundingMode'],
+): Tensor4D {
   return tf.tidy(() => {
     const p = padInfo(x.shape, filterShape, { strides: 1, pad, dataFormat: 'NHWC', dimRoundingMode });
     const xT = tf.transpose(x, [3, 1, 2, 0]); // [Ci, H, W, N]
     const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, N, Co]
-    const out = tf.conv2d(xT, dyT, 1, [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]]); // [Ci, kh, kw, Co]
+    const out = tf.conv2d(xT, dyT, 1, [
+      [0, 0],
+      [p.top, p.bottom],
+      [p.left, p.right],
+      [0, 0],
+    ]); // [Ci, kh, kw, Co]
     const dw = tf.transpose(out, [1, 2, 0, 3]);
     if (dw.shape.join() !== filterShape.join()) {
       throw new Error(`Conv2DBackpropFilter: got ${dw.shape} for filter ${filterShape}`);
@@ -50,7 +74,13 @@ export function conv2dBackpropFilterAsConv(x: Tensor4D, dy: Tensor4D, filterShap
 }
 
 /** dx for a stride-1 NHWC conv: conv2d(dy, rot180(W) with in/out swapped, padding k-1-p). */
-export function conv2dBackpropInputAsConv(xShape: [number, number, number, number], dy: Tensor4D, filter: Tensor4D, pad: Pad, dimRoundingMode?: Conv2DBackpropAttrs['dimRoundingMode']): Tensor4D {
+export function conv2dBackpropInputAsConv(
+  xShape: [number, number, number, number],
+  dy: Tensor4D,
+  filter: Tensor4D,
+  pad: Pad,
+  dimRoundingMode?: Conv2DBackpropAttrs['dimRoundingMode'],
+): Tensor4D {
   return tf.tidy(() => {
     const [kh, kw] = filter.shape;
     const p = padInfo(xShape, filter.shape, { strides: 1, pad, dataFormat: 'NHWC', dimRoundingMode });
@@ -77,9 +107,17 @@ export function registerTrainingKernels(backendName = 'wasm'): string[] {
   const filterKernel: KernelFunc = ({ inputs, attrs }) => {
     const a = attrs as unknown as Conv2DBackpropAttrs & { filterShape: [number, number, number, number] };
     if (!stridesOne(a.strides) || a.dataFormat === 'NCHW') {
-      throw new Error(`Conv2DBackpropFilter on ${backendName} supports stride 1 NHWC only (got strides ${a.strides}, ${a.dataFormat})`);
+      throw new Error(
+        `Conv2DBackpropFilter on ${backendName} supports stride 1 NHWC only (got strides ${a.strides}, ${a.dataFormat})`,
+      );
     }
-    return conv2dBackpropFilterAsConv(asTensor(inputs.x) as Tensor4D, asTensor(inputs.dy) as Tensor4D, a.filterShape, a.pad, a.dimRoundingMode);
+    return conv2dBackpropFilterAsConv(
+      asTensor(inputs.x) as Tensor4D,
+      asTensor(inputs.dy) as Tensor4D,
+      a.filterShape,
+      a.pad,
+      a.dimRoundingMode,
+    );
   };
   replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc: filterKernel });
   names.push('Conv2DBackpropFilter');
@@ -91,7 +129,13 @@ export function registerTrainingKernels(backendName = 'wasm'): string[] {
       if (stock) return stock.kernelFunc(args);
       throw new Error(`Conv2DBackpropInput on ${backendName} supports stride 1 NHWC only`);
     }
-    return conv2dBackpropInputAsConv(a.inputShape, asTensor(args.inputs.dy) as Tensor4D, asTensor(args.inputs.filter) as Tensor4D, a.pad, a.dimRoundingMode);
+    return conv2dBackpropInputAsConv(
+      a.inputShape,
+      asTensor(args.inputs.dy) as Tensor4D,
+      asTensor(args.inputs.filter) as Tensor4D,
+      a.pad,
+      a.dimRoundingMode,
+    );
   };
   replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName, kernelFunc: inputKernel });
   names.push('Conv2DBackpropInput');

@@ -86,9 +86,19 @@ export class TfjsNetwork {
       const layout = layoutOf(entry);
       const values = initialValues(entry, shapes, random);
       const variable = tf().tidy(() =>
-        tf().variable(fromTorchLayout(tf().tensor(values, entry.shape, 'float32'), layout), entry.trainable, `${this.id}/${entry.name}`),
+        tf().variable(
+          fromTorchLayout(tf().tensor(values, entry.shape, 'float32'), layout),
+          entry.trainable,
+          `${this.id}/${entry.name}`,
+        ),
       );
-      this.params.set(entry.name, { name: entry.name, torchShape: entry.shape, layout, trainable: entry.trainable, variable });
+      this.params.set(entry.name, {
+        name: entry.name,
+        torchShape: entry.shape,
+        layout,
+        trainable: entry.trainable,
+        variable,
+      });
     }
     for (const name of this.params.keys()) {
       if (!name.endsWith('.running_mean')) continue;
@@ -126,7 +136,9 @@ export class TfjsNetwork {
     const t = tf();
     const { input } = this.spec;
     if (x.rank !== 4 || x.shape[3] !== input.channels || x.shape[1] !== input.height || x.shape[2] !== input.width) {
-      throw new Error(`input batch ${x.shape} does not match the network's input [N,${input.height},${input.width},${input.channels}] (NHWC)`);
+      throw new Error(
+        `input batch ${x.shape} does not match the network's input [N,${input.height},${input.width},${input.channels}] (NHWC)`,
+      );
     }
     let h: Tensor4D = x;
     this.spec.phases.forEach((phase, j) => {

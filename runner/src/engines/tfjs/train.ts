@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import type { TrainingSettings } from '../../../../common/config';
 import { cost } from '../../../../common/model/cost';
 import type { NetworkSpec } from '../../../../common/model/spec';
-import { benchTraining, TrainingError, type BenchRequest, type BenchResult, type EpochMetrics, type InferenceTiming, type TrainJob, type TrainResult } from '../engine';
+import {
+  benchTraining,
+  TrainingError,
+  type BenchRequest,
+  type BenchResult,
+  type EpochMetrics,
+  type InferenceTiming,
+  type TrainJob,
+  type TrainResult,
+} from '../engine';
 import { weightEntries } from '../weights';
 import { currentBackend } from './backend';
 import { epochOrder, fillBatch, loadDataset, nchwToNhwc, type LoadedDataset, type Normalization } from './data';
@@ -37,8 +46,6 @@ export interface RunControl {
 export type PredictRequest =
   | { spec: NetworkSpec; weights: string; inputs: { shape: number[]; data: number[] } }
   | { spec: NetworkSpec; weights: string; dataset: string; split?: 'train' | 'val'; limit?: number };
-
-
 
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
 
@@ -108,7 +115,12 @@ export class Trainer {
 }
 
 /** Logits of an NHWC float32 array in inference mode, in batches. */
-export async function predictLogits(net: TfjsNetwork, data: Float32Array, n: number, batch = 256): Promise<Float32Array> {
+export async function predictLogits(
+  net: TfjsNetwork,
+  data: Float32Array,
+  n: number,
+  batch = 256,
+): Promise<Float32Array> {
   const { channels: c, height: h, width: w } = net.spec.input;
   const k = net.spec.classes;
   const out = new Float32Array(n * k);
@@ -124,7 +136,13 @@ export async function predictLogits(net: TfjsNetwork, data: Float32Array, n: num
 }
 
 /** Top-1 accuracy (percent) of a split in inference mode. */
-async function evaluate(net: TfjsNetwork, ds: LoadedDataset, split: 'train' | 'val', batch: number, control?: RunControl): Promise<number> {
+async function evaluate(
+  net: TfjsNetwork,
+  ds: LoadedDataset,
+  split: 'train' | 'val',
+  batch: number,
+  control?: RunControl,
+): Promise<number> {
   const s = ds[split];
   if (s.count === 0) return 0;
   const [c, h, w] = ds.shape;
@@ -151,55 +169,93 @@ function checkSpecAgainstData(spec: NetworkSpec, ds: LoadedDataset): void {
     throw new TrainingError('bad-input', `spec.input is [${want}] but dataset ${ds.dir} has images [${ds.shape}]`);
   }
   if (spec.classes !== ds.classes || spec.head.classes !== ds.classes) {
-    throw new TrainingError('bad-input', `spec.classes is ${spec.classes} but dataset ${ds.dir} has ${ds.classes} classes`);
+    throw new TrainingError(
+      'bad-input',
+      `spec.classes is ${spec.classes} but dataset ${ds.dir} has ${ds.classes} classes`,
+    );
   }
 }
 
 function checkParams(net: TfjsNetwork): number {
   const built = net.countParams();
   const analytic = cost(net.spec).params;
-  if (built !== analytic) throw new TrainingError('engine-error', `built network has ${built} parameters, the analytic count is ${analytic}`);
+  if (built !== analytic)
+    throw new TrainingError('engine-error', `built network has ${built} parameters, the analytic count is ${analytic}`);
   return built;
 }
 
 // ---- checkpoints: <checkpointDir>/tfjs/model.json + weights-e<epoch>.bin (weights, momentum buffers, history)
 
-const CHECKPOINT_KEYS = ['batchSize', 'learningRate', 'momentum', 'weightDecay', 'gradClip', 'schedule', 'seed', 'epochs'] as const;
+const CHECKPOINT_KEYS = [
+  'batchSize',
+  'learningRate',
+  'momentum',
+  'weightDecay',
+  'gradClip',
+  'schedule',
+  'seed',
+  'epochs',
+] as const;
 
-async function saveCheckpoint(dir: string, trainer: Trainer, training: TrainingSettings, epochsDone: number, history: EpochMetrics[], norm: Normalization): Promise<void> {
+async function saveCheckpoint(
+  dir: string,
+  trainer: Trainer,
+  training: TrainingSettings,
+  epochsDone: number,
+  history: EpochMetrics[],
+  norm: Normalization,
+): Promise<void> {
   const folder = join(dir, 'tfjs');
   const bin = `weights-e${epochsDone}.bin`;
   const tensors: Array<{ name: string; tensor: Tensor }> = [];
   try {
     for (const p of trainer.net.params.values()) tensors.push({ name: p.name, tensor: tf().clone(p.variable) });
-    for (const [name, m] of trainer.momentum) tensors.push({ name: `optimizer.momentum.${name}`, tensor: tf().clone(m) });
-    const raw = await saveTensors(folder, tensors, { networkSpec: trainer.net.spec }, { layout: 'tfjs', kind: 'checkpoint', training, epochsDone, history, normalization: norm }, bin);
+    for (const [name, m] of trainer.momentum)
+      tensors.push({ name: `optimizer.momentum.${name}`, tensor: tf().clone(m) });
+    const raw = await saveTensors(
+      folder,
+      tensors,
+      { networkSpec: trainer.net.spec },
+      { layout: 'tfjs', kind: 'checkpoint', training, epochsDone, history, normalization: norm },
+      bin,
+    );
     for (const f of readdirSync(raw)) if (/^weights-e\d+\.bin$/.test(f) && f !== bin) removeIfExists(join(raw, f));
   } finally {
     for (const t of tensors) t.tensor.dispose();
   }
 }
 
-async function loadCheckpoint(dir: string, trainer: Trainer, training: TrainingSettings): Promise<{ epochsDone: number; history: EpochMetrics[] }> {
+async function loadCheckpoint(
+  dir: string,
+  trainer: Trainer,
+  training: TrainingSettings,
+): Promise<{ epochsDone: number; history: EpochMetrics[] }> {
   const folder = join(dir, 'tfjs');
   const path = join(folder, 'model.json');
   if (!existsSync(path)) return { epochsDone: 0, history: [] };
   const json = JSON.parse(readFileSync(path, 'utf8')) as { modelTopology?: { networkSpec?: unknown } };
   if (JSON.stringify(json.modelTopology?.networkSpec) !== JSON.stringify(trainer.net.spec)) {
-    throw new TrainingError('bad-input', `checkpoint ${path} was written for a different network; delete it to start over`);
+    throw new TrainingError(
+      'bad-input',
+      `checkpoint ${path} was written for a different network; delete it to start over`,
+    );
   }
   const { tensors, metadata } = await loadTensors(folder);
   try {
     const saved = metadata.training as Partial<TrainingSettings>;
     for (const k of CHECKPOINT_KEYS) {
       if (saved?.[k] !== training[k]) {
-        throw new TrainingError('bad-input', `checkpoint ${path} used training.${k}=${JSON.stringify(saved?.[k])}, this job has ${JSON.stringify(training[k])}; delete it to start over`);
+        throw new TrainingError(
+          'bad-input',
+          `checkpoint ${path} used training.${k}=${JSON.stringify(saved?.[k])}, this job has ${JSON.stringify(training[k])}; delete it to start over`,
+        );
       }
     }
     // Checkpoint tensors are in this engine's own layout: assign directly.
     for (const p of trainer.net.params.values()) {
       const t = tensors.get(p.name);
-      if (!t || t.shape.join() !== p.variable.shape.join()) throw new TrainingError('bad-input', `checkpoint ${path}: weight ${p.name} is missing or has the wrong shape`);
+      if (!t || t.shape.join() !== p.variable.shape.join())
+        throw new TrainingError('bad-input', `checkpoint ${path}: weight ${p.name} is missing or has the wrong shape`);
       p.variable.assign(t);
     }
     for (const [name, m] of trainer.momentum) {
@@ -223,9 +279,12 @@ export async function trainInProcess(job: TfjsTrainJob, control: RunControl): Pr
   const names = weightEntries(spec).map((e) => e.name);
   const trainer = new Trainer(spec, training);
   try {
-    if ([...trainer.net.params.keys()].join() !== names.join()) throw new TrainingError('engine-error', 'built network does not match weights.ts');
+    if ([...trainer.net.params.keys()].join() !== names.join())
+      throw new TrainingError('engine-error', 'built network does not match weights.ts');
     const params = checkParams(trainer.net);
-    let { epochsDone, history } = job.checkpointDir ? await loadCheckpoint(job.checkpointDir, trainer, training) : { epochsDone: 0, history: [] as EpochMetrics[] };
+    let { epochsDone, history } = job.checkpointDir
+      ? await loadCheckpoint(job.checkpointDir, trainer, training)
+      : { epochsDone: 0, history: [] as EpochMetrics[] };
     if (epochsDone > 0) control.log?.(`${job.id}: resuming from epoch ${epochsDone} of ${training.epochs}`);
     const [c, h, w] = ds.shape;
     const n = ds.train.count;
@@ -252,7 +311,10 @@ export async function trainInProcess(job: TfjsTrainJob, control: RunControl): Pr
         const [hitCount] = await hits.data();
         tf().dispose([x, y, loss, hits]);
         if (!Number.isFinite(lossValue)) {
-          throw new TrainingError('nan-loss', `training loss became ${lossValue} in epoch ${epoch} (step ${i / batch + 1}, lr ${lr.toPrecision(4)})`);
+          throw new TrainingError(
+            'nan-loss',
+            `training loss became ${lossValue} in epoch ${epoch} (step ${i / batch + 1}, lr ${lr.toPrecision(4)})`,
+          );
         }
         lossSum += lossValue * b;
         correct += hitCount;
@@ -282,7 +344,14 @@ export async function trainInProcess(job: TfjsTrainJob, control: RunControl): Pr
     if (job.probeLogits) {
       const k = Math.min(job.probeLogits, ds.val.count);
       const data = new Float32Array(k * c * h * w);
-      fillBatch(ds.val.images, ds.shape, ds.scale, ds.norm, Int32Array.from({ length: k }, (_, j) => j), data);
+      fillBatch(
+        ds.val.images,
+        ds.shape,
+        ds.scale,
+        ds.norm,
+        Int32Array.from({ length: k }, (_, j) => j),
+        data,
+      );
       result.probe = rows(await predictLogits(trainer.net, data, k), spec.classes);
     }
     return result;
@@ -296,7 +365,14 @@ async function measureInference(net: TfjsNetwork, ds: LoadedDataset, batch: numb
   if (n === 0) return { images: 0, seconds: 0, perImageMs: 0 };
   const [c, h, w] = ds.shape;
   const data = new Float32Array(n * c * h * w);
-  fillBatch(ds.val.images, ds.shape, ds.scale, ds.norm, Int32Array.from({ length: n }, (_, j) => j), data);
+  fillBatch(
+    ds.val.images,
+    ds.shape,
+    ds.scale,
+    ds.norm,
+    Int32Array.from({ length: n }, (_, j) => j),
+    data,
+  );
   await predictLogits(net, data.subarray(0, Math.min(batch, n) * c * h * w), Math.min(batch, n), batch); // warm-up
   const t0 = performance.now();
   await predictLogits(net, data, n, batch);
@@ -321,9 +397,14 @@ export async function predictInProcess(req: PredictRequest): Promise<number[][]>
     let n: number;
     if ('inputs' in req) {
       const s = req.inputs.shape;
-      if (s.length !== 4 || s[1] !== c || s[2] !== h || s[3] !== w) throw new TrainingError('bad-input', `inputs have shape [${s}], the network takes [N,${c},${h},${w}]`);
+      if (s.length !== 4 || s[1] !== c || s[2] !== h || s[3] !== w)
+        throw new TrainingError('bad-input', `inputs have shape [${s}], the network takes [N,${c},${h},${w}]`);
       n = s[0];
-      if (req.inputs.data.length !== n * c * h * w) throw new TrainingError('bad-input', `inputs hold ${req.inputs.data.length} values, shape [${s}] needs ${n * c * h * w}`);
+      if (req.inputs.data.length !== n * c * h * w)
+        throw new TrainingError(
+          'bad-input',
+          `inputs hold ${req.inputs.data.length} values, shape [${s}] needs ${n * c * h * w}`,
+        );
       data = nchwToNhwc(req.inputs.data, n, c, h, w);
     } else {
       const ds = await loadDataset(req.dataset);
@@ -332,7 +413,14 @@ export async function predictInProcess(req: PredictRequest): Promise<number[][]>
       n = Math.min(split.count, req.limit ?? split.count);
       data = new Float32Array(n * c * h * w);
       const norm = meta.normalization ?? ds.norm;
-      fillBatch(split.images, ds.shape, ds.scale, norm, Int32Array.from({ length: n }, (_, j) => j), data);
+      fillBatch(
+        split.images,
+        ds.shape,
+        ds.scale,
+        norm,
+        Int32Array.from({ length: n }, (_, j) => j),
+        data,
+      );
     }
     return rows(await predictLogits(net, data, n), req.spec.classes);
   } finally {
@@ -350,8 +438,14 @@ export async function benchInProcess(req: BenchRequest, control: RunControl): Pr
   const b = req.batchSize;
   const random = seededRandom(1);
   const batches = Array.from({ length: 2 }, () => {
-    const x = tf().tensor4d(Float32Array.from({ length: b * h * w * c }, () => random() * 2 - 1), [b, h, w, c]);
-    const y = tf().tensor1d(Int32Array.from({ length: b }, () => Math.floor(random() * req.spec.classes)), 'int32');
+    const x = tf().tensor4d(
+      Float32Array.from({ length: b * h * w * c }, () => random() * 2 - 1),
+      [b, h, w, c],
+    );
+    const y = tf().tensor1d(
+      Int32Array.from({ length: b }, () => Math.floor(random() * req.spec.classes)),
+      'int32',
+    );
     return { x, y };
   });
   try {
@@ -369,10 +463,16 @@ export async function benchInProcess(req: BenchRequest, control: RunControl): Pr
     const t0 = performance.now();
     await run(req.steps);
     const seconds = (performance.now() - t0) / 1000;
-    return { imagesPerSecond: (req.steps * b) / seconds, seconds, steps: req.steps, batchSize: b, params: trainer.net.countParams(), device: backend.description };
+    return {
+      imagesPerSecond: (req.steps * b) / seconds,
+      seconds,
+      steps: req.steps,
+      batchSize: b,
+      params: trainer.net.countParams(),
+      device: backend.description,
+    };
   } finally {
     for (const { x, y } of batches) tf().dispose([x, y]);
     trainer.dispose();
   }
 }
-

@@ -31,7 +31,12 @@ export class WeightsFolderHandler {
   async save(artifacts: ModelArtifacts) {
     const specs = artifacts.weightSpecs ?? [];
     const data = artifacts.weightData;
-    const bytes = data == null ? new Uint8Array(0) : Array.isArray(data) ? Buffer.concat(data.map((b) => new Uint8Array(b))) : new Uint8Array(data);
+    const bytes =
+      data == null
+        ? new Uint8Array(0)
+        : Array.isArray(data)
+          ? Buffer.concat(data.map((b) => new Uint8Array(b)))
+          : new Uint8Array(data);
     mkdirSync(this.dir, { recursive: true });
     const json = {
       format: artifacts.format ?? WEIGHTS_FORMAT,
@@ -47,7 +52,13 @@ export class WeightsFolderHandler {
     const modelJson = join(this.dir, 'model.json');
     writeFileSync(modelJson + '.tmp', JSON.stringify(json));
     renameSync(modelJson + '.tmp', modelJson);
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const, weightDataBytes: bytes.byteLength } };
+    return {
+      modelArtifactsInfo: {
+        dateSaved: new Date(),
+        modelTopologyType: 'JSON' as const,
+        weightDataBytes: bytes.byteLength,
+      },
+    };
   }
 
   async load(): Promise<ModelArtifacts> {
@@ -64,7 +75,8 @@ export class WeightsFolderHandler {
     } catch (e) {
       throw new TrainingError('bad-input', `cannot read weights ${path}: ${(e as Error).message}`);
     }
-    if (!Array.isArray(json.weightsManifest)) throw new TrainingError('bad-input', `${path} has no weightsManifest list`);
+    if (!Array.isArray(json.weightsManifest))
+      throw new TrainingError('bad-input', `${path} has no weightsManifest list`);
     const specs: WeightsSpec[] = [];
     const buffers: Buffer[] = [];
     for (const group of json.weightsManifest) {
@@ -72,7 +84,10 @@ export class WeightsFolderHandler {
         try {
           buffers.push(readFileSync(join(this.dir, p)));
         } catch (e) {
-          throw new TrainingError('bad-input', `cannot read ${join(this.dir, p)} (named in ${path}): ${(e as Error).message}`);
+          throw new TrainingError(
+            'bad-input',
+            `cannot read ${join(this.dir, p)} (named in ${path}): ${(e as Error).message}`,
+          );
         }
       }
       specs.push(...(group.weights ?? []));
@@ -135,16 +150,23 @@ export async function saveTensors(
 }
 
 /** Reads every tensor of a weights folder (caller disposes them) and its metadata. */
-export async function loadTensors(dir: string): Promise<{ tensors: Map<string, Tensor>; metadata: WeightsMetadata; topology: unknown }> {
+export async function loadTensors(
+  dir: string,
+): Promise<{ tensors: Map<string, Tensor>; metadata: WeightsMetadata; topology: unknown }> {
   const path = join(resolve(dir), 'model.json');
   if (!existsSync(path)) throw new TrainingError('bad-input', `no weights at ${dir} (model.json is missing)`);
   const artifacts = await handlerFor(dir, 'load').load();
   for (const s of artifacts.weightSpecs ?? []) {
-    if (s.dtype !== 'float32') throw new TrainingError('bad-input', `${path}: weight ${s.name} has dtype ${s.dtype}; only float32 is supported`);
+    if (s.dtype !== 'float32')
+      throw new TrainingError('bad-input', `${path}: weight ${s.name} has dtype ${s.dtype}; only float32 is supported`);
   }
   const expected = (artifacts.weightSpecs ?? []).reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
   const got = (artifacts.weightData as ArrayBuffer).byteLength;
-  if (got !== expected) throw new TrainingError('bad-input', `${path}: the manifest needs ${expected} bytes of weights, the files hold ${got}`);
+  if (got !== expected)
+    throw new TrainingError(
+      'bad-input',
+      `${path}: the manifest needs ${expected} bytes of weights, the files hold ${got}`,
+    );
   const named = tf().io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
   return {
     tensors: new Map(Object.entries(named)),
@@ -155,7 +177,10 @@ export async function loadTensors(dir: string): Promise<{ tensors: Map<string, T
 
 /** The network's weights in the shared layout and order (weights.ts), for saving. Caller disposes. */
 export function exportWeights(net: TfjsNetwork): Array<{ name: string; tensor: Tensor }> {
-  return [...net.params.values()].map((p) => ({ name: p.name, tensor: tf().tidy(() => toTorchLayout(p.variable, p.layout)) }));
+  return [...net.params.values()].map((p) => ({
+    name: p.name,
+    tensor: tf().tidy(() => toTorchLayout(p.variable, p.layout)),
+  }));
 }
 
 export async function saveNetwork(net: TfjsNetwork, dir: string, norm: Normalization | null): Promise<string> {
@@ -170,11 +195,18 @@ export async function saveNetwork(net: TfjsNetwork, dir: string, norm: Normaliza
 /** Copies named tensors (shared layout) into the network; every weight must be there with its shape. */
 export function assignWeights(net: TfjsNetwork, tensors: Map<string, Tensor>, source: string): void {
   const missing = [...net.params.keys()].filter((n) => !tensors.has(n));
-  if (missing.length) throw new TrainingError('bad-input', `${source} lacks weights ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  if (missing.length)
+    throw new TrainingError(
+      'bad-input',
+      `${source} lacks weights ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+    );
   for (const p of net.params.values()) {
     const t = tensors.get(p.name)!;
     if (t.shape.join() !== p.torchShape.join()) {
-      throw new TrainingError('bad-input', `${source}: weight ${p.name} has shape [${t.shape}], the network needs [${p.torchShape}]`);
+      throw new TrainingError(
+        'bad-input',
+        `${source}: weight ${p.name} has shape [${t.shape}], the network needs [${p.torchShape}]`,
+      );
     }
   }
   for (const p of net.params.values()) {

@@ -14,13 +14,17 @@ function send(msg: FromWorker): void {
 function kindOf(e: unknown): FailureKind {
   if (e instanceof TrainingError) return e.kind;
   const text = String((e as Error)?.message ?? e);
-  if (/out of memory|Cannot allocate|memory access out of bounds|Array buffer allocation failed/i.test(text)) return 'out-of-memory';
+  if (/out of memory|Cannot allocate|memory access out of bounds|Array buffer allocation failed/i.test(text))
+    return 'out-of-memory';
   return 'engine-error';
 }
 
 function fail(id: string | undefined, e: unknown): void {
   const err = e as Error;
-  const message = e instanceof TrainingError ? err.message : `${err?.message ?? String(e)}${err?.stack ? `\n${err.stack.split('\n').slice(1, 4).join('\n')}` : ''}`;
+  const message =
+    e instanceof TrainingError
+      ? err.message
+      : `${err?.message ?? String(e)}${err?.stack ? `\n${err.stack.split('\n').slice(1, 4).join('\n')}` : ''}`;
   send({ type: 'error', id, kind: kindOf(e), message });
 }
 
@@ -58,7 +62,8 @@ async function handle(msg: ToWorker): Promise<void> {
       try {
         await ready;
         if (msg.type === 'train') send({ type: 'result', id: msg.id, result: await trainInProcess(msg.job, control) });
-        else if (msg.type === 'predict') send({ type: 'logits', id: msg.id, logits: await predictInProcess(msg.request) });
+        else if (msg.type === 'predict')
+          send({ type: 'logits', id: msg.id, logits: await predictInProcess(msg.request) });
         else send({ type: 'bench', id: msg.id, result: await benchInProcess(msg.request, control) });
       } catch (e) {
         fail(msg.id, e);

@@ -314,7 +314,12 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
         settled = true;
         this.killedByUs = true;
         proc.kill('SIGKILL');
-        rejectHello(new TrainingError('engine-error', `torch worker (${this.probe.python}) did not start within ${timeoutMs / 1000} s`));
+        rejectHello(
+          new TrainingError(
+            'engine-error',
+            `torch worker (${this.probe.python}) did not start within ${timeoutMs / 1000} s`,
+          ),
+        );
       }, timeoutMs);
       createInterface({ input: proc.stdout }).on('line', (line) => {
         let m: WorkerMessage;
@@ -359,14 +364,18 @@ export class TorchEngine extends WorkerClient<WorkerMessage> implements BenchEng
           clearTimeout(timer);
           rejectHello(new TrainingError('engine-error', why));
         }
-        this.failPending(new WorkerExitError(sig === 'SIGKILL' && !this.killedByUs ? 'out-of-memory' : 'engine-error', why));
+        this.failPending(
+          new WorkerExitError(sig === 'SIGKILL' && !this.killedByUs ? 'out-of-memory' : 'engine-error', why),
+        );
       });
       this.post({ type: 'hello', id: 'hello' });
     });
   }
 
   private exitReason(code: number | null, sig: NodeJS.Signals | null): string {
-    const how = sig ? `was killed by ${sig}${sig === 'SIGKILL' && !this.killedByUs ? ' (possibly out of host memory)' : ''}` : `exited with code ${code}`;
+    const how = sig
+      ? `was killed by ${sig}${sig === 'SIGKILL' && !this.killedByUs ? ' (possibly out of host memory)' : ''}`
+      : `exited with code ${code}`;
     const tail = this.outputTail.slice(-12).join('\n');
     const where = this.options.launcher ? ` under ${this.options.launcher[0]}` : '';
     return `torch worker (${this.probe.python}${where}) ${how}${tail ? `; last output:\n${tail}` : ''}`;

@@ -36,7 +36,11 @@ const cache = new Map<string, Promise<PythonProbe>>();
  * Runs `python -c "import torch, numpy"` once per interpreter and GPU visibility (cached) and reports
  * what it found; `gpus` counts the GPUs visible under env's CUDA_VISIBLE_DEVICES.
  */
-export function probePython(python: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<PythonProbe> {
+export function probePython(
+  python: string,
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 120_000,
+): Promise<PythonProbe> {
   const key = `${python}\0${env.CUDA_VISIBLE_DEVICES ?? ''}`;
   let p = cache.get(key);
   if (!p) {
@@ -47,7 +51,7 @@ export function probePython(python: string, env: NodeJS.ProcessEnv = process.env
           const problem =
             (err as NodeJS.ErrnoException).code === 'ENOENT'
               ? 'not found'
-              : lines.at(-1) ?? (err.killed ? `timed out after ${timeoutMs / 1000} s` : err.message);
+              : (lines.at(-1) ?? (err.killed ? `timed out after ${timeoutMs / 1000} s` : err.message));
           resolve({ python, ok: false, problem });
           return;
         }

@@ -6,7 +6,9 @@ import type { Crossover, DuplicateCheck, Mutation, Sampling } from './operators'
 export class RandomBitSampling implements Sampling<string> {
   constructor(readonly length: number) {}
   sample(n: number, rng: Rng): string[] {
-    return Array.from({ length: n }, () => Array.from({ length: this.length }, () => (rng.random() < 0.5 ? '1' : '0')).join(''));
+    return Array.from({ length: n }, () =>
+      Array.from({ length: this.length }, () => (rng.random() < 0.5 ? '1' : '0')).join(''),
+    );
   }
 }
 
