@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { ExportFormat, ModelExportResult } from '../../../common/protocol';
 import { targetFromKey, type Target } from '../hosts/targets';
+import { quietWhenShown } from '../errors';
 import type { Log } from '../log';
 import type { RunRef } from '../runs/api';
 import type { RunManager } from '../runs/run-manager';
@@ -51,7 +52,7 @@ export function registerExportCommands(
     void showWrittenToast(exportToast(id, where, result, targetFromKey(ref.host).kind === 'local'));
     return result;
   };
-  context.subscriptions.push(vscode.commands.registerCommand('paretoNas.exportModel', exportModel));
+  context.subscriptions.push(vscode.commands.registerCommand('paretoNas.exportModel', quietWhenShown(exportModel)));
 }
 
 /** What the toast says: where the file is, its speed (or why it was not timed), and the actions. */

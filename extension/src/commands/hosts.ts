@@ -4,7 +4,7 @@ import type { DoctorResult } from '../../../common/protocol';
 import { formatPythonsTried } from '../../../common/python-tried';
 import { targetFromKey, targetKey, type Target } from '../hosts/targets';
 import type { Log } from '../log';
-import { errorText } from '../errors';
+import { errorText, markShown, quietWhenShown } from '../errors';
 import type { RunManager } from '../runs/run-manager';
 import { pickTarget } from '../ui/pick';
 
@@ -55,7 +55,7 @@ export function registerHostCommands(context: vscode.ExtensionContext, runs: Run
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('paretoNas.connect', connect),
+    vscode.commands.registerCommand('paretoNas.connect', quietWhenShown(connect)),
     vscode.commands.registerCommand('paretoNas.disconnect', (arg?: unknown) => {
       const key = hostArg(arg);
       if (key) runs.disconnect(key);
@@ -68,7 +68,7 @@ export function registerHostCommands(context: vscode.ExtensionContext, runs: Run
           .map((h) => runs.refreshRuns(h.key).catch((e) => log.warn(`refresh ${h.label}: ${errorText(e)}`))),
       );
     }),
-    vscode.commands.registerCommand('paretoNas.doctor', doctor),
+    vscode.commands.registerCommand('paretoNas.doctor', quietWhenShown(doctor)),
     vscode.commands.registerCommand('paretoNas.showLog', () => log.show()),
   );
 }
@@ -88,8 +88,8 @@ export function formatDoctor(d: DoctorResult): string[] {
 
 /**
  * Runs a cancellable step with a notification (connecting is one of the few places where a progress
- * notification is right: it may wait for prompts). Errors become one message with a "Show Log" action,
- * and are re-thrown so callers (and tests) see them.
+ * notification is right: it may wait for prompts). Errors become one message with a "Show Log" action
+ * and are re-thrown marked as shown, so callers stop and commands end quietly (`quietWhenShown`).
  */
 export async function withProgress<T>(
   title: string,
@@ -106,6 +106,6 @@ export async function withProgress<T>(
     void vscode.window
       .showErrorMessage(`Pareto NAS: ${title} failed: ${errorText(e)}`, 'Show Log')
       .then((c) => c && log.show());
-    throw e;
+    throw markShown(e);
   }
 }

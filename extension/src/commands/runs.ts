@@ -1,10 +1,10 @@
 // Run commands: Start Search, Attach to Run, Cancel Run.
 import * as vscode from 'vscode';
-import { ConfigError, parseConfig, PRESETS, presetConfig } from '../../../common/config';
+import { ConfigError, parseConfig, PRESETS, presetConfig, type PresetName } from '../../../common/config';
 import { targetFromKey, targetKey } from '../hosts/targets';
 import type { Log } from '../log';
 import type { RunRef } from '../runs/api';
-import { errorText } from '../errors';
+import { errorText, quietWhenShown } from '../errors';
 import type { RunManager } from '../runs/run-manager';
 import { readSettings } from '../settings';
 import { pickTarget, resolveRun } from '../ui/pick';
@@ -22,10 +22,13 @@ export interface StartSearchArgs {
   overrides?: Record<string, unknown>;
 }
 
-const PRESET_DESCRIPTIONS: Record<string, string> = {
-  paper: 'Patel et al.: population 25, 30 generations, 15 epochs',
-  demo: 'tiny: population 5, 3 generations, 2 epochs (minutes on a laptop)',
-};
+const PRESET_PURPOSE: Record<PresetName, string> = { paper: 'Patel et al.', demo: 'minutes on a laptop' };
+
+/** The preset picker's line, its sizes read from the preset itself so a retuned preset says so. */
+function describePreset(name: PresetName): string {
+  const { search, training } = presetConfig(name, 'default');
+  return `${PRESET_PURPOSE[name]}: population ${search.population}, ${search.generations} generations, ${training.epochs} epochs`;
+}
 const RECENT_DATASETS = 'paretoNas.recentDatasets';
 
 export function registerRunCommands(context: vscode.ExtensionContext, runs: RunManager, log: Log): void {
@@ -87,8 +90,8 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: RunM
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('paretoNas.startSearch', startSearch),
-    vscode.commands.registerCommand('paretoNas.attachRun', attach),
+    vscode.commands.registerCommand('paretoNas.startSearch', quietWhenShown(startSearch)),
+    vscode.commands.registerCommand('paretoNas.attachRun', quietWhenShown(attach)),
     vscode.commands.registerCommand('paretoNas.cancelRun', cancel),
   );
 }
@@ -112,7 +115,7 @@ async function pickConfig(context: vscode.ExtensionContext, local: boolean, titl
   type Item = vscode.QuickPickItem & { preset?: string; file?: boolean };
   const presets: Item[] = Object.keys(PRESETS)
     .sort((a, b) => Number(b === s.defaultPreset) - Number(a === s.defaultPreset))
-    .map((p) => ({ label: `$(settings) ${p}`, description: PRESET_DESCRIPTIONS[p] ?? '', preset: p }));
+    .map((p) => ({ label: `$(settings) ${p}`, description: describePreset(p as PresetName), preset: p }));
   const how = await vscode.window.showQuickPick<Item>(
     [
       ...presets,

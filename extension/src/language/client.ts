@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageclient/node';
 import { LspMethod, type LspInitOptions, type RunnerRequestParams, type TargetParams } from '../../../common/lsp';
 import { LOCAL_KEY, targetFromKey, targetKey, targetLabel, type Target } from '../hosts/targets';
+import { quietWhenShown } from '../errors';
 import type { Log } from '../log';
 import type { RunManager } from '../runs/run-manager';
 import { pickTarget } from '../ui/pick';
@@ -69,7 +70,7 @@ export function registerLanguageClient(context: vscode.ExtensionContext, runs: R
 
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument(startFor),
-    vscode.commands.registerCommand('paretoNas.validateOnHost', validateOnHost),
+    vscode.commands.registerCommand('paretoNas.validateOnHost', quietWhenShown(validateOnHost)),
     { dispose: () => void client?.stop() },
   );
 }
