@@ -37,4 +37,9 @@ export interface LspInitOptions {
   /** The client answers runnerRequest (the extension does); otherwise the server starts a local runner. */
   runnerRequests?: boolean;
   target?: TargetParams;
+  /**
+   * Hover on a field shows its documentation (default true). VS Code sets false: its JSON language
+   * service already shows the schema's text for the file, and both would appear in one hover.
+   */
+  fieldHovers?: boolean;
 }

@@ -23,6 +23,7 @@ export class ConfigService {
     private readonly gateway: HostGateway,
     private target: TargetParams,
     private readonly publish: (uri: string, diagnostics: Diagnostic[]) => void,
+    private readonly fieldHovers = true,
   ) {
     this.facts = new HostFacts(gateway);
   }
@@ -67,7 +68,7 @@ export class ConfigService {
 
   hover(text: TextDocument, position: Position): Promise<Hover | null> {
     const doc = new ConfigDocument(text);
-    return hover(doc, position, effectiveConfig(doc.value), this.facts, this.target);
+    return hover(doc, position, effectiveConfig(doc.value), this.facts, this.target, this.fieldHovers);
   }
 
   codeLenses(text: TextDocument): Promise<CodeLens[]> {

@@ -14,6 +14,7 @@ export async function hover(
   config: EffectiveConfig,
   facts: HostFacts,
   target: TargetParams,
+  fieldHovers = true,
 ): Promise<Hover | null> {
   const at = doc.at(doc.text.offsetAt(position));
   if (!at) return null;
@@ -27,6 +28,7 @@ export async function hover(
     }
   }
   // on a key or a value: the field's documentation (an array item: its array's)
+  if (!fieldHovers) return null;
   const fieldPath = [...path];
   while (typeof fieldPath.at(-1) === 'number') fieldPath.pop();
   const md = fieldMarkdown(fieldPath);

@@ -22,6 +22,7 @@ connection.onInitialize((params) => {
     gateway,
     options.target ?? LOCAL_TARGET,
     (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+    options.fieldHovers ?? true,
   );
   return {
     capabilities: {

@@ -61,15 +61,18 @@ describe('language server: dataset checks on the SSH host the config targets', {
       knownHostsFiles: [join(user.clientDir, 'kh')],
       agent: false,
     });
-    // the extension's part: answer the server's runner requests over the host's runner connection, if connected
-    client = await LspTestClient.start({ runnerRequests: true, target: { host: HOST, label: 'gpu' } }, (c) =>
-      c.onRequest(LspMethod.runnerRequest, async (p: RunnerRequestParams) => {
-        asked.push(p.method);
-        if (p.host !== HOST || !runner) throw new ResponseError(HOST_NOT_CONNECTED, `${p.host} is not connected`);
-        if (p.method === 'dataset/check') return runner.request(Rpc.datasetCheck, p.params);
-        if (p.method === 'dataset/list') return runner.request(Rpc.datasetList, p.params);
-        return runner.request0(Rpc.doctor);
-      }),
+    // the extension's part: answer the server's runner requests over the host's runner connection, if
+    // connected; field documentation is left to VS Code's JSON service, as the extension starts it
+    client = await LspTestClient.start(
+      { runnerRequests: true, target: { host: HOST, label: 'gpu' }, fieldHovers: false },
+      (c) =>
+        c.onRequest(LspMethod.runnerRequest, async (p: RunnerRequestParams) => {
+          asked.push(p.method);
+          if (p.host !== HOST || !runner) throw new ResponseError(HOST_NOT_CONNECTED, `${p.host} is not connected`);
+          if (p.method === 'dataset/check') return runner.request(Rpc.datasetCheck, p.params);
+          if (p.method === 'dataset/list') return runner.request(Rpc.datasetList, p.params);
+          return runner.request0(Rpc.doctor);
+        }),
     );
   });
 
@@ -118,6 +121,9 @@ describe('language server: dataset checks on the SSH host the config targets', {
         `For 1×20×20 input and 2 classes: **${expected.mflops} MFLOPs**`,
       ),
     );
+    // a field: no hover of ours (fieldHovers: false), so VS Code shows the schema's text once
+    const field = positionOf(good, '"dataset"', 2);
+    assert.equal(await client.hover(uri, field.line, field.character), null);
 
     // a folder on the host that is not a dataset
     const raw = join(user.home, 'data', 'raw');

@@ -35,7 +35,8 @@ export function registerLanguageClient(context: vscode.ExtensionContext, runs: R
         run: { module, transport: TransportKind.ipc },
         debug: { module, transport: TransportKind.ipc },
       };
-      const initializationOptions: LspInitOptions = { runnerRequests: true, target: target() };
+      // field documentation comes from VS Code's JSON service (the contributed schema), so not twice
+      const initializationOptions: LspInitOptions = { runnerRequests: true, target: target(), fieldHovers: false };
       const clientOptions: LanguageClientOptions = {
         documentSelector: [{ scheme: 'file', pattern: CONFIG_GLOB }],
         initializationOptions,
