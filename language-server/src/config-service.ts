@@ -23,7 +23,7 @@ export class ConfigService {
     private readonly gateway: HostGateway,
     private target: TargetParams,
     private readonly publish: (uri: string, diagnostics: Diagnostic[]) => void,
-    private readonly fieldHovers = true,
+    private readonly fieldHovers: boolean,
   ) {
     this.facts = new HostFacts(gateway);
   }

@@ -14,7 +14,7 @@ export async function hover(
   config: EffectiveConfig,
   facts: HostFacts,
   target: TargetParams,
-  fieldHovers = true,
+  fieldHovers: boolean,
 ): Promise<Hover | null> {
   const at = doc.at(doc.text.offsetAt(position));
   if (!at) return null;
